@@ -1,0 +1,1 @@
+//! A scripted loopback HTTP server for pollhttp's tests and demo.

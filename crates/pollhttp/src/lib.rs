@@ -1,0 +1,24 @@
+//! # pollhttp
+//!
+//! A non-blocking HTTP/1.1 client driven by `poll()` from the caller's own loop, with the
+//! API of Godot's `HTTPClient`.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod client;
+mod error;
+mod method;
+pub mod net;
+pub mod proto;
+mod response_code;
+mod status;
+mod stream_peer;
+pub mod tls;
+
+pub use client::HttpClient;
+pub use error::{Error, GodotError, Reason};
+pub use method::Method;
+pub use response_code::ResponseCode;
+pub use status::Status;
+pub use stream_peer::{Interest, StreamPeer};
+pub use tls::TlsOptions;

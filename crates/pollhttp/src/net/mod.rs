@@ -1,0 +1,1 @@
+//! Sockets and name resolution around the protocol core.

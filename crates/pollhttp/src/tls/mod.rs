@@ -1,0 +1,5 @@
+//! TLS for the client.
+
+mod options;
+
+pub use options::TlsOptions;
