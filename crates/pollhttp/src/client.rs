@@ -1,13 +1,91 @@
-//! `HttpClient`: Godot's `HTTPClient` contract over the protocol core and the socket layer.
-//! (Signatures fixed; bodies are being written.)
-#![allow(missing_docs, unused_variables, dead_code)]
+//! `HttpClient`: Godot's `HTTPClient` contract, driving the protocol core over a stream.
 
-use crate::{Error, Method, Status, StreamPeer, TlsOptions};
+use crate::connector::{Connector, Progress};
+use crate::host::{host_header, parse_target, Target};
+use crate::proto::{self, BodyKind, HeadEvent, Limits, RequestHead, ResponseReader};
+use crate::recv_buf::RecvBuf;
+use crate::response::Response;
+use crate::tls::TlsOptions;
+use crate::{Error, GodotError, Interest, Method, Reason, Status, StreamPeer};
+use std::io;
 use std::time::Duration;
 
-/// A non-blocking HTTP/1.1 client, driven by [`poll`](HttpClient::poll).
+/// The `User-Agent` sent unless the caller gives one.
+pub const USER_AGENT: &str = concat!("pollhttp/", env!("CARGO_PKG_VERSION"));
+
+/// Default for [`HttpClient::read_chunk_size`], as in Godot 4.
+pub const DEFAULT_READ_CHUNK_SIZE: usize = 65536;
+
+const MIN_READ_CHUNK_SIZE: usize = 256;
+const MAX_READ_CHUNK_SIZE: usize = 16 * 1024 * 1024;
+
+/// Below this much room in the caller's buffer, body bytes go through the receive
+/// buffer; above it they are read from the socket straight into the caller's buffer.
+const DIRECT_READ_MIN: usize = 8 * 1024;
+
+/// A non-blocking HTTP/1.1 client driven by [`poll`](HttpClient::poll), with the API of
+/// Godot's `HTTPClient`.
+///
+/// One client is one connection with at most one request in flight. Nothing blocks
+/// unless [blocking mode](HttpClient::set_blocking_mode) is on: name resolution runs on
+/// a resolver thread, connects and reads are non-blocking, and the caller's loop calls
+/// `poll()` and watches [`status`](HttpClient::status):
+///
+/// ```text
+/// DISCONNECTED -connect_to_host-> RESOLVING -> CONNECTING -> CONNECTED
+///      CONNECTED -request-> REQUESTING -> BODY -(body read)-> CONNECTED (keep-alive)
+///                                                         \-> DISCONNECTED (connection ends)
+/// failures: CANT_RESOLVE, CANT_CONNECT, TLS_HANDSHAKE_ERROR, CONNECTION_ERROR (sticky)
+/// ```
+///
+/// ```no_run
+/// use pollhttp::{HttpClient, Method, Status};
+/// let mut http = HttpClient::new();
+/// http.connect_to_host("example.com", Some(80), None)?;
+/// while matches!(http.status(), Status::Resolving | Status::Connecting) {
+///     http.poll()?;
+///     http.wait(Some(std::time::Duration::from_millis(100)))?;
+/// }
+/// http.request(Method::Get, "/", &["Accept: text/html"], "")?;
+/// while http.status() == Status::Requesting {
+///     http.poll()?;
+///     http.wait(None)?;
+/// }
+/// let mut body = Vec::new();
+/// while http.status() == Status::Body {
+///     body.extend(http.read_response_body_chunk());
+///     http.wait(None)?;
+/// }
+/// println!("{} bytes, code {}", body.len(), http.response_code());
+/// # Ok::<(), pollhttp::Error>(())
+/// ```
 pub struct HttpClient {
     status: Status,
+    /// The error behind a sticky failure status.
+    last_error: Option<Error>,
+    blocking: bool,
+    read_chunk_size: usize,
+    user_agent: String,
+    http_proxy: Option<(String, u16)>,
+    https_proxy: Option<(String, u16)>,
+
+    /// Value of the automatic `Host` header for this connection.
+    host_header: String,
+    tls_in_use: bool,
+    connector: Option<Connector>,
+    stream: Option<Box<dyn StreamPeer>>,
+
+    /// Request bytes not yet accepted by the stream.
+    out: Vec<u8>,
+    out_pos: usize,
+    /// A write error from `request()`, reported by the next `poll()` as Godot does.
+    deferred_write_error: Option<Error>,
+
+    reader: ResponseReader,
+    recv: RecvBuf,
+    has_response: bool,
+    chunked: bool,
+    body_length: i64,
 }
 
 impl Default for HttpClient {
@@ -16,32 +94,387 @@ impl Default for HttpClient {
     }
 }
 
+impl std::fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpClient")
+            .field("status", &self.status)
+            .field("host", &self.host_header)
+            .field("tls", &self.tls_in_use)
+            .field("blocking", &self.blocking)
+            .field("last_error", &self.last_error)
+            .finish_non_exhaustive()
+    }
+}
+
 impl HttpClient {
+    /// A disconnected client with Godot's defaults (`read_chunk_size` 65536,
+    /// non-blocking) and the default [`Limits`].
     pub fn new() -> HttpClient {
         HttpClient {
             status: Status::Disconnected,
+            last_error: None,
+            blocking: false,
+            read_chunk_size: DEFAULT_READ_CHUNK_SIZE,
+            user_agent: USER_AGENT.to_string(),
+            http_proxy: None,
+            https_proxy: None,
+            host_header: String::new(),
+            tls_in_use: false,
+            connector: None,
+            stream: None,
+            out: Vec::new(),
+            out_pos: 0,
+            deferred_write_error: None,
+            reader: ResponseReader::new(Limits::default()),
+            recv: RecvBuf::new(),
+            has_response: false,
+            chunked: false,
+            body_length: -1,
         }
     }
+
+    // ----- connection ---------------------------------------------------------------
+
+    /// Starts connecting to `host` (Godot's `connect_to_host`).
+    ///
+    /// Always closes the current connection first. A leading `http://` forces plain
+    /// HTTP (any `tls` options are dropped); `https://` enables TLS with `tls` or, when
+    /// `None`, [`TlsOptions::client()`] (full verification). `port` `None` means 443
+    /// with TLS and 80 without. IPv6 literals may be given with or without brackets.
+    ///
+    /// Returns `Ok` once the attempt has started; the outcome shows in
+    /// [`status`](HttpClient::status) as [`poll`](HttpClient::poll) drives it. A host
+    /// that cannot be a host name (empty, containing a port, path or spaces) and port 0
+    /// are `ERR_INVALID_PARAMETER`.
     pub fn connect_to_host(
         &mut self,
         host: &str,
         port: Option<u16>,
         tls: Option<TlsOptions>,
     ) -> Result<(), Error> {
-        todo!()
+        self.close();
+        let target = parse_target(host)?;
+        let tls = match target.scheme_tls {
+            Some(false) => None,
+            Some(true) => Some(tls.unwrap_or_default()),
+            None => tls,
+        };
+        let tls_in_use = tls.is_some();
+        let port = port.unwrap_or(if tls_in_use { 443 } else { 80 });
+        if port == 0 {
+            let err = Error::invalid("port 0 cannot be connected to");
+            return Err(self.fail(Status::CantConnect, err));
+        }
+        self.host_header = host_header(&target, port, tls_in_use);
+        self.tls_in_use = tls_in_use;
+        self.start_connector(&target, port, tls);
+        Ok(())
     }
+
+    fn start_connector(&mut self, target: &Target, port: u16, tls: Option<TlsOptions>) {
+        let connector = Connector::start(target, port, tls);
+        self.status = connector.status();
+        self.connector = Some(connector);
+    }
+
+    /// Uses `peer` as the connection (Godot's `set_connection`): closes the current one
+    /// and enters CONNECTED. The stream must be non-blocking (see [`StreamPeer`]).
     pub fn set_connection(&mut self, peer: Box<dyn StreamPeer>) {
-        todo!()
+        self.close();
+        self.stream = Some(peer);
+        self.status = Status::Connected;
     }
+
+    /// The stream in use, if connected (Godot's `get_connection`).
     pub fn connection(&mut self) -> Option<&mut dyn StreamPeer> {
-        todo!()
+        match &mut self.stream {
+            Some(s) => Some(s.as_mut()),
+            None => None,
+        }
     }
+
+    /// Takes the stream out of the client, with any bytes already received past the
+    /// response head (for example after `101 Switching Protocols` or a `CONNECT`
+    /// tunnel). The client is left DISCONNECTED.
+    pub fn take_connection(&mut self) -> Option<(Box<dyn StreamPeer>, Vec<u8>)> {
+        let stream = self.stream.take()?;
+        let leftover = self.recv.filled().to_vec();
+        self.close();
+        Some((stream, leftover))
+    }
+
+    /// Closes the connection and forgets the response (Godot's `close`). Settings
+    /// (blocking mode, chunk size, proxies, limits) are kept.
+    pub fn close(&mut self) {
+        self.drop_connection();
+        self.status = Status::Disconnected;
+        self.last_error = None;
+        self.host_header.clear();
+        self.tls_in_use = false;
+        self.reset_response();
+    }
+
+    /// Ends the transport but keeps the response visible.
+    fn drop_connection(&mut self) {
+        if let Some(mut s) = self.stream.take() {
+            s.shutdown();
+        }
+        self.connector = None;
+        self.out.clear();
+        self.out_pos = 0;
+        self.deferred_write_error = None;
+        self.recv.clear();
+    }
+
+    fn reset_response(&mut self) {
+        self.has_response = false;
+        self.chunked = false;
+        self.body_length = -1;
+        self.reader.start("GET");
+    }
+
+    /// Enters a sticky failure status, dropping the transport; returns `err` for the caller.
+    fn fail(&mut self, status: Status, err: Error) -> Error {
+        self.drop_connection();
+        self.status = status;
+        self.last_error = Some(err.clone());
+        err
+    }
+
+    fn connection_error(&mut self, reason: Reason) -> Error {
+        self.fail(
+            Status::ConnectionError,
+            Error::new(GodotError::ConnectionError, reason),
+        )
+    }
+
+    // ----- poll ---------------------------------------------------------------------
+
+    /// Advances the connection (Godot's `poll`).
+    ///
+    /// Per status: RESOLVING and CONNECTING drive the connect pipeline; CONNECTED checks
+    /// that the server has not closed the idle connection; REQUESTING sends what is left
+    /// of the request and reads the response head; BODY does nothing (the body is read
+    /// by [`read_response_body_chunk`](HttpClient::read_response_body_chunk)).
+    /// DISCONNECTED gives `ERR_UNCONFIGURED`; the failure statuses give their error
+    /// again on every call.
+    ///
+    /// In [blocking mode](HttpClient::set_blocking_mode) a call does not return until
+    /// its phase is over (connected, or the whole response head received).
     pub fn poll(&mut self) -> Result<(), Error> {
-        todo!()
+        match self.status {
+            Status::Disconnected => Err(Error::new(GodotError::Unconfigured, Reason::NotConnected)),
+            Status::Resolving | Status::Connecting => self.poll_connect(),
+            Status::Connected => self.poll_idle(),
+            Status::Requesting => self.poll_requesting(),
+            Status::Body => Ok(()),
+            Status::CantResolve | Status::CantConnect => Err(self.sticky_error()),
+            Status::ConnectionError | Status::TlsHandshakeError => Err(self.sticky_error()),
+        }
     }
-    pub fn status(&self) -> Status {
-        self.status
+
+    fn sticky_error(&self) -> Error {
+        let godot = match self.status {
+            Status::CantResolve => GodotError::CantResolve,
+            Status::CantConnect => GodotError::CantConnect,
+            _ => GodotError::ConnectionError,
+        };
+        let reason = self
+            .last_error
+            .as_ref()
+            .map(|e| e.reason().clone())
+            .unwrap_or(Reason::NotConnected);
+        Error::new(godot, reason)
     }
+
+    fn poll_connect(&mut self) -> Result<(), Error> {
+        loop {
+            let Some(connector) = self.connector.as_mut() else {
+                return Err(self.connection_error(Reason::NotConnected));
+            };
+            match connector.poll() {
+                Progress::Pending(status) => {
+                    self.status = status;
+                    if !self.blocking {
+                        return Ok(());
+                    }
+                    if let Err(e) = connector.wait(None) {
+                        return Err(self.fail(
+                            Status::CantConnect,
+                            Error::io(GodotError::CantConnect, &e),
+                        ));
+                    }
+                }
+                Progress::Ready(stream) => {
+                    self.connector = None;
+                    self.stream = Some(stream);
+                    self.status = Status::Connected;
+                    return Ok(());
+                }
+                Progress::Failed(status, err) => return Err(self.fail(status, err)),
+            }
+        }
+    }
+
+    /// Detects a server that closed (or wrote to) an idle keep-alive connection.
+    fn poll_idle(&mut self) -> Result<(), Error> {
+        let Some(stream) = self.stream.as_mut() else {
+            return Err(self.connection_error(Reason::NotConnected));
+        };
+        let mut probe = [0u8; 1];
+        match stream.read(&mut probe) {
+            Ok(0) => Err(self.connection_error(Reason::PeerClosed("while the connection was idle"))),
+            Ok(_) => Err(self.connection_error(Reason::UnexpectedData)),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
+            Err(e) => Err(self.fail(
+                Status::ConnectionError,
+                Error::io(GodotError::ConnectionError, &e),
+            )),
+        }
+    }
+
+    fn poll_requesting(&mut self) -> Result<(), Error> {
+        if let Some(err) = self.deferred_write_error.take() {
+            return Err(self.fail(Status::ConnectionError, err));
+        }
+        loop {
+            self.flush_request()?;
+            if self.read_head()? {
+                return Ok(());
+            }
+            if !self.blocking {
+                return Ok(());
+            }
+            let interest = if self.out_pos < self.out.len() {
+                Interest::ReadWrite
+            } else {
+                Interest::Read
+            };
+            let Some(stream) = self.stream.as_mut() else {
+                return Err(self.connection_error(Reason::NotConnected));
+            };
+            if let Err(e) = stream.wait(interest, None) {
+                return Err(self.fail(
+                    Status::ConnectionError,
+                    Error::io(GodotError::ConnectionError, &e),
+                ));
+            }
+        }
+    }
+
+    /// Writes pending request bytes until done or the socket is full.
+    fn flush_request(&mut self) -> Result<(), Error> {
+        let Some(stream) = self.stream.as_mut() else {
+            return Err(self.connection_error(Reason::NotConnected));
+        };
+        while self.out_pos < self.out.len() {
+            match stream.write(&self.out[self.out_pos..]) {
+                Ok(0) => {
+                    return Err(self.connection_error(Reason::PeerClosed("while sending the request")))
+                }
+                Ok(n) => self.out_pos += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    return Err(self.fail(
+                        Status::ConnectionError,
+                        Error::io(GodotError::ConnectionError, &e),
+                    ))
+                }
+            }
+        }
+        match stream.flush() {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+            Err(e) => {
+                return Err(self.fail(
+                    Status::ConnectionError,
+                    Error::io(GodotError::ConnectionError, &e),
+                ))
+            }
+        }
+        if self.out.capacity() > 64 * 1024 {
+            // A large upload's copy is not kept around for the connection's lifetime.
+            self.out = Vec::new();
+        } else {
+            self.out.clear();
+        }
+        self.out_pos = 0;
+        Ok(())
+    }
+
+    /// Reads until the final response head is parsed (true) or the socket has no more
+    /// bytes for now (false).
+    fn read_head(&mut self) -> Result<bool, Error> {
+        loop {
+            if !self.recv.is_empty() {
+                match self.reader.feed_head(self.recv.filled()) {
+                    Ok(HeadEvent::Complete { consumed }) => {
+                        self.recv.consume(consumed);
+                        self.head_complete();
+                        return Ok(true);
+                    }
+                    Ok(HeadEvent::NeedMore { consumed }) => self.recv.consume(consumed),
+                    Err(e) => return Err(self.connection_error(Reason::Protocol(e))),
+                }
+            }
+            let max = self.reader.limits().max_head_bytes.saturating_add(1);
+            let Some(stream) = self.stream.as_mut() else {
+                return Err(self.connection_error(Reason::NotConnected));
+            };
+            match self.recv.fill_from(stream.as_mut(), max) {
+                Ok(0) => {
+                    let e = match self.reader.on_eof() {
+                        Err(e) => Reason::Protocol(e),
+                        Ok(()) => Reason::PeerClosed("before the response head was complete"),
+                    };
+                    return Err(self.connection_error(e));
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    return Err(self.fail(
+                        Status::ConnectionError,
+                        Error::io(GodotError::ConnectionError, &e),
+                    ))
+                }
+            }
+        }
+    }
+
+    fn head_complete(&mut self) {
+        self.has_response = true;
+        let framing = self.reader.framing().cloned();
+        self.chunked = framing.as_ref().is_some_and(|f| f.chunked);
+        self.body_length = match framing.as_ref().map(|f| &f.body) {
+            Some(BodyKind::None) => 0,
+            Some(BodyKind::Length(n)) => i64::try_from(*n).unwrap_or(i64::MAX),
+            _ => -1,
+        };
+        if self.reader.is_complete() {
+            self.body_finished();
+        } else {
+            self.status = Status::Body;
+        }
+    }
+
+    /// The response is fully read: keep the connection for the next request only when
+    /// its framing allows and no stray bytes follow; otherwise close it (DISCONNECTED).
+    fn body_finished(&mut self) {
+        if self.reader.can_reuse() && self.recv.is_empty() {
+            self.status = Status::Connected;
+        } else {
+            self.drop_connection();
+            self.status = Status::Disconnected;
+        }
+    }
+
+    // ----- request ------------------------------------------------------------------
+
+    /// Sends a request with a text body (Godot's `request`); see
+    /// [`request_raw`](HttpClient::request_raw).
     pub fn request<H: AsRef<str>>(
         &mut self,
         method: Method,
@@ -49,8 +482,21 @@ impl HttpClient {
         headers: &[H],
         body: &str,
     ) -> Result<(), Error> {
-        todo!()
+        self.request_raw(method, url, headers, body.as_bytes())
     }
+
+    /// Sends a request (Godot's `request_raw`). Allowed only in CONNECTED.
+    ///
+    /// `url` is the request target: a path such as `/index.html?x=1`, an absolute URL,
+    /// `*` for OPTIONS or `host:port` for CONNECT. `headers` are `"Name: value"`
+    /// strings sent first, in order; then `Host`, `Content-Length` (for a non-empty
+    /// body, and `0` for an empty POST, PUT or PATCH), `User-Agent` and `Accept: */*`
+    /// are added unless a header of that name was given. CR, LF or NUL anywhere, a
+    /// header without a name, or a `Content-Length` that does not match the body is
+    /// `ERR_INVALID_PARAMETER`: nothing is sent.
+    ///
+    /// The request is written without blocking; what the socket does not take at once
+    /// is sent by [`poll`](HttpClient::poll). Status becomes REQUESTING.
     pub fn request_raw<H: AsRef<str>>(
         &mut self,
         method: Method,
@@ -58,58 +504,445 @@ impl HttpClient {
         headers: &[H],
         body: &[u8],
     ) -> Result<(), Error> {
-        todo!()
+        // Godot's check order: URL form, then status, then connection, then headers.
+        proto::validate_target(method.as_str(), url).map_err(|e| invalid_request(e))?;
+        if self.status != Status::Connected {
+            return Err(Error::new(
+                GodotError::InvalidParameter,
+                Reason::WrongStatus {
+                    call: "request",
+                    status: self.status,
+                },
+            ));
+        }
+        if self.stream.is_none() {
+            return Err(Error::new(GodotError::InvalidData, Reason::NotConnected));
+        }
+        self.out.clear();
+        self.out_pos = 0;
+        let head = RequestHead {
+            method: method.as_str(),
+            target: url,
+            host: &self.host_header,
+            headers,
+            body_len: body.len(),
+            content_length_if_empty: method.expects_body(),
+            user_agent: &self.user_agent,
+        };
+        proto::write_request_head(&mut self.out, &head).map_err(|e| invalid_request(e))?;
+        self.out.extend_from_slice(body);
+
+        self.has_response = false;
+        self.chunked = false;
+        self.body_length = -1;
+        self.reader.start(method.as_str());
+        self.status = Status::Requesting;
+        // Writing now saves a poll() round; a failure is reported by the next poll(),
+        // as Godot reports it (request() itself still returns OK).
+        if let Err(e) = self.flush_request_deferred() {
+            self.deferred_write_error = Some(e);
+        }
+        Ok(())
     }
+
+    fn flush_request_deferred(&mut self) -> Result<(), Error> {
+        let Some(stream) = self.stream.as_mut() else {
+            return Ok(());
+        };
+        let bufs = [io::IoSlice::new(&self.out[self.out_pos..])];
+        match stream.write_vectored(&bufs) {
+            Ok(n) => {
+                self.out_pos += n;
+                Ok(())
+            }
+            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted) => {
+                Ok(())
+            }
+            Err(e) => Err(Error::io(GodotError::ConnectionError, &e)),
+        }
+    }
+
+    // ----- response -----------------------------------------------------------------
+
+    /// True once a final response head has been received, until the next request or
+    /// [`close`](HttpClient::close) (Godot's `has_response`).
     pub fn has_response(&self) -> bool {
-        todo!()
+        self.has_response
     }
+
+    /// The response's status code, 0 when there is no response (Godot's
+    /// `get_response_code`).
     pub fn response_code(&self) -> u16 {
-        todo!()
+        if self.has_response {
+            self.reader.head().code()
+        } else {
+            0
+        }
     }
+
+    /// The response header fields as `"Name: value"` strings in arrival order (Godot's
+    /// `get_response_headers`). Reading them does not consume them.
     pub fn response_headers(&self) -> Vec<String> {
-        todo!()
+        if !self.has_response {
+            return Vec::new();
+        }
+        self.reader
+            .head()
+            .headers()
+            .iter()
+            .map(|(n, v)| format!("{n}: {}", String::from_utf8_lossy(v)))
+            .collect()
     }
+
+    /// The response header fields as `(name, value)` pairs in first-arrival order, with
+    /// the values of a repeated name joined by `"; "` as Godot's documentation describes
+    /// (Godot's `get_response_headers_as_dictionary`). Names are compared exactly, as
+    /// Godot's dictionary keys are. For every value of a field, use
+    /// [`response`](HttpClient::response).
     pub fn response_headers_as_dictionary(&self) -> Vec<(String, String)> {
-        todo!()
+        let mut dict: Vec<(String, String)> = Vec::new();
+        if !self.has_response {
+            return dict;
+        }
+        for (name, value) in self.reader.head().headers().iter() {
+            let value = String::from_utf8_lossy(value);
+            match dict.iter_mut().find(|(n, _)| n == name) {
+                Some((_, v)) => {
+                    v.push_str("; ");
+                    v.push_str(&value);
+                }
+                None => dict.push((name.to_string(), value.into_owned())),
+            }
+        }
+        dict
     }
+
+    /// The current response, with typed status, a case-insensitive multi-value header
+    /// view and trailers.
+    pub fn response(&self) -> Option<Response<'_>> {
+        self.has_response
+            .then(|| Response::new(self.reader.head(), self.reader.trailers()))
+    }
+
+    /// True when the response body is chunked (Godot's `is_response_chunked`).
     pub fn is_response_chunked(&self) -> bool {
-        todo!()
+        self.chunked
     }
+
+    /// The body's declared length: `Content-Length`, 0 for a response that has no body
+    /// (HEAD, 204, 304), -1 when unknown (chunked or read to the end of the connection).
     pub fn response_body_length(&self) -> i64 {
-        todo!()
+        self.body_length
     }
+
+    /// Reads the next piece of the body, at most
+    /// [`read_chunk_size`](HttpClient::read_chunk_size) bytes (Godot's
+    /// `read_response_body_chunk`). Returns an empty vector when nothing has arrived yet
+    /// or when not in BODY. When the body ends the status becomes CONNECTED (connection
+    /// reusable) or DISCONNECTED; a broken body gives CONNECTION_ERROR (see
+    /// [`last_error`](HttpClient::last_error)).
     pub fn read_response_body_chunk(&mut self) -> Vec<u8> {
-        todo!()
+        if self.status != Status::Body {
+            return Vec::new();
+        }
+        let mut cap = self.read_chunk_size;
+        if let Some(BodyKind::Length(_)) = self.reader.framing().map(|f| &f.body) {
+            let window = self.reader.direct_window().max(self.recv.len() as u64);
+            cap = cap.min(usize::try_from(window).unwrap_or(usize::MAX));
+        }
+        let mut buf = vec![0u8; cap];
+        let n = self.read_response_body_into(&mut buf).unwrap_or(0);
+        buf.truncate(n);
+        buf
     }
+
+    /// Reads body bytes straight into `buf`, returning how many were written; no
+    /// allocation. Large reads go from the socket into `buf` with no intermediate copy.
+    ///
+    /// Non-blocking mode returns what is available now (possibly 0). Blocking mode waits
+    /// until `buf` is full or the body ends. Errors: not in BODY
+    /// (`ERR_INVALID_PARAMETER`), or the body broke (`ERR_CONNECTION_ERROR`; bytes read
+    /// before the failure in the same call are returned first).
     pub fn read_response_body_into(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
-        todo!()
+        if self.status != Status::Body {
+            return Err(Error::new(
+                GodotError::InvalidParameter,
+                Reason::WrongStatus {
+                    call: "read_response_body_into",
+                    status: self.status,
+                },
+            ));
+        }
+        let mut n = 0;
+        while n < buf.len() {
+            // 1. Decode what the receive buffer holds.
+            if !self.recv.is_empty() {
+                match self.reader.read_body(self.recv.filled(), buf.len() - n) {
+                    Ok(d) => {
+                        let data = &self.recv.filled()[d.data.clone()];
+                        buf[n..n + data.len()].copy_from_slice(data);
+                        n += data.len();
+                        self.recv.consume(d.consumed);
+                    }
+                    Err(e) => return self.body_failed(n, Reason::Protocol(e)),
+                }
+                if self.reader.is_complete() {
+                    self.body_finished();
+                    return Ok(n);
+                }
+                if !self.recv.is_empty() {
+                    continue;
+                }
+            }
+            if self.reader.is_complete() {
+                self.body_finished();
+                return Ok(n);
+            }
+            // 2. Read more: straight into the caller's buffer when it is large and the
+            //    decoder is inside raw body bytes, else into the receive buffer.
+            let Some(stream) = self.stream.as_mut() else {
+                return self.body_failed(n, Reason::NotConnected);
+            };
+            let room = buf.len() - n;
+            let window = usize::try_from(self.reader.direct_window()).unwrap_or(usize::MAX);
+            let direct = room >= DIRECT_READ_MIN && window >= DIRECT_READ_MIN;
+            let res = if direct {
+                let take = room.min(window);
+                stream.read(&mut buf[n..n + take])
+            } else {
+                self.recv.fill_from(stream.as_mut(), 0)
+            };
+            match res {
+                Ok(0) => {
+                    return match self.reader.on_eof() {
+                        Ok(()) => {
+                            self.drop_connection();
+                            self.status = Status::Disconnected;
+                            Ok(n)
+                        }
+                        Err(e) => self.body_failed(n, Reason::Protocol(e)),
+                    };
+                }
+                Ok(k) if direct => {
+                    if let Err(e) = self.reader.consume_direct(k) {
+                        return self.body_failed(n, Reason::Protocol(e));
+                    }
+                    n += k;
+                    if self.reader.is_complete() {
+                        self.body_finished();
+                        return Ok(n);
+                    }
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if !self.blocking {
+                        return Ok(n);
+                    }
+                    let Some(stream) = self.stream.as_mut() else {
+                        return self.body_failed(n, Reason::NotConnected);
+                    };
+                    if stream.has_buffered_read() {
+                        continue;
+                    }
+                    if let Err(e) = stream.wait(Interest::Read, None) {
+                        return self.body_failed(
+                            n,
+                            Reason::Io {
+                                kind: e.kind(),
+                                detail: e.to_string(),
+                            },
+                        );
+                    }
+                }
+                Err(e) => {
+                    return self.body_failed(
+                        n,
+                        Reason::Io {
+                            kind: e.kind(),
+                            detail: e.to_string(),
+                        },
+                    )
+                }
+            }
+        }
+        Ok(n)
     }
-    pub fn close(&mut self) {
-        todo!()
+
+    /// The body broke: CONNECTION_ERROR; bytes already copied in this call are still
+    /// returned (the status tells the caller), otherwise the error is.
+    fn body_failed(&mut self, n: usize, reason: Reason) -> Result<usize, Error> {
+        let err = self.connection_error(reason);
+        if n > 0 {
+            Ok(n)
+        } else {
+            Err(err)
+        }
     }
+
+    // ----- settings -----------------------------------------------------------------
+
+    /// Sets the HTTP proxy for plain-HTTP connections (Godot's `set_http_proxy`); an
+    /// empty host or `None` port unsets it. Takes effect on the next
+    /// [`connect_to_host`](HttpClient::connect_to_host).
     pub fn set_http_proxy(&mut self, host: &str, port: Option<u16>) {
-        todo!()
+        self.http_proxy = proxy_setting(host, port);
     }
+
+    /// Sets the HTTPS proxy (tunnel with `CONNECT`) for TLS connections (Godot's
+    /// `set_https_proxy`); an empty host or `None` port unsets it.
     pub fn set_https_proxy(&mut self, host: &str, port: Option<u16>) {
-        todo!()
+        self.https_proxy = proxy_setting(host, port);
     }
+
+    /// The HTTP proxy set, if any.
+    pub fn http_proxy(&self) -> Option<(&str, u16)> {
+        self.http_proxy.as_ref().map(|(h, p)| (h.as_str(), *p))
+    }
+
+    /// The HTTPS proxy set, if any.
+    pub fn https_proxy(&self) -> Option<(&str, u16)> {
+        self.https_proxy.as_ref().map(|(h, p)| (h.as_str(), *p))
+    }
+
+    /// Blocking mode (Godot's `blocking_mode_enabled`, off by default): `poll()` and body
+    /// reads wait on the socket (poll(2), no busy loop) until their phase is done.
     pub fn set_blocking_mode(&mut self, enabled: bool) {
-        todo!()
+        self.blocking = enabled;
     }
+
+    /// Whether blocking mode is on.
     pub fn is_blocking_mode_enabled(&self) -> bool {
-        todo!()
+        self.blocking
     }
+
+    /// Sets the largest piece [`read_response_body_chunk`] returns (Godot's
+    /// `read_chunk_size`): 256 to 16 MiB, else `ERR_INVALID_PARAMETER` and the value is
+    /// unchanged.
+    ///
+    /// [`read_response_body_chunk`]: HttpClient::read_response_body_chunk
     pub fn set_read_chunk_size(&mut self, size: usize) -> Result<(), Error> {
-        todo!()
+        if !(MIN_READ_CHUNK_SIZE..=MAX_READ_CHUNK_SIZE).contains(&size) {
+            return Err(Error::invalid(format!(
+                "read_chunk_size {size} is outside {MIN_READ_CHUNK_SIZE}..={MAX_READ_CHUNK_SIZE}"
+            )));
+        }
+        self.read_chunk_size = size;
+        Ok(())
     }
+
+    /// The largest piece [`read_response_body_chunk`](HttpClient::read_response_body_chunk)
+    /// returns (default 65536).
     pub fn read_chunk_size(&self) -> usize {
-        todo!()
+        self.read_chunk_size
     }
+
+    /// Sets the protocol limits (head size, header count, chunk line, trailers, body
+    /// size). Applies from the next request.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.reader.set_limits(limits);
+    }
+
+    /// The protocol limits in force.
+    pub fn limits(&self) -> &Limits {
+        self.reader.limits()
+    }
+
+    /// Replaces the automatic `User-Agent` value (default `pollhttp/<version>`).
+    pub fn set_user_agent(&mut self, user_agent: &str) -> Result<(), Error> {
+        if user_agent.bytes().any(|b| b < b' ' && b != b'\t' || b == 0x7f) {
+            return Err(Error::invalid("user agent contains control characters"));
+        }
+        self.user_agent = user_agent.to_string();
+        Ok(())
+    }
+
+    // ----- status and waiting -------------------------------------------------------
+
+    /// The current status (Godot's `get_status`).
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// The error behind the current failure status (CANT_RESOLVE, CANT_CONNECT,
+    /// CONNECTION_ERROR, TLS_HANDSHAKE_ERROR): which check failed and why.
     pub fn last_error(&self) -> Option<&Error> {
-        todo!()
+        self.last_error.as_ref()
     }
-    /// Sleeps until this client has something to do or `timeout` passes.
+
+    /// Sleeps until this client has something to do, or `timeout` passes (`None`: no
+    /// limit), so that a caller's loop need not spin. Returns `Ok(true)` when it is worth
+    /// calling [`poll`](HttpClient::poll) or reading the body, `Ok(false)` on timeout.
+    /// Returns at once in statuses with nothing to wait for.
     pub fn wait(&mut self, timeout: Option<Duration>) -> Result<bool, Error> {
-        todo!()
+        let res = match self.status {
+            Status::Resolving | Status::Connecting => match self.connector.as_mut() {
+                Some(c) => c.wait(timeout),
+                None => Ok(true),
+            },
+            Status::Requesting | Status::Body | Status::Connected => {
+                if !self.recv.is_empty() && self.status != Status::Connected {
+                    return Ok(true);
+                }
+                let interest = self.interest().unwrap_or(Interest::Read);
+                match self.stream.as_mut() {
+                    Some(s) if s.has_buffered_read() => return Ok(true),
+                    Some(s) => s.wait(interest, timeout),
+                    None => Ok(true),
+                }
+            }
+            _ => Ok(true),
+        };
+        res.map_err(|e| Error::io(GodotError::ConnectionError, &e))
+    }
+
+    /// What the client waits for on its socket now, for callers that register
+    /// [`raw_fd`](HttpClient::raw_fd) with their own poller. `None` while resolving
+    /// (the resolver thread has no socket) and in statuses with nothing to wait for.
+    pub fn interest(&self) -> Option<Interest> {
+        match self.status {
+            Status::Resolving | Status::Connecting => {
+                self.connector.as_ref().and_then(|c| c.interest())
+            }
+            Status::Requesting if self.out_pos < self.out.len() => Some(Interest::ReadWrite),
+            Status::Requesting | Status::Body | Status::Connected => Some(Interest::Read),
+            _ => None,
+        }
+    }
+
+    /// The socket's file descriptor, to register with the caller's own poller (epoll,
+    /// mio, an engine's event loop). Changes when the client reconnects.
+    #[cfg(unix)]
+    pub fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
+        match (&self.stream, &self.connector) {
+            (Some(s), _) => s.raw_fd(),
+            (None, Some(c)) => c.raw_fd(),
+            _ => None,
+        }
+    }
+
+    /// Godot's `query_string_from_dict`, as a method for ported code; see
+    /// [`query_string_from_dict`](crate::query_string_from_dict).
+    pub fn query_string_from_dict<I, K, V>(&self, fields: I) -> String
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: std::fmt::Display,
+        V: Into<crate::QueryValue>,
+    {
+        crate::query_string_from_dict(fields)
+    }
+}
+
+fn invalid_request(e: proto::ProtoError) -> Error {
+    Error::new(
+        GodotError::InvalidParameter,
+        Reason::InvalidArgument(e.to_string()),
+    )
+}
+
+fn proxy_setting(host: &str, port: Option<u16>) -> Option<(String, u16)> {
+    match port {
+        Some(p) if !host.is_empty() => Some((host.to_string(), p)),
+        _ => None,
     }
 }

@@ -6,18 +6,23 @@
 #![deny(missing_docs)]
 
 mod client;
+mod connector;
 mod error;
+mod host;
 mod method;
 pub mod net;
 pub mod proto;
+mod recv_buf;
+mod response;
 mod response_code;
 mod status;
 mod stream_peer;
 pub mod tls;
 
-pub use client::HttpClient;
+pub use client::{HttpClient, DEFAULT_READ_CHUNK_SIZE, USER_AGENT};
 pub use error::{Error, GodotError, Reason};
 pub use method::Method;
+pub use response::{Headers, Response};
 pub use response_code::ResponseCode;
 pub use status::Status;
 pub use stream_peer::{Interest, StreamPeer};
