@@ -1,0 +1,281 @@
+//! A TCP connection being opened without blocking, one address after another.
+
+use std::fmt;
+use std::io;
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+use socket2::{Domain, Protocol, Socket, Type};
+
+/// What [`TcpConnect::poll`] found.
+#[derive(Debug)]
+pub enum ConnectPoll {
+    /// The current attempt is still in progress.
+    Pending,
+    /// Connected: a non-blocking stream with `TCP_NODELAY` set.
+    Connected(TcpStream),
+    /// Every address failed; the error names the last one and what the system said.
+    Failed(io::Error),
+}
+
+/// A non-blocking TCP connect that tries each address in turn, in the order given, and
+/// moves to the next one when an attempt fails (at once or later).
+///
+/// The returned stream is non-blocking, has `TCP_NODELAY` on (requests go out as soon as
+/// written) and is closed on `exec` (`FD_CLOEXEC`). Buffer sizes are left to the kernel,
+/// whose autotuning does better than a fixed value.
+///
+/// ```
+/// use pollhttp::net::{ConnectPoll, TcpConnect};
+/// use std::net::TcpListener;
+/// use std::time::Duration;
+///
+/// let listener = TcpListener::bind("127.0.0.1:0")?;
+/// let mut connect = TcpConnect::start(vec![listener.local_addr()?]);
+/// let stream = loop {
+///     match connect.poll() {
+///         ConnectPoll::Pending => {
+///             connect.wait(Some(Duration::from_secs(5)))?;
+///         }
+///         ConnectPoll::Connected(stream) => break stream,
+///         ConnectPoll::Failed(e) => return Err(e),
+///     }
+/// };
+/// assert_eq!(stream.peer_addr()?, listener.local_addr()?);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct TcpConnect {
+    addrs: Vec<SocketAddr>,
+    next: usize,
+    current: Option<Attempt>,
+    failures: Vec<(SocketAddr, io::Error)>,
+    taken: bool,
+}
+
+struct Attempt {
+    socket: Socket,
+    addr: SocketAddr,
+}
+
+/// How many tried addresses the final error lists by name.
+const LISTED_IN_ERROR: usize = 8;
+
+impl TcpConnect {
+    /// Starts connecting to the first address that accepts a connection attempt; never
+    /// blocks. An address whose attempt fails at once (no IPv6 on this host, say) is
+    /// recorded and the next one is started, so the outcome is always read with
+    /// [`poll`](TcpConnect::poll).
+    pub fn start(addrs: Vec<SocketAddr>) -> TcpConnect {
+        let mut connect = TcpConnect {
+            addrs,
+            next: 0,
+            current: None,
+            failures: Vec::new(),
+            taken: false,
+        };
+        connect.start_next();
+        connect
+    }
+
+    /// Checks whether the current attempt has finished, without blocking.
+    ///
+    /// On success returns [`ConnectPoll::Connected`] once; later calls return
+    /// [`ConnectPoll::Failed`] with [`io::ErrorKind::InvalidInput`], since the stream
+    /// has been handed over. When an attempt fails the next address is started at once.
+    /// When none is left, returns `Failed` (on this and every later call) with the kind
+    /// of the last error and a message naming the last address, the system's error and
+    /// the other addresses tried; [`failures`](TcpConnect::failures) has every one.
+    pub fn poll(&mut self) -> ConnectPoll {
+        loop {
+            let Some(attempt) = &self.current else {
+                return ConnectPoll::Failed(self.final_error());
+            };
+            match attempt.check() {
+                Ok(false) => return ConnectPoll::Pending,
+                Ok(true) => {
+                    let Some(attempt) = self.current.take() else {
+                        return ConnectPoll::Pending;
+                    };
+                    self.taken = true;
+                    return ConnectPoll::Connected(attempt.socket.into());
+                }
+                Err(e) => {
+                    self.fail_current(e);
+                }
+            }
+        }
+    }
+
+    /// Sleeps until the current attempt has finished (connected or failed) or `timeout`
+    /// passes (`None`: no limit); then call [`poll`](TcpConnect::poll). Returns
+    /// `Ok(true)` when there is something for `poll` to report, `Ok(false)` on timeout.
+    /// With no attempt in progress it returns `Ok(true)` at once.
+    pub fn wait(&self, timeout: Option<Duration>) -> io::Result<bool> {
+        match &self.current {
+            Some(attempt) => attempt.wait(timeout),
+            None => Ok(true),
+        }
+    }
+
+    /// Abandons the attempt in progress, recording `why` as its failure, and starts the
+    /// next address. This is how a caller applies its own per-address connect timeout.
+    pub fn skip_current(&mut self, why: io::Error) {
+        self.fail_current(why);
+    }
+
+    /// The address being tried now, if an attempt is in progress.
+    pub fn current_addr(&self) -> Option<SocketAddr> {
+        self.current.as_ref().map(|a| a.addr)
+    }
+
+    /// The file descriptor of the attempt in progress, to register with the caller's own
+    /// poller (wait for writability). It changes when the next address is tried.
+    #[cfg(unix)]
+    pub fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
+        use std::os::fd::AsRawFd;
+        self.current.as_ref().map(|a| a.socket.as_raw_fd())
+    }
+
+    /// Every address given to [`start`](TcpConnect::start), in the order tried.
+    pub fn addrs(&self) -> &[SocketAddr] {
+        &self.addrs
+    }
+
+    /// The addresses that failed so far, in order, each with its error.
+    pub fn failures(&self) -> &[(SocketAddr, io::Error)] {
+        &self.failures
+    }
+
+    fn fail_current(&mut self, e: io::Error) {
+        if let Some(attempt) = self.current.take() {
+            self.failures.push((attempt.addr, e));
+        }
+        self.start_next();
+    }
+
+    fn start_next(&mut self) {
+        while let Some(&addr) = self.addrs.get(self.next) {
+            self.next += 1;
+            match Attempt::start(addr) {
+                Ok(attempt) => {
+                    self.current = Some(attempt);
+                    return;
+                }
+                Err(e) => self.failures.push((addr, e)),
+            }
+        }
+    }
+
+    fn final_error(&self) -> io::Error {
+        if self.taken {
+            return io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the connection was already returned by poll()",
+            );
+        }
+        let Some((last_addr, last_err)) = self.failures.last() else {
+            return io::Error::new(io::ErrorKind::InvalidInput, "no address to connect to");
+        };
+        let mut msg = format!("connect to {last_addr} failed: {last_err}");
+        if self.failures.len() > 1 {
+            let listed: Vec<String> = self
+                .failures
+                .iter()
+                .take(LISTED_IN_ERROR)
+                .map(|(a, _)| a.to_string())
+                .collect();
+            msg.push_str(&format!(
+                " ({} addresses tried: {}",
+                self.failures.len(),
+                listed.join(", ")
+            ));
+            if self.failures.len() > LISTED_IN_ERROR {
+                msg.push_str(", ...");
+            }
+            msg.push(')');
+        }
+        io::Error::new(last_err.kind(), msg)
+    }
+}
+
+impl fmt::Debug for TcpConnect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TcpConnect")
+            .field("addrs", &self.addrs)
+            .field("current", &self.current_addr())
+            .field("failures", &self.failures)
+            .field("taken", &self.taken)
+            .finish()
+    }
+}
+
+impl Attempt {
+    fn start(addr: SocketAddr) -> io::Result<Attempt> {
+        // socket2 opens sockets with close-on-exec set.
+        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+        socket.set_nonblocking(true)?;
+        socket.set_tcp_nodelay(true)?;
+        match socket.connect(&addr.into()) {
+            Ok(()) => {}
+            Err(e) if connect_in_progress(&e) => {}
+            Err(e) => return Err(e),
+        }
+        Ok(Attempt { socket, addr })
+    }
+
+    /// `Ok(true)` when connected, `Ok(false)` while in progress, `Err` when failed.
+    fn check(&self) -> io::Result<bool> {
+        #[cfg(unix)]
+        if !self.wait(Some(Duration::ZERO))? {
+            return Ok(false);
+        }
+        if let Some(e) = self.socket.take_error()? {
+            return Err(e);
+        }
+        match self.socket.peer_addr() {
+            Ok(_) => Ok(true),
+            // Without a readiness check, not connected yet means still in progress.
+            #[cfg(not(unix))]
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(false),
+            // Writable, no pending error, yet not connected: the attempt is over.
+            Err(e) => Err(e),
+        }
+    }
+
+    #[cfg(unix)]
+    fn wait(&self, timeout: Option<Duration>) -> io::Result<bool> {
+        use std::os::fd::AsFd;
+        crate::stream_peer::wait_fd(
+            self.socket.as_fd(),
+            crate::stream_peer::Interest::Write,
+            timeout,
+        )
+    }
+
+    #[cfg(not(unix))]
+    fn wait(&self, timeout: Option<Duration>) -> io::Result<bool> {
+        // No portable readiness wait here: nap briefly so a caller's loop cannot spin.
+        let nap = Duration::from_millis(1);
+        std::thread::sleep(timeout.map_or(nap, |t| t.min(nap)));
+        Ok(true)
+    }
+}
+
+fn connect_in_progress(e: &io::Error) -> bool {
+    if e.kind() == io::ErrorKind::WouldBlock {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        use rustix::io::Errno;
+        // EINTR on a non-blocking connect: the attempt goes on in the background.
+        let code = e.raw_os_error();
+        code == Some(Errno::INPROGRESS.raw_os_error()) || code == Some(Errno::INTR.raw_os_error())
+    }
+    #[cfg(not(unix))]
+    false
+}
+
+#[cfg(test)]
+#[path = "tcp_connect_tests.rs"]
+mod tests;
