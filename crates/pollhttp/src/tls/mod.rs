@@ -47,7 +47,15 @@
 //!   first.
 //!
 //! Once ended, further reads return the same `Ok(0)`. Get the [`TlsError`] out of an
-//! `io::Error` with `err.get_ref().and_then(|e| e.downcast_ref::<TlsError>())`.
+//! `io::Error` with `err.get_ref().and_then(|e| e.downcast_ref::<TlsError>())`. A
+//! socket error met after some bytes were decrypted is returned by the next read.
+//!
+//! # Writing
+//!
+//! `write` encrypts into records and pushes them to the socket at once; what the socket
+//! does not take stays queued (up to 64 KiB, after which `write` takes nothing and
+//! returns `WouldBlock`). `flush` pushes the queue and returns `WouldBlock` while some is
+//! left. `wait` wakes up for queued records too, and every `read` or `write` sends them.
 //!
 //! # Dependencies
 //!

@@ -1,5 +1,6 @@
 //! The TLS handshake and the encrypted stream, both driven without blocking.
 
+use std::fmt;
 use std::io::{self, Read as _, Write as _};
 use std::time::Duration;
 
@@ -167,6 +168,7 @@ impl TlsHandshake {
             plaintext_pending: 0,
             closed: None,
             failed: None,
+            deferred: None,
         }
     }
 }
@@ -184,6 +186,8 @@ pub struct TlsStream {
     closed: Option<bool>,
     /// A fatal TLS error, reported once the plaintext before it has been read.
     failed: Option<TlsError>,
+    /// A socket error met while returning data, reported by the next read.
+    deferred: Option<io::Error>,
 }
 
 impl TlsStream {
@@ -267,7 +271,7 @@ impl StreamPeer for TlsStream {
                         return Ok(filled);
                     }
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.plaintext_pending = 0,
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof && filled == 0 => {
                     return self.end_of_stream(false);
                 }
@@ -277,9 +281,18 @@ impl StreamPeer for TlsStream {
             if let Some(e) = &self.failed {
                 return Err(e.clone().into());
             }
+            if let Some(e) = self.deferred.take() {
+                return Err(e);
+            }
             match self.conn.read_tls(&mut self.transport) {
                 Ok(_) => {}
-                Err(_) if filled > 0 => return Ok(filled),
+                Err(e) if filled > 0 => {
+                    // A reset is reported once by the socket: keep it for the next call.
+                    if e.kind() != io::ErrorKind::WouldBlock {
+                        self.deferred = Some(e);
+                    }
+                    return Ok(filled);
+                }
                 Err(e) => return Err(e),
             }
             if let Err(e) = self.process() {
@@ -297,6 +310,9 @@ impl StreamPeer for TlsStream {
     fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
         if bufs.iter().all(|b| b.is_empty()) {
             return Ok(0);
+        }
+        if let Some(e) = &self.failed {
+            return Err(e.clone().into());
         }
         self.push_records()?;
         // rustls takes plaintext only up to its outgoing buffer limit (64 KiB of records).
@@ -337,6 +353,7 @@ impl StreamPeer for TlsStream {
             || self.transport.saw_eof()
             || self.closed.is_some()
             || self.failed.is_some()
+            || self.deferred.is_some()
             || self.transport.inner.has_buffered_read()
     }
 
@@ -350,6 +367,26 @@ impl StreamPeer for TlsStream {
         self.conn.send_close_notify();
         let _ = self.push_records();
         self.transport.inner.shutdown();
+    }
+}
+
+impl fmt::Debug for TlsHandshake {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsHandshake")
+            .field("done", &self.done)
+            .field("failed", &self.failed)
+            .field("version", &self.negotiated_version())
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for TlsStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsStream")
+            .field("version", &self.negotiated_version())
+            .field("closed", &self.closed)
+            .field("failed", &self.failed)
+            .finish_non_exhaustive()
     }
 }
 

@@ -147,9 +147,7 @@ fn raw_server(reply: &'static [u8]) -> (SocketAddr, JoinHandle<()>) {
 #[test]
 fn a_plain_http_server_is_not_tls() {
     let (addr, handle) = raw_server(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-    let err = connect(addr, &TlsOptions::default(), "localhost")
-        .err()
-        .expect("not TLS");
+    let err = connect(addr, &TlsOptions::default(), "localhost").expect_err("not TLS");
     assert_eq!(err.kind(), TlsErrorKind::NotTls, "{err}");
     assert!(err.detail().contains("HTTP/1.1 400"), "{err}");
     handle.join().expect("server");
@@ -158,9 +156,7 @@ fn a_plain_http_server_is_not_tls() {
 #[test]
 fn a_server_closing_during_the_handshake_is_closed() {
     let (addr, handle) = raw_server(b"");
-    let err = connect(addr, &TlsOptions::default(), "localhost")
-        .err()
-        .expect("closed");
+    let err = connect(addr, &TlsOptions::default(), "localhost").expect_err("closed");
     assert_eq!(err.kind(), TlsErrorKind::Closed, "{err}");
     handle.join().expect("server");
 }
@@ -200,15 +196,12 @@ fn bad_settings_are_invalid_config() {
     let empty = TlsOptions::client(Some(Certificates::from_der(Vec::new())), None);
     let garbage = TlsOptions::client(Some(Certificates::from_der(vec![vec![1, 2, 3]])), None);
     for options in [&inverted, &empty, &garbage] {
-        let err = TlsHandshake::start(tcp(), options, "localhost")
-            .err()
-            .expect("invalid");
+        let err = TlsHandshake::start(tcp(), options, "localhost").expect_err("invalid");
         assert_eq!(err.kind(), TlsErrorKind::InvalidConfig, "{err}");
         assert_eq!(options.prepare(), Err(err));
     }
-    let err = TlsHandshake::start(tcp(), &TlsOptions::default(), "bad host!")
-        .err()
-        .expect("bad host");
+    let err =
+        TlsHandshake::start(tcp(), &TlsOptions::default(), "bad host!").expect_err("bad host");
     assert_eq!(err.kind(), TlsErrorKind::InvalidConfig);
     assert!(TlsHandshake::start(tcp(), &TlsOptions::default(), "[::1]").is_ok());
 

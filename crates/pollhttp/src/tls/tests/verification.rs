@@ -218,9 +218,7 @@ fn pins_are_checked_in_verified_mode() {
         .with_pinned_public_keys(&other)
         .expect("pins");
     let running = Server::new(&leaf, &[]).start();
-    let err = connect(running.addr, &options, "localhost")
-        .err()
-        .expect("pin mismatch");
+    let err = connect(running.addr, &options, "localhost").expect_err("pin mismatch");
     assert_eq!(err.kind(), TlsErrorKind::PinMismatch);
     assert!(
         err.detail().contains(&good),
