@@ -143,7 +143,10 @@ impl Connector {
             Status::TlsHandshakeError,
             Error::new(
                 GodotError::CantConnect,
-                Reason::Tls(format!("{}: {e}", self.display)),
+                Reason::Tls(crate::tls::TlsError::new(
+                    e.kind(),
+                    format!("{} ({})", e.detail(), self.display),
+                )),
             ),
         )
     }
