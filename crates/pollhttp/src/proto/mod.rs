@@ -1,7 +1,12 @@
 //! The HTTP/1.1 protocol core: bytes in, events out, no sockets, threads or clocks.
-//!
-//! (Filled in by the protocol-core work; see the module list below.)
 
 pub mod error;
+pub mod head;
+pub mod header_list;
+pub mod limits;
+mod syntax;
 
 pub use error::ProtoError;
+pub use head::{HeadParse, HeadParser, ResponseHead};
+pub use header_list::HeaderList;
+pub use limits::Limits;
