@@ -1,14 +1,12 @@
 use super::*;
 
+/// Body, trailers, data run lengths, bytes left after the body.
+type Outcome = (Vec<u8>, HeaderList, Vec<usize>, Vec<u8>);
+
 /// What a driver does: append each piece to a buffer, decode until no progress, drop what
 /// was consumed. Returns the body, the trailers, the data run lengths and the bytes left
 /// after the end of the body.
-#[allow(clippy::type_complexity)]
-fn run(
-    pieces: &[&[u8]],
-    max_data: usize,
-    limits: &Limits,
-) -> Result<(Vec<u8>, HeaderList, Vec<usize>, Vec<u8>), ProtoError> {
+fn run(pieces: &[&[u8]], max_data: usize, limits: &Limits) -> Result<Outcome, ProtoError> {
     let mut dec = ChunkedDecoder::new();
     let mut trailers = HeaderList::new();
     let mut buf = Vec::new();
@@ -36,7 +34,7 @@ fn run(
     Ok((body, trailers, runs, buf))
 }
 
-fn run_all(input: &[u8]) -> Result<(Vec<u8>, HeaderList, Vec<usize>, Vec<u8>), ProtoError> {
+fn run_all(input: &[u8]) -> Result<Outcome, ProtoError> {
     run(&[input], usize::MAX, &Limits::default())
 }
 
@@ -63,7 +61,7 @@ fn first_error(input: &[u8], limits: &Limits) -> ProtoError {
 const SAMPLE: &[u8] = b"5;name=value;q=\"a \\\"quoted\\\" ;x\"\r\nhello\r\n00B \r\n, chunked!!\r\n1a ; ext \r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nX-Checksum: abc\r\nX-Other:  two words \r\n\r\nNEXT";
 const SAMPLE_BODY: &[u8] = b"hello, chunked!!abcdefghijklmnopqrstuvwxyz";
 
-fn check_sample(r: (Vec<u8>, HeaderList, Vec<usize>, Vec<u8>)) {
+fn check_sample(r: Outcome) {
     let (body, trailers, _, rest) = r;
     assert_eq!(body, SAMPLE_BODY);
     assert_eq!(

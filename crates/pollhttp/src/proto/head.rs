@@ -133,7 +133,8 @@ impl HeadParser {
                 }
                 Err(resume) => {
                     self.start = resume;
-                    return if buf.len() >= limits.max_head_bytes {
+                    // Empty lines count towards the head; nothing at all is not too large.
+                    return if !buf.is_empty() && buf.len() >= limits.max_head_bytes {
                         Err(too_large)
                     } else {
                         Ok(HeadParse::Partial)

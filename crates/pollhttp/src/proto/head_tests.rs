@@ -50,6 +50,8 @@ fn split_at_every_offset() {
         if n < end {
             assert_eq!(r, HeadParse::Partial, "at {n}");
             assert_eq!(h.code(), 0, "out untouched while partial");
+            // Each byte is looked at once: the next call resumes where this one stopped.
+            assert_eq!(p.scanned, n, "at {n}");
         } else {
             assert_eq!(r, HeadParse::Complete { consumed: end }, "at {n}");
             assert_eq!(h, whole);
@@ -243,6 +245,17 @@ fn head_size_limit() {
     assert_eq!(
         p.parse(&[b'\n'; 64], &l, &mut h),
         Err(ProtoError::HeadTooLarge { limit: 64 })
+    );
+    // A zero limit rejects the first byte, not the empty buffer.
+    let zero = Limits {
+        max_head_bytes: 0,
+        ..Limits::default()
+    };
+    let mut p = HeadParser::new();
+    assert_eq!(p.parse(b"", &zero, &mut h), Ok(HeadParse::Partial));
+    assert_eq!(
+        p.parse(b"H", &zero, &mut h),
+        Err(ProtoError::HeadTooLarge { limit: 0 })
     );
     // A huge single line with the default limit.
     let mut big = b"HTTP/1.1 200 OK\r\nX: ".to_vec();

@@ -17,7 +17,8 @@ pub struct Limits {
     /// empty lines before the status line. Default 64 KiB.
     pub max_head_bytes: usize,
     /// Header fields in one response head, and trailer fields after a chunked body.
-    /// Default 100.
+    /// Default 100. Up to 128 the parser works on the stack; above, each parse allocates a
+    /// table of this many slots.
     pub max_headers: usize,
     /// Bytes in one chunk-size line, extensions and line ending included. Default 4096.
     pub max_chunk_line_bytes: usize,
