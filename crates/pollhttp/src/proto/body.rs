@@ -108,7 +108,7 @@ impl BodyDecoder {
             Mode::Length(remaining) => {
                 let n = fits(remaining).min(input.len()).min(max_data);
                 self.mode = Mode::Length(remaining - n as u64);
-                self.received += n as u64;
+                self.received = self.received.saturating_add(n as u64);
                 Ok(Decoded {
                     consumed: n,
                     data: 0..n,
@@ -117,7 +117,7 @@ impl BodyDecoder {
             Mode::UntilClose(false) => {
                 let n = input.len().min(max_data);
                 self.check_budget(n as u64)?;
-                self.received += n as u64;
+                self.received = self.received.saturating_add(n as u64);
                 Ok(Decoded {
                     consumed: n,
                     data: 0..n,
@@ -127,7 +127,7 @@ impl BodyDecoder {
                 let d = self.chunked.decode(input, max_data, limits, trailers)?;
                 let n = d.data.len() as u64;
                 self.check_budget(n.saturating_add(self.chunked.data_left_in_chunk()))?;
-                self.received += n;
+                self.received = self.received.saturating_add(n);
                 Ok(d)
             }
         }
@@ -173,18 +173,18 @@ impl BodyDecoder {
             Mode::Length(remaining) => {
                 let n = n.min(remaining);
                 self.mode = Mode::Length(remaining - n);
-                self.received += n;
+                self.received = self.received.saturating_add(n);
                 Ok(())
             }
             Mode::Chunked => {
                 let n = n.min(self.chunked.data_left_in_chunk());
                 self.chunked.consume_data(n);
-                self.received += n;
+                self.received = self.received.saturating_add(n);
                 Ok(())
             }
             Mode::UntilClose(false) => {
                 self.check_budget(n)?;
-                self.received += n;
+                self.received = self.received.saturating_add(n);
                 Ok(())
             }
         }
