@@ -505,7 +505,7 @@ impl HttpClient {
         body: &[u8],
     ) -> Result<(), Error> {
         // Godot's check order: URL form, then status, then connection, then headers.
-        proto::validate_target(method.as_str(), url).map_err(|e| invalid_request(e))?;
+        proto::validate_target(method.as_str(), url).map_err(invalid_request)?;
         if self.status != Status::Connected {
             return Err(Error::new(
                 GodotError::InvalidParameter,
@@ -529,7 +529,7 @@ impl HttpClient {
             content_length_if_empty: method.expects_body(),
             user_agent: &self.user_agent,
         };
-        proto::write_request_head(&mut self.out, &head).map_err(|e| invalid_request(e))?;
+        proto::write_request_head(&mut self.out, &head).map_err(invalid_request)?;
         self.out.extend_from_slice(body);
 
         self.has_response = false;
