@@ -299,10 +299,9 @@ impl HttpClient {
                         return Ok(());
                     }
                     if let Err(e) = connector.wait(None) {
-                        return Err(self.fail(
-                            Status::CantConnect,
-                            Error::io(GodotError::CantConnect, &e),
-                        ));
+                        return Err(
+                            self.fail(Status::CantConnect, Error::io(GodotError::CantConnect, &e))
+                        );
                     }
                 }
                 Progress::Ready(stream) => {
@@ -323,7 +322,9 @@ impl HttpClient {
         };
         let mut probe = [0u8; 1];
         match stream.read(&mut probe) {
-            Ok(0) => Err(self.connection_error(Reason::PeerClosed("while the connection was idle"))),
+            Ok(0) => {
+                Err(self.connection_error(Reason::PeerClosed("while the connection was idle")))
+            }
             Ok(_) => Err(self.connection_error(Reason::UnexpectedData)),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(()),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
@@ -371,7 +372,9 @@ impl HttpClient {
         while self.out_pos < self.out.len() {
             match stream.write(&self.out[self.out_pos..]) {
                 Ok(0) => {
-                    return Err(self.connection_error(Reason::PeerClosed("while sending the request")))
+                    return Err(
+                        self.connection_error(Reason::PeerClosed("while sending the request"))
+                    )
                 }
                 Ok(n) => self.out_pos += n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
@@ -555,7 +558,12 @@ impl HttpClient {
                 self.out_pos += n;
                 Ok(())
             }
-            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                ) =>
+            {
                 Ok(())
             }
             Err(e) => Err(Error::io(GodotError::ConnectionError, &e)),
@@ -850,7 +858,10 @@ impl HttpClient {
 
     /// Replaces the automatic `User-Agent` value (default `pollhttp/<version>`).
     pub fn set_user_agent(&mut self, user_agent: &str) -> Result<(), Error> {
-        if user_agent.bytes().any(|b| b < b' ' && b != b'\t' || b == 0x7f) {
+        if user_agent
+            .bytes()
+            .any(|b| b < b' ' && b != b'\t' || b == 0x7f)
+        {
             return Err(Error::invalid("user agent contains control characters"));
         }
         self.user_agent = user_agent.to_string();

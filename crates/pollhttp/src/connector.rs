@@ -107,12 +107,10 @@ impl Connector {
                                 self.stage = Stage::Finished;
                                 return Progress::Ready(stream);
                             }
-                            Some(opts) => {
-                                match TlsHandshake::start(stream, opts, &self.tls_name) {
-                                    Ok(hs) => self.stage = Stage::Tls(Box::new(hs)),
-                                    Err(e) => return self.tls_failed(e),
-                                }
-                            }
+                            Some(opts) => match TlsHandshake::start(stream, opts, &self.tls_name) {
+                                Ok(hs) => self.stage = Stage::Tls(Box::new(hs)),
+                                Err(e) => return self.tls_failed(e),
+                            },
                         }
                     }
                 },

@@ -30,7 +30,12 @@ fn host_name_goes_resolving_connecting_connected() {
     assert_eq!(c.status(), Status::Resolving);
     let trace = poll_while(&mut c, &[Status::Resolving, Status::Connecting]);
     assert_eq!(trace.first(), Some(&Status::Resolving));
-    assert_eq!(trace.last(), Some(&Status::Connected), "{:?}", c.last_error());
+    assert_eq!(
+        trace.last(),
+        Some(&Status::Connected),
+        "{:?}",
+        c.last_error()
+    );
     c.close();
     server.finish();
 }
@@ -38,7 +43,11 @@ fn host_name_goes_resolving_connecting_connected() {
 #[test]
 fn ipv6_literal_with_and_without_brackets() {
     let Ok(server) = ScriptedServer::start_v6(vec![
-        vec![Step::ReadHead, Step::Send(response(200, &[], b"six")), Step::ExpectClose],
+        vec![
+            Step::ReadHead,
+            Step::Send(response(200, &[], b"six")),
+            Step::ExpectClose,
+        ],
         vec![Step::ExpectClose],
     ]) else {
         eprintln!("skipping: no IPv6 loopback on this machine");
@@ -79,7 +88,11 @@ fn refused_port_is_cant_connect() {
         assert_eq!(c.poll().unwrap_err().godot(), GodotError::CantConnect);
         assert_eq!(c.status(), Status::CantConnect);
     }
-    assert!(c.last_error().unwrap().to_string().contains("cannot connect"));
+    assert!(c
+        .last_error()
+        .unwrap()
+        .to_string()
+        .contains("cannot connect"));
 }
 
 #[test]
