@@ -1,5 +1,6 @@
 //! [`ScriptedServer`]: plays fixed scripts on loopback connections and records the requests.
 
+use crate::pattern::pattern_slice;
 use crate::reader::RequestReader;
 use crate::step::Step;
 use crate::wire::{content_length, IO_TIMEOUT};
@@ -390,6 +391,42 @@ fn run_step(
             }
             Ok(Flow::Open)
         }
+        Step::SendPattern { len } => {
+            let mut sink = PatternSink::new(reader.stream(), shared);
+            let endless = len.is_none();
+            sink.write_pattern(len.unwrap_or(u64::MAX)).or_else(|e| {
+                if endless {
+                    Ok(Flow::Closed)
+                } else {
+                    Err(e)
+                }
+            })
+        }
+        Step::SendChunkedPattern { chunk_size, chunks } => {
+            let mut sink = PatternSink::new(reader.stream(), shared);
+            let size = (*chunk_size).max(1);
+            let line = format!("{size:x}\r\n");
+            let mut left = chunks.unwrap_or(u64::MAX);
+            let res = (|| {
+                while left > 0 {
+                    left -= 1;
+                    sink.stream.write_all(line.as_bytes())?;
+                    if let Flow::Closed = sink.write_pattern(size as u64)? {
+                        return Ok(Flow::Closed);
+                    }
+                    sink.stream.write_all(b"\r\n")?;
+                }
+                sink.stream.write_all(b"0\r\n\r\n")?;
+                Ok(Flow::Open)
+            })();
+            res.or_else(|e| {
+                if chunks.is_none() {
+                    Ok(Flow::Closed)
+                } else {
+                    Err(e)
+                }
+            })
+        }
         Step::Sleep(d) => {
             shared.sleep(*d);
             Ok(Flow::Open)
@@ -413,6 +450,43 @@ fn run_step(
             }
             Ok(Flow::Closed)
         }
+    }
+}
+
+/// Writes pattern bytes generated on the fly, continuing the pattern across calls.
+struct PatternSink<'a> {
+    stream: &'a TcpStream,
+    shared: &'a Shared,
+    offset: u64,
+}
+
+impl<'a> PatternSink<'a> {
+    fn new(stream: &'a TcpStream, shared: &'a Shared) -> PatternSink<'a> {
+        PatternSink {
+            stream,
+            shared,
+            offset: 0,
+        }
+    }
+
+    /// Writes the next `len` pattern bytes; `Closed` when the server is being dropped.
+    fn write_pattern(&mut self, len: u64) -> io::Result<Flow> {
+        let mut left = len;
+        while left > 0 {
+            if self.shared.aborted() {
+                return Ok(Flow::Closed);
+            }
+            let want = usize::try_from(left).unwrap_or(usize::MAX).min(64 * 1024);
+            let piece = pattern_slice(self.offset, want);
+            let mut stream = self.stream;
+            let n = stream.write(piece)?;
+            if n == 0 {
+                return Err(io::Error::new(io::ErrorKind::WriteZero, "write returned 0"));
+            }
+            self.offset += n as u64;
+            left -= n as u64;
+        }
+        Ok(Flow::Open)
     }
 }
 

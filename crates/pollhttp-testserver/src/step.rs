@@ -27,6 +27,23 @@ pub enum Step {
         /// The pause between two writes.
         delay: Duration,
     },
+    /// Writes `len` bytes of the [`pattern_byte`](crate::pattern_byte) pattern, generated as
+    /// they are written so that gigabytes cost no memory; `None` writes until the client
+    /// goes away, which then ends the connection without an error.
+    SendPattern {
+        /// How many bytes, or `None` for an endless stream.
+        len: Option<u64>,
+    },
+    /// Writes a chunked body of pattern bytes generated on the fly: `chunks` chunks of
+    /// `chunk_size` bytes (at least 1) and the last chunk, or with `None` chunks until the
+    /// client goes away (which then ends the connection without an error). The body's
+    /// bytes are the pattern from offset 0 on, as with [`SendPattern`](Step::SendPattern).
+    SendChunkedPattern {
+        /// Data bytes per chunk.
+        chunk_size: usize,
+        /// How many chunks before the last chunk, or `None` for an endless body.
+        chunks: Option<u64>,
+    },
     /// Does nothing for this long.
     Sleep(Duration),
     /// Closes gracefully: shuts down the write side (the client reads end of stream), then
@@ -46,6 +63,8 @@ impl Step {
             Step::ReadHead => "ReadHead",
             Step::Send(_) => "Send",
             Step::SendPaced { .. } => "SendPaced",
+            Step::SendPattern { .. } => "SendPattern",
+            Step::SendChunkedPattern { .. } => "SendChunkedPattern",
             Step::Sleep(_) => "Sleep",
             Step::Close => "Close",
             Step::Reset => "Reset",

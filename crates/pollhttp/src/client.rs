@@ -5,10 +5,11 @@ use crate::host::{host_header, parse_target, Target};
 use crate::proto::{self, BodyKind, HeadEvent, Limits, RequestHead, ResponseReader};
 use crate::recv_buf::RecvBuf;
 use crate::response::Response;
+use crate::timeouts::Deadlines;
 use crate::tls::TlsOptions;
-use crate::{Error, GodotError, Interest, Method, Reason, Status, StreamPeer};
+use crate::{Error, GodotError, Interest, Method, Reason, Status, StreamPeer, Timeouts};
 use std::io;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The `User-Agent` sent unless the caller gives one.
 pub const USER_AGENT: &str = concat!("pollhttp/", env!("CARGO_PKG_VERSION"));
@@ -86,6 +87,7 @@ pub struct HttpClient {
     has_response: bool,
     chunked: bool,
     body_length: i64,
+    deadlines: Deadlines,
 }
 
 impl Default for HttpClient {
@@ -130,6 +132,7 @@ impl HttpClient {
             has_response: false,
             chunked: false,
             body_length: -1,
+            deadlines: Deadlines::default(),
         }
     }
 
@@ -173,6 +176,7 @@ impl HttpClient {
 
     fn start_connector(&mut self, target: &Target, port: u16, tls: Option<TlsOptions>) {
         let connector = Connector::start(target, port, tls);
+        self.deadlines.start_connect(Instant::now());
         self.status = connector.status();
         self.connector = Some(connector);
     }
@@ -224,6 +228,7 @@ impl HttpClient {
         self.out_pos = 0;
         self.deferred_write_error = None;
         self.recv.clear();
+        self.deadlines.clear();
     }
 
     fn reset_response(&mut self) {
@@ -267,7 +272,7 @@ impl HttpClient {
             Status::Resolving | Status::Connecting => self.poll_connect(),
             Status::Connected => self.poll_idle(),
             Status::Requesting => self.poll_requesting(),
-            Status::Body => Ok(()),
+            Status::Body => self.poll_body(),
             Status::CantResolve | Status::CantConnect => Err(self.sticky_error()),
             Status::ConnectionError | Status::TlsHandshakeError => Err(self.sticky_error()),
         }
@@ -295,16 +300,21 @@ impl HttpClient {
             match connector.poll() {
                 Progress::Pending(status) => {
                     self.status = status;
+                    let now = Instant::now();
+                    if let Some((status, err)) = self.deadlines.check_connect(connector, now) {
+                        return Err(self.fail(status, err));
+                    }
                     if !self.blocking {
                         return Ok(());
                     }
-                    if let Err(e) = connector.wait(None) {
+                    if let Err(e) = connector.wait(self.deadlines.wait_limit(now)) {
                         return Err(
                             self.fail(Status::CantConnect, Error::io(GodotError::CantConnect, &e))
                         );
                     }
                 }
                 Progress::Ready(stream) => {
+                    self.deadlines.connected(Instant::now());
                     self.connector = None;
                     self.stream = Some(stream);
                     self.status = Status::Connected;
@@ -335,14 +345,47 @@ impl HttpClient {
         }
     }
 
+    /// BODY: the body is read by the read calls; `poll` only checks the deadlines. A
+    /// stalled body is one with nothing to read: bytes waiting for the caller are not the
+    /// server's delay.
+    fn poll_body(&mut self) -> Result<(), Error> {
+        let Some(err) = self.deadlines.check_request(Instant::now()) else {
+            return Ok(());
+        };
+        if err.timeout_phase() == Some(crate::TimeoutPhase::Idle) && self.body_readable() {
+            return Ok(());
+        }
+        Err(self.fail(Status::ConnectionError, err))
+    }
+
+    fn body_readable(&mut self) -> bool {
+        if !self.recv.is_empty() {
+            return true;
+        }
+        match self.stream.as_mut() {
+            Some(s) => {
+                s.has_buffered_read()
+                    || s.wait(Interest::Read, Some(Duration::ZERO)).unwrap_or(true)
+            }
+            None => false,
+        }
+    }
+
     fn poll_requesting(&mut self) -> Result<(), Error> {
         if let Some(err) = self.deferred_write_error.take() {
             return Err(self.fail(Status::ConnectionError, err));
         }
         loop {
             self.flush_request()?;
+            if self.out_pos >= self.out.len() {
+                self.deadlines.request_sent(Instant::now());
+            }
             if self.read_head()? {
                 return Ok(());
+            }
+            let now = Instant::now();
+            if let Some(err) = self.deadlines.check_request(now) {
+                return Err(self.fail(Status::ConnectionError, err));
             }
             if !self.blocking {
                 return Ok(());
@@ -355,7 +398,7 @@ impl HttpClient {
             let Some(stream) = self.stream.as_mut() else {
                 return Err(self.connection_error(Reason::NotConnected));
             };
-            if let Err(e) = stream.wait(interest, None) {
+            if let Err(e) = stream.wait(interest, self.deadlines.wait_limit(now)) {
                 return Err(self.fail(
                     Status::ConnectionError,
                     Error::io(GodotError::ConnectionError, &e),
@@ -376,7 +419,10 @@ impl HttpClient {
                         self.connection_error(Reason::PeerClosed("while sending the request"))
                     )
                 }
-                Ok(n) => self.out_pos += n,
+                Ok(n) => {
+                    self.out_pos += n;
+                    self.deadlines.progress(Instant::now());
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
@@ -434,7 +480,7 @@ impl HttpClient {
                     };
                     return Err(self.connection_error(e));
                 }
-                Ok(_) => {}
+                Ok(_) => self.deadlines.progress(Instant::now()),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
@@ -448,6 +494,7 @@ impl HttpClient {
     }
 
     fn head_complete(&mut self) {
+        self.deadlines.head_received(Instant::now());
         self.has_response = true;
         let framing = self.reader.framing().cloned();
         self.chunked = framing.as_ref().is_some_and(|f| f.chunked);
@@ -466,6 +513,7 @@ impl HttpClient {
     /// The response is fully read: keep the connection for the next request only when
     /// its framing allows and no stray bytes follow; otherwise close it (DISCONNECTED).
     fn body_finished(&mut self) {
+        self.deadlines.request_finished();
         if self.reader.can_reuse() && self.recv.is_empty() {
             self.status = Status::Connected;
         } else {
@@ -545,6 +593,8 @@ impl HttpClient {
         if let Err(e) = self.flush_request_deferred() {
             self.deferred_write_error = Some(e);
         }
+        let sent = self.out_pos >= self.out.len();
+        self.deadlines.start_request(Instant::now(), sent);
         Ok(())
     }
 
@@ -732,6 +782,7 @@ impl HttpClient {
                     };
                 }
                 Ok(k) if direct => {
+                    self.deadlines.progress(Instant::now());
                     if let Err(e) = self.reader.consume_direct(k) {
                         return self.body_failed(n, Reason::Protocol(e));
                     }
@@ -741,9 +792,13 @@ impl HttpClient {
                         return Ok(n);
                     }
                 }
-                Ok(_) => {}
+                Ok(_) => self.deadlines.progress(Instant::now()),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    let now = Instant::now();
+                    if let Some(err) = self.deadlines.check_request(now) {
+                        return self.body_failed(n, err.reason().clone());
+                    }
                     if !self.blocking {
                         return Ok(n);
                     }
@@ -753,7 +808,7 @@ impl HttpClient {
                     if stream.has_buffered_read() {
                         continue;
                     }
-                    if let Err(e) = stream.wait(Interest::Read, None) {
+                    if let Err(e) = stream.wait(Interest::Read, self.deadlines.wait_limit(now)) {
                         return self.body_failed(
                             n,
                             Reason::Io {
@@ -856,6 +911,18 @@ impl HttpClient {
         self.reader.limits()
     }
 
+    /// Sets the time limits (see [`Timeouts`] for each and its default). They apply from
+    /// the next [`connect_to_host`](HttpClient::connect_to_host) or
+    /// [`request`](HttpClient::request); clocks already running keep their deadlines.
+    pub fn set_timeouts(&mut self, timeouts: Timeouts) {
+        self.deadlines.set_limits(timeouts);
+    }
+
+    /// The time limits in force.
+    pub fn timeouts(&self) -> &Timeouts {
+        self.deadlines.limits()
+    }
+
     /// Replaces the automatic `User-Agent` value (default `pollhttp/<version>`).
     pub fn set_user_agent(&mut self, user_agent: &str) -> Result<(), Error> {
         if user_agent
@@ -885,7 +952,11 @@ impl HttpClient {
     /// limit), so that a caller's loop need not spin. Returns `Ok(true)` when it is worth
     /// calling [`poll`](HttpClient::poll) or reading the body, `Ok(false)` on timeout.
     /// Returns at once in statuses with nothing to wait for.
+    ///
+    /// A wait also ends at the next deadline of [`Timeouts`] (returning `Ok(true)`), so
+    /// that the caller's next `poll` reports the timeout.
     pub fn wait(&mut self, timeout: Option<Duration>) -> Result<bool, Error> {
+        let (timeout, deadline) = self.deadlines.clamp_wait(timeout, Instant::now());
         let res = match self.status {
             Status::Resolving | Status::Connecting => match self.connector.as_mut() {
                 Some(c) => c.wait(timeout),
@@ -904,7 +975,16 @@ impl HttpClient {
             }
             _ => Ok(true),
         };
-        res.map_err(|e| Error::io(GodotError::ConnectionError, &e))
+        res.map(|ready| ready || deadline)
+            .map_err(|e| Error::io(GodotError::ConnectionError, &e))
+    }
+
+    /// The instant by which [`poll`](HttpClient::poll) must be called even if the socket
+    /// shows no readiness, so that an expired [timeout](Timeouts) is noticed; for callers
+    /// that wait on [`raw_fd`](HttpClient::raw_fd) in their own poller. `None` when no
+    /// clock runs.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.deadlines.next_deadline()
     }
 
     /// What the client waits for on its socket now, for callers that register

@@ -17,6 +17,18 @@ enum Stage {
     Finished,
 }
 
+/// Where the pipeline is, for the client's deadlines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ConnectStage {
+    Resolving,
+    /// A TCP connect; `attempt` changes whenever the next address is tried.
+    Tcp {
+        attempt: usize,
+    },
+    Tls,
+    Finished,
+}
+
 /// What one `poll` of the pipeline produced.
 pub(crate) enum Progress {
     /// Still working; the status to show.
@@ -60,6 +72,41 @@ impl Connector {
         match self.stage {
             Stage::Resolving(_) => Status::Resolving,
             _ => Status::Connecting,
+        }
+    }
+
+    /// A pipeline that connects to `addrs` in turn, without TLS.
+    #[cfg(test)]
+    pub(crate) fn for_addrs(addrs: Vec<SocketAddr>) -> Connector {
+        Connector {
+            stage: Stage::Tcp(TcpConnect::start(addrs)),
+            tls_name: String::new(),
+            display: "test".to_string(),
+            tls: None,
+        }
+    }
+
+    /// The current stage, for the client's deadlines.
+    pub(crate) fn stage(&self) -> ConnectStage {
+        match &self.stage {
+            Stage::Resolving(_) => ConnectStage::Resolving,
+            Stage::Tcp(tcp) => ConnectStage::Tcp {
+                attempt: tcp.failures().len(),
+            },
+            Stage::Tls(_) => ConnectStage::Tls,
+            Stage::Finished => ConnectStage::Finished,
+        }
+    }
+
+    /// Gives up on the TCP attempt in progress (its connect timeout expired), recording
+    /// `why`; true when another address is now being tried.
+    pub(crate) fn skip_attempt(&mut self, why: std::io::Error) -> bool {
+        match &mut self.stage {
+            Stage::Tcp(tcp) => {
+                tcp.skip_current(why);
+                tcp.current_addr().is_some()
+            }
+            _ => false,
         }
     }
 

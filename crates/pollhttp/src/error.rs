@@ -126,6 +126,14 @@ pub enum Reason {
     Protocol(ProtoError),
     /// The server sent bytes while no response was expected.
     UnexpectedData,
+    /// A limit of [`Timeouts`](crate::Timeouts) expired. The Godot error is that of the
+    /// phase it ended (`ERR_CANT_RESOLVE`, `ERR_CANT_CONNECT`, `ERR_CONNECTION_ERROR`).
+    Timeout {
+        /// Which limit.
+        phase: crate::TimeoutPhase,
+        /// The limit's value.
+        after: std::time::Duration,
+    },
 }
 
 impl fmt::Display for Reason {
@@ -147,6 +155,9 @@ impl fmt::Display for Reason {
             Reason::Protocol(e) => write!(f, "protocol error: {e}"),
             Reason::UnexpectedData => {
                 f.write_str("server sent data while no response was expected")
+            }
+            Reason::Timeout { phase, after } => {
+                f.write_str(&crate::timeouts::describe(*phase, *after))
             }
         }
     }
@@ -204,6 +215,14 @@ impl Error {
     /// Why it failed.
     pub fn reason(&self) -> &Reason {
         &self.reason
+    }
+
+    /// Which limit of [`Timeouts`](crate::Timeouts) expired, when that is why it failed.
+    pub fn timeout_phase(&self) -> Option<crate::TimeoutPhase> {
+        match self.reason {
+            Reason::Timeout { phase, .. } => Some(phase),
+            _ => None,
+        }
     }
 }
 

@@ -18,6 +18,7 @@ mod response;
 mod response_code;
 mod status;
 mod stream_peer;
+mod timeouts;
 pub mod tls;
 
 pub use client::{HttpClient, DEFAULT_READ_CHUNK_SIZE, USER_AGENT};
@@ -28,4 +29,5 @@ pub use response::{Headers, Response};
 pub use response_code::ResponseCode;
 pub use status::Status;
 pub use stream_peer::{Interest, StreamPeer};
+pub use timeouts::{TimeoutPhase, Timeouts};
 pub use tls::{Certificates, TlsError, TlsErrorKind, TlsOptions, TlsVersion};

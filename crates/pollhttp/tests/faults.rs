@@ -1,0 +1,620 @@
+//! Hostile and broken servers over real loopback sockets: every exchange must end in the
+//! expected status with a specific reason, by its deadline, never by hanging.
+//!
+//! Timeouts are short (300 ms) to keep the suite fast. The only time bound asserted is a
+//! generous "did not hang" guard; no test measures how fast anything is.
+
+use pollhttp::proto::{Limits, ProtoError};
+use pollhttp::{
+    GodotError, HttpClient, Method, Reason, Status, TimeoutPhase, Timeouts, TlsOptions,
+};
+use pollhttp_testserver::{fill_pattern, response, ScriptedServer, Step};
+use std::time::{Duration, Instant};
+
+/// A broken exchange that has not ended by then is a hang, not a slow machine.
+const GUARD: Duration = Duration::from_secs(10);
+const SHORT: Duration = Duration::from_millis(300);
+/// Longer than any deadline here: a server that sleeps this long is "silent".
+const SILENCE: Duration = Duration::from_secs(5);
+
+fn short_timeouts() -> Timeouts {
+    Timeouts {
+        resolve: Some(SHORT),
+        connect: Some(SHORT),
+        connect_total: Some(Duration::from_secs(5)),
+        tls_handshake: Some(SHORT),
+        response_head: Some(SHORT),
+        idle: Some(SHORT),
+        total: None,
+    }
+}
+
+fn client(timeouts: Timeouts, limits: Limits) -> HttpClient {
+    let mut c = HttpClient::new();
+    c.set_timeouts(timeouts);
+    c.set_limits(limits);
+    c
+}
+
+fn active(s: Status) -> bool {
+    matches!(
+        s,
+        Status::Resolving | Status::Connecting | Status::Requesting | Status::Body
+    )
+}
+
+/// Drives the client as the tutorial's loop does (poll, read, `wait(None)`) until the
+/// exchange leaves the active statuses; returns the body bytes read. `wait(None)` returns
+/// only thanks to the deadlines (or the server's own end).
+fn drive(c: &mut HttpClient) -> Vec<u8> {
+    let start = Instant::now();
+    let mut body = Vec::new();
+    while active(c.status()) {
+        assert!(
+            start.elapsed() < GUARD,
+            "did not end: stuck in {:?}",
+            c.status()
+        );
+        let _ = c.poll();
+        if c.status() == Status::Body {
+            body.extend(c.read_response_body_chunk());
+        }
+        if active(c.status()) {
+            c.wait(None).unwrap();
+        }
+    }
+    body
+}
+
+/// Connects to the server and sends a GET; returns the client after the exchange ended,
+/// with the body read.
+fn exchange(server: &ScriptedServer, timeouts: Timeouts, limits: Limits) -> (HttpClient, Vec<u8>) {
+    let mut c = client(timeouts, limits);
+    c.connect_to_host("127.0.0.1", Some(server.port()), None)
+        .unwrap();
+    drive(&mut c);
+    assert_eq!(c.status(), Status::Connected, "{:?}", c.last_error());
+    c.request(Method::Get, "/", &[] as &[&str], "").unwrap();
+    let body = drive(&mut c);
+    (c, body)
+}
+
+fn reason(c: &HttpClient) -> Reason {
+    c.last_error()
+        .unwrap_or_else(|| panic!("no error in {:?}", c.status()))
+        .reason()
+        .clone()
+}
+
+fn assert_connection_error(c: &HttpClient, expected: Reason) {
+    assert_eq!(c.status(), Status::ConnectionError);
+    let err = c.last_error().unwrap();
+    assert_eq!(err.godot(), GodotError::ConnectionError);
+    assert_eq!(err.reason(), &expected, "{err}");
+    assert_eq!(err.godot_code(), 27);
+}
+
+fn timed_out(phase: TimeoutPhase) -> Reason {
+    Reason::Timeout {
+        phase,
+        after: SHORT,
+    }
+}
+
+fn protocol(e: ProtoError) -> Reason {
+    Reason::Protocol(e)
+}
+
+fn pattern(len: usize) -> Vec<u8> {
+    let mut v = vec![0u8; len];
+    fill_pattern(0, &mut v);
+    v
+}
+
+// ----- timeouts ---------------------------------------------------------------------
+
+#[test]
+fn silent_server_trips_the_head_timeout() {
+    let server = ScriptedServer::start(vec![vec![Step::ReadHead, Step::Sleep(SILENCE)]]);
+    let (mut c, body) = exchange(&server, short_timeouts(), Limits::default());
+    assert!(body.is_empty());
+    // Had wait(None) not woken at the deadline, the server's close after SILENCE would
+    // have made this an empty reply instead.
+    assert_connection_error(&c, timed_out(TimeoutPhase::ResponseHead));
+    let again = c.poll().unwrap_err();
+    assert_eq!(again.timeout_phase(), Some(TimeoutPhase::ResponseHead));
+}
+
+#[test]
+fn silent_server_in_blocking_mode_ends_the_one_poll() {
+    let server = ScriptedServer::start(vec![vec![Step::ReadHead, Step::Sleep(SILENCE)]]);
+    let mut c = client(short_timeouts(), Limits::default());
+    c.set_blocking_mode(true);
+    c.connect_to_host("127.0.0.1", Some(server.port()), None)
+        .unwrap();
+    c.poll().unwrap();
+    assert_eq!(c.status(), Status::Connected);
+    c.request(Method::Get, "/", &[] as &[&str], "").unwrap();
+    let start = Instant::now();
+    let err = c.poll().unwrap_err();
+    assert!(start.elapsed() < GUARD);
+    assert_eq!(err.godot(), GodotError::ConnectionError);
+    assert_connection_error(&c, timed_out(TimeoutPhase::ResponseHead));
+}
+
+fn stalled_body_server() -> ScriptedServer {
+    let mut head = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n".to_vec();
+    head.extend_from_slice(b"0123456789");
+    ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(head),
+        Step::Sleep(SILENCE),
+    ]])
+}
+
+#[test]
+fn body_stall_trips_the_idle_timeout_in_the_reads() {
+    let server = stalled_body_server();
+    let (c, body) = exchange(&server, short_timeouts(), Limits::default());
+    assert_eq!(body, b"0123456789", "bytes before the stall are delivered");
+    assert_connection_error(&c, timed_out(TimeoutPhase::Idle));
+}
+
+#[test]
+fn body_stall_trips_the_idle_timeout_in_poll() {
+    let server = stalled_body_server();
+    let mut c = client(short_timeouts(), Limits::default());
+    c.connect_to_host("127.0.0.1", Some(server.port()), None)
+        .unwrap();
+    drive(&mut c);
+    c.request(Method::Get, "/", &[] as &[&str], "").unwrap();
+    let start = Instant::now();
+    while c.status() == Status::Requesting {
+        assert!(start.elapsed() < GUARD);
+        let _ = c.poll();
+        c.wait(None).unwrap();
+    }
+    let mut got = Vec::new();
+    while got.len() < 10 {
+        assert!(start.elapsed() < GUARD);
+        got.extend(c.read_response_body_chunk());
+        c.wait(Some(Duration::from_millis(20))).unwrap();
+    }
+    // From now on only poll() and wait(): poll() must notice the stall by itself.
+    while c.status() == Status::Body {
+        assert!(start.elapsed() < GUARD, "poll() never noticed the stall");
+        let _ = c.poll();
+        c.wait(None).unwrap();
+    }
+    assert_connection_error(&c, timed_out(TimeoutPhase::Idle));
+}
+
+#[test]
+fn unread_bytes_are_not_a_stall() {
+    // The whole body is there, but the caller reads it only after the idle limit: the
+    // bytes were waiting for the caller, not the other way round.
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(response(200, &[], b"all here")),
+        Step::ExpectClose,
+    ]]);
+    let mut c = client(short_timeouts(), Limits::default());
+    c.connect_to_host("127.0.0.1", Some(server.port()), None)
+        .unwrap();
+    drive(&mut c);
+    c.request(Method::Get, "/", &["X-Wait: 1"], "").unwrap();
+    let start = Instant::now();
+    while c.status() == Status::Requesting {
+        assert!(start.elapsed() < GUARD);
+        let _ = c.poll();
+        c.wait(None).unwrap();
+    }
+    std::thread::sleep(SHORT * 2);
+    c.poll().unwrap();
+    assert_eq!(c.status(), Status::Body);
+    assert_eq!(c.read_response_body_chunk(), b"all here");
+    assert_eq!(c.status(), Status::Connected);
+    c.close();
+    server.finish();
+}
+
+#[test]
+fn body_stall_in_blocking_mode_ends_the_read() {
+    let server = stalled_body_server();
+    let mut c = client(short_timeouts(), Limits::default());
+    c.set_blocking_mode(true);
+    c.connect_to_host("127.0.0.1", Some(server.port()), None)
+        .unwrap();
+    c.poll().unwrap();
+    c.request(Method::Get, "/", &[] as &[&str], "").unwrap();
+    c.poll().unwrap();
+    assert_eq!(c.status(), Status::Body);
+    let mut buf = [0u8; 100];
+    let mut got = 0;
+    let start = Instant::now();
+    while c.status() == Status::Body {
+        assert!(start.elapsed() < GUARD);
+        match c.read_response_body_into(&mut buf[got..]) {
+            Ok(n) => got += n,
+            Err(e) => {
+                assert_eq!(e.timeout_phase(), Some(TimeoutPhase::Idle));
+                break;
+            }
+        }
+    }
+    assert_eq!(&buf[..got], b"0123456789");
+    assert_connection_error(&c, timed_out(TimeoutPhase::Idle));
+}
+
+#[test]
+fn trickling_server_completes_within_the_deadlines() {
+    let body = b"a body that trickles".to_vec();
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len()).into()),
+        Step::SendPaced {
+            bytes: body.clone(),
+            piece: 1,
+            delay: Duration::from_millis(50),
+        },
+        Step::ExpectClose,
+    ]]);
+    let (mut c, got) = exchange(&server, short_timeouts(), Limits::default());
+    assert_eq!(got, body);
+    assert_eq!(c.status(), Status::Connected, "{:?}", c.last_error());
+    c.close();
+    server.finish();
+}
+
+#[test]
+fn slow_endless_body_trips_the_total_timeout() {
+    let total = Duration::from_millis(800);
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n".to_vec()),
+        Step::SendPaced {
+            bytes: vec![b'x'; 1000],
+            piece: 1,
+            delay: Duration::from_millis(20),
+        },
+    ]]);
+    let timeouts = Timeouts {
+        total: Some(total),
+        ..short_timeouts()
+    };
+    let (c, body) = exchange(&server, timeouts, Limits::default());
+    assert!(!body.is_empty(), "the body was progressing");
+    assert_connection_error(
+        &c,
+        Reason::Timeout {
+            phase: TimeoutPhase::Total,
+            after: total,
+        },
+    );
+}
+
+#[test]
+fn server_that_does_not_read_trips_the_idle_timeout_while_sending() {
+    // Nobody reads the upload: the socket buffers fill and writing stops progressing.
+    let server = ScriptedServer::start(vec![vec![Step::Sleep(SILENCE)]]);
+    let mut c = client(short_timeouts(), Limits::default());
+    c.connect_to_host("127.0.0.1", Some(server.port()), None)
+        .unwrap();
+    drive(&mut c);
+    let upload = vec![b'u'; 64 * 1024 * 1024];
+    c.request_raw(Method::Post, "/upload", &[] as &[&str], &upload)
+        .unwrap();
+    drive(&mut c);
+    assert_connection_error(&c, timed_out(TimeoutPhase::Idle));
+}
+
+/// A listener whose accept queue is full: further connection attempts stay pending, as
+/// with a server that drops SYNs.
+fn black_hole() -> (socket2::Socket, std::net::TcpStream, u16) {
+    use socket2::{Domain, Socket, Type};
+    let l = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    l.bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into())
+        .unwrap();
+    l.listen(0).unwrap();
+    let addr = l.local_addr().unwrap().as_socket().unwrap();
+    let filler = std::net::TcpStream::connect(addr).unwrap();
+    (l, filler, addr.port())
+}
+
+#[test]
+fn unanswered_connect_trips_the_connect_timeout() {
+    let (_listener, _filler, port) = black_hole();
+    let mut c = client(short_timeouts(), Limits::default());
+    c.connect_to_host("127.0.0.1", Some(port), None).unwrap();
+    drive(&mut c);
+    if c.status() == Status::Connected {
+        eprintln!("skipping: this system completes connects beyond a full accept queue");
+        return;
+    }
+    assert_eq!(c.status(), Status::CantConnect);
+    let err = c.last_error().unwrap();
+    assert_eq!(err.godot(), GodotError::CantConnect);
+    assert_eq!(err.reason(), &timed_out(TimeoutPhase::Connect));
+    assert_eq!(c.poll().unwrap_err().godot(), GodotError::CantConnect);
+}
+
+#[test]
+fn unanswered_connect_trips_connect_total_first_when_shorter() {
+    let (_listener, _filler, port) = black_hole();
+    let timeouts = Timeouts {
+        connect: Some(SILENCE),
+        connect_total: Some(SHORT),
+        ..short_timeouts()
+    };
+    let mut c = client(timeouts, Limits::default());
+    c.set_blocking_mode(true);
+    c.connect_to_host("127.0.0.1", Some(port), None).unwrap();
+    let res = c.poll();
+    if c.status() == Status::Connected {
+        eprintln!("skipping: this system completes connects beyond a full accept queue");
+        return;
+    }
+    assert_eq!(
+        res.unwrap_err().timeout_phase(),
+        Some(TimeoutPhase::ConnectTotal)
+    );
+    assert_eq!(c.status(), Status::CantConnect);
+}
+
+#[test]
+fn silent_tls_server_trips_the_handshake_timeout() {
+    let server = ScriptedServer::start(vec![vec![Step::Sleep(SILENCE)]]);
+    let mut c = client(short_timeouts(), Limits::default());
+    c.connect_to_host(
+        "127.0.0.1",
+        Some(server.port()),
+        Some(TlsOptions::client_unsafe(None)),
+    )
+    .unwrap();
+    drive(&mut c);
+    assert_eq!(c.status(), Status::CantConnect);
+    let err = c.last_error().unwrap();
+    assert_eq!(err.godot(), GodotError::CantConnect);
+    assert_eq!(err.reason(), &timed_out(TimeoutPhase::TlsHandshake));
+}
+
+// ----- limits -----------------------------------------------------------------------
+
+#[test]
+fn endless_chunked_body_is_stopped_by_max_body_bytes() {
+    let limit = 1024 * 1024;
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec()),
+        Step::SendChunkedPattern {
+            chunk_size: 1000,
+            chunks: None,
+        },
+    ]]);
+    let limits = Limits {
+        max_body_bytes: Some(limit),
+        ..Limits::default()
+    };
+    let (c, body) = exchange(&server, short_timeouts(), limits);
+    assert_connection_error(&c, protocol(ProtoError::BodyTooLarge { limit }));
+    assert!(body.len() as u64 <= limit);
+    assert_eq!(body, pattern(body.len()));
+}
+
+#[test]
+fn endless_close_delimited_body_is_stopped_by_max_body_bytes() {
+    let limit = 1024 * 1024 + 7;
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".to_vec()),
+        Step::SendPattern { len: None },
+    ]]);
+    let limits = Limits {
+        max_body_bytes: Some(limit),
+        ..Limits::default()
+    };
+    let (c, body) = exchange(&server, short_timeouts(), limits);
+    assert_connection_error(&c, protocol(ProtoError::BodyTooLarge { limit }));
+    assert!(body.len() as u64 <= limit);
+    assert_eq!(body, pattern(body.len()));
+}
+
+#[test]
+fn declared_length_above_max_body_bytes_fails_at_the_head() {
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(b"HTTP/1.1 200 OK\r\nContent-Length: 10737418240\r\n\r\n".to_vec()),
+        Step::SendPattern { len: Some(4096) },
+        Step::Sleep(SILENCE),
+    ]]);
+    let limits = Limits {
+        max_body_bytes: Some(1 << 20),
+        ..Limits::default()
+    };
+    let (c, body) = exchange(&server, short_timeouts(), limits);
+    assert!(body.is_empty(), "not one byte of a refused body");
+    assert_connection_error(&c, protocol(ProtoError::BodyTooLarge { limit: 1 << 20 }));
+}
+
+#[test]
+fn one_mebibyte_header_line_is_head_too_large() {
+    let mut reply = b"HTTP/1.1 200 OK\r\nX-Big: ".to_vec();
+    reply.resize(reply.len() + 1024 * 1024, b'a');
+    reply.extend_from_slice(b"\r\nContent-Length: 0\r\n\r\n");
+    let server = ScriptedServer::start(vec![vec![Step::ReadHead, Step::Send(reply)]]);
+    let (c, _) = exchange(&server, short_timeouts(), Limits::default());
+    assert_connection_error(&c, protocol(ProtoError::HeadTooLarge { limit: 64 * 1024 }));
+}
+
+#[test]
+fn ten_thousand_headers_are_too_many() {
+    let mut reply = b"HTTP/1.1 200 OK\r\n".to_vec();
+    for _ in 0..10_000 {
+        reply.extend_from_slice(b"a:b\r\n");
+    }
+    reply.extend_from_slice(b"Content-Length: 0\r\n\r\n");
+    assert!(
+        reply.len() < 64 * 1024,
+        "within max_head_bytes, so the count decides"
+    );
+    let server = ScriptedServer::start(vec![vec![Step::ReadHead, Step::Send(reply)]]);
+    let (c, _) = exchange(&server, short_timeouts(), Limits::default());
+    assert_connection_error(&c, protocol(ProtoError::TooManyHeaders { limit: 100 }));
+}
+
+// ----- broken replies: each its own reason -----------------------------------------
+
+fn reply_then_close(reply: &[u8]) -> ScriptedServer {
+    ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(reply.to_vec()),
+        Step::Close,
+    ]])
+}
+
+#[test]
+fn garbage_is_not_http() {
+    for garbage in [
+        &b"SSH-2.0-OpenSSH_9.6\r\n"[..],
+        b"\x15\x03\x01\x00\x02\x02\x50",
+        b"ICY 200 OK\r\n\r\n",
+        b"<html>hello</html>",
+    ] {
+        let server = reply_then_close(garbage);
+        let (c, body) = exchange(&server, short_timeouts(), Limits::default());
+        assert!(body.is_empty());
+        assert!(
+            matches!(reason(&c), Reason::Protocol(ProtoError::InvalidHead { .. })),
+            "{garbage:?}: {:?}",
+            c.last_error()
+        );
+        assert_eq!(c.status(), Status::ConnectionError);
+    }
+}
+
+#[test]
+fn empty_reply() {
+    let server = ScriptedServer::start(vec![vec![Step::ReadHead, Step::Close]]);
+    let (c, _) = exchange(&server, short_timeouts(), Limits::default());
+    assert_connection_error(&c, protocol(ProtoError::EmptyReply));
+}
+
+#[test]
+fn close_in_the_middle_of_the_head() {
+    let server = reply_then_close(b"HTTP/1.1 200 OK\r\nContent-Le");
+    let (c, _) = exchange(&server, short_timeouts(), Limits::default());
+    assert_connection_error(&c, protocol(ProtoError::TruncatedHead));
+}
+
+#[test]
+fn close_short_of_the_content_length() {
+    let mut reply = b"HTTP/1.1 200 OK\r\nContent-Length: 1073741824\r\n\r\n".to_vec();
+    reply.extend_from_slice(&pattern(1000));
+    let server = reply_then_close(&reply);
+    let (c, body) = exchange(&server, short_timeouts(), Limits::default());
+    assert_eq!(body, pattern(1000));
+    assert_connection_error(
+        &c,
+        protocol(ProtoError::TruncatedBody {
+            remaining: 1073741824 - 1000,
+        }),
+    );
+    assert_eq!(c.response_body_length(), 1073741824);
+}
+
+#[test]
+fn close_in_the_middle_of_a_chunk() {
+    for cut in [
+        &b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nhalf a ch"[..],
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext",
+    ] {
+        let server = reply_then_close(cut);
+        let (c, _) = exchange(&server, short_timeouts(), Limits::default());
+        assert_connection_error(&c, protocol(ProtoError::TruncatedChunked));
+    }
+}
+
+#[test]
+fn reset_before_the_head() {
+    let server = ScriptedServer::start(vec![vec![Step::ReadHead, Step::Reset]]);
+    let (c, _) = exchange(&server, short_timeouts(), Limits::default());
+    assert_eq!(c.status(), Status::ConnectionError);
+    assert!(
+        matches!(
+            reason(&c),
+            Reason::Io {
+                kind: std::io::ErrorKind::ConnectionReset,
+                ..
+            }
+        ),
+        "{:?}",
+        c.last_error()
+    );
+}
+
+#[test]
+fn reset_in_the_middle_of_the_body() {
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nsome".to_vec()),
+        Step::Sleep(Duration::from_millis(100)),
+        Step::Reset,
+    ]]);
+    let (c, _) = exchange(&server, short_timeouts(), Limits::default());
+    assert_eq!(c.status(), Status::ConnectionError);
+    assert!(
+        matches!(
+            reason(&c),
+            Reason::Io {
+                kind: std::io::ErrorKind::ConnectionReset,
+                ..
+            }
+        ),
+        "{:?}",
+        c.last_error()
+    );
+}
+
+#[test]
+fn refused_port() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut c = client(short_timeouts(), Limits::default());
+    c.connect_to_host("127.0.0.1", Some(port), None).unwrap();
+    drive(&mut c);
+    assert_eq!(c.status(), Status::CantConnect);
+    let err = c.last_error().unwrap();
+    assert_eq!(err.godot(), GodotError::CantConnect);
+    match err.reason() {
+        Reason::Connect { detail, .. } => assert!(detail.contains("refused"), "{detail}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn unresolvable_name() {
+    let mut c = client(short_timeouts(), Limits::default());
+    c.connect_to_host("nonexistent.invalid", Some(80), None)
+        .unwrap();
+    drive(&mut c);
+    assert_eq!(c.status(), Status::CantResolve);
+    let err = c.last_error().unwrap();
+    assert_eq!(err.godot(), GodotError::CantResolve);
+    // A resolver that answers says the name does not exist; one that cannot be reached
+    // is cut short by the resolve timeout. Both are CANT_RESOLVE.
+    assert!(
+        matches!(
+            err.reason(),
+            Reason::Resolve { .. }
+                | Reason::Timeout {
+                    phase: TimeoutPhase::Resolve,
+                    ..
+                }
+        ),
+        "{err}"
+    );
+}
