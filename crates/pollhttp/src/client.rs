@@ -715,7 +715,8 @@ impl HttpClient {
             };
             let room = buf.len() - n;
             let window = usize::try_from(self.reader.direct_window()).unwrap_or(usize::MAX);
-            let direct = room >= DIRECT_READ_MIN && window >= DIRECT_READ_MIN;
+            let direct =
+                self.recv.is_empty() && room >= DIRECT_READ_MIN && window >= DIRECT_READ_MIN;
             let res = if direct {
                 let take = room.min(window);
                 stream.read(&mut buf[n..n + take])
