@@ -1,5 +1,6 @@
 //! Why a run failed, as one line of text and a curl-compatible exit code.
 
+use pollhttp::proto::ProtoError;
 use pollhttp::{Error, GodotError, Reason, Status};
 use std::fmt;
 
@@ -99,6 +100,15 @@ impl Failure {
                     Failure::new(RECV, format!("failure receiving data: {detail}"))
                 }
             },
+            Reason::Protocol(e @ ProtoError::EmptyReply) => {
+                Failure::new(EMPTY_REPLY, format!("empty reply from server: {e}"))
+            }
+            Reason::Protocol(
+                e @ (ProtoError::TruncatedBody { .. } | ProtoError::TruncatedChunked),
+            ) => Failure::new(
+                PARTIAL,
+                format!("transfer closed with outstanding data: {e}"),
+            ),
             Reason::Protocol(e) => match phase {
                 Phase::Body => Failure::new(RECV, format!("bad response body: {e}")),
                 _ => Failure::new(WEIRD_REPLY, format!("weird server reply: {e}")),
@@ -174,7 +184,13 @@ mod tests {
         assert_eq!(Failure::from_client(&refused, Phase::Connect).code, 7);
         assert_eq!(
             Failure::from_client(
-                &err(GodotError::ConnectionError, Reason::Tls("bad cert".into())),
+                &err(
+                    GodotError::ConnectionError,
+                    Reason::Tls(pollhttp::TlsError::new(
+                        pollhttp::TlsErrorKind::Expired,
+                        "bad cert"
+                    ))
+                ),
                 Phase::Connect
             )
             .code,

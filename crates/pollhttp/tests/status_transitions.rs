@@ -273,5 +273,8 @@ fn query_string_method_matches_godot() {
         ("not_valued", pollhttp::QueryValue::Null),
         ("multiple", pollhttp::QueryValue::from(vec![22, 33, 44])),
     ]);
-    assert_eq!(q, "single=123&not_valued&multiple=22&multiple=33&multiple=44");
+    assert_eq!(
+        q,
+        "single=123&not_valued&multiple=22&multiple=33&multiple=44"
+    );
 }
