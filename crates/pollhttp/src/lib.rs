@@ -8,6 +8,8 @@
 mod client;
 mod connector;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod host;
 mod method;
 pub mod net;
