@@ -145,7 +145,10 @@ impl HeadParser {
         if self.start >= limits.max_head_bytes {
             return Err(too_large);
         }
-        check_version_prefix(buf.get(self.start..).unwrap_or_default())?;
+        // Only bytes within the limit are looked at, so the outcome does not depend on how
+        // much arrived past it.
+        let window = buf.len().min(limits.max_head_bytes);
+        check_version_prefix(buf.get(self.start..window).unwrap_or_default())?;
         let Some(end) = self.find_end(buf, limits.max_head_bytes) else {
             return if buf.len() >= limits.max_head_bytes {
                 Err(too_large)

@@ -337,3 +337,24 @@ fn reuse_and_contract_breaks() {
     h.clear();
     assert_eq!((h.code(), h.reason()), (0, &b""[..]));
 }
+
+#[test]
+fn bytes_past_the_head_limit_are_not_looked_at() {
+    // The version check used to see the byte past the limit when it had arrived, and not
+    // when it had not: the same bytes gave InvalidHead or HeadTooLarge by how they were
+    // split. Found by fuzzing.
+    let limits = Limits {
+        max_head_bytes: 16,
+        ..Limits::default()
+    };
+    let bytes = b"\r\n\r\n\r\n\r\n\r\nHTTP/1\r\n\r\n\r\n";
+    let mut head = ResponseHead::new();
+    for end in 16..=bytes.len() {
+        let mut p = HeadParser::new();
+        assert_eq!(
+            p.parse(&bytes[..end], &limits, &mut head),
+            Err(ProtoError::HeadTooLarge { limit: 16 }),
+            "{end} bytes"
+        );
+    }
+}
