@@ -618,3 +618,52 @@ fn unresolvable_name() {
         "{err}"
     );
 }
+
+#[test]
+fn endless_interim_responses_are_too_many() {
+    let reply = b"HTTP/1.1 100 Continue\r\n\r\n".repeat(17);
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(reply),
+        Step::Sleep(SILENCE),
+    ]]);
+    let (c, _) = exchange(&server, short_timeouts(), Limits::default());
+    assert_connection_error(
+        &c,
+        protocol(ProtoError::TooManyInterimResponses { limit: 16 }),
+    );
+}
+
+#[test]
+fn endless_chunk_size_line_is_too_long() {
+    let mut reply = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    reply.extend(std::iter::repeat_n(b'0', 100_000));
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(reply),
+        Step::Sleep(SILENCE),
+    ]]);
+    let (c, body) = exchange(&server, short_timeouts(), Limits::default());
+    assert!(body.is_empty());
+    assert_connection_error(&c, protocol(ProtoError::ChunkLineTooLong { limit: 4096 }));
+}
+
+#[test]
+fn endless_trailers_are_too_large() {
+    let mut reply =
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n".to_vec();
+    for i in 0..2000 {
+        reply.extend_from_slice(format!("X-Trailer-{i}: value\r\n").as_bytes());
+    }
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(reply),
+        Step::Sleep(SILENCE),
+    ]]);
+    let (c, body) = exchange(&server, short_timeouts(), Limits::default());
+    assert_eq!(body, b"ok");
+    assert_connection_error(
+        &c,
+        protocol(ProtoError::TrailersTooLarge { limit: 16 * 1024 }),
+    );
+}
