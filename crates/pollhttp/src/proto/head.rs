@@ -124,8 +124,11 @@ impl HeadParser {
         let too_large = ProtoError::HeadTooLarge {
             limit: limits.max_head_bytes,
         };
+        // Only bytes within the limit are looked at, so the outcome does not depend on how
+        // many bytes past it have arrived.
+        let window = buf.get(..limits.max_head_bytes).unwrap_or(buf);
         if !self.leading_done {
-            match skip_empty_lines(buf, self.start) {
+            match skip_empty_lines(window, self.start) {
                 Ok(i) => {
                     self.start = i;
                     self.scanned = i;
@@ -145,10 +148,7 @@ impl HeadParser {
         if self.start >= limits.max_head_bytes {
             return Err(too_large);
         }
-        // Only bytes within the limit are looked at, so the outcome does not depend on how
-        // much arrived past it.
-        let window = buf.len().min(limits.max_head_bytes);
-        check_version_prefix(buf.get(self.start..window).unwrap_or_default())?;
+        check_version_prefix(window.get(self.start..).unwrap_or_default())?;
         let Some(end) = self.find_end(buf, limits.max_head_bytes) else {
             return if buf.len() >= limits.max_head_bytes {
                 Err(too_large)
