@@ -157,6 +157,7 @@ root $www;
 add_header X-Tls-Protocol "\$ssl_protocol" always;
 add_header X-Conn "\$connection" always;
 add_header X-Conn-Requests "\$connection_requests" always;
+add_header X-Tls-Reused "\$ssl_session_reused" always;
 location / { }
 location /chunked/ {
     sub_filter_types *;
@@ -325,17 +326,25 @@ bench)
         -w '%{num_connects} %{time_total}\n' -K "$cfg" \
         | awk '$1 == 0 { print $2 }' | median_us)
 
-    ours() { "${pin[@]}" "$bench_bin" "$1" 127.0.0.1 "$TLS13_PORT" "$POLLHTTP_INTEROP_CA" \
-        "$rounds" /small.txt | awk '/^median_us/ { print $2 }'; }
+    url12="https://127.0.0.1:$TLS12_PORT/small.txt"
+    curl_full12=$(for _ in $(seq 1 "$rounds"); do
+        "${pin[@]}" curl -s -o /dev/null --cacert "$POLLHTTP_INTEROP_CA" \
+            -w '%{time_appconnect}\n' "$url12"
+    done | median_us)
+
+    ours() { "${pin[@]}" "$bench_bin" "$1" 127.0.0.1 "${2:-$TLS13_PORT}" \
+        "$POLLHTTP_INTEROP_CA" "$rounds" /small.txt | awk '/^median_us/ { print $2 }'; }
     ours_full=$(ours full)
     ours_resumed=$(ours resumed)
     ours_keepalive=$(ours keepalive)
+    ours_full12=$(ours full "$TLS12_PORT")
 
     printf '%-28s %12s %12s %8s\n' "operation (median)" "pollhttp us" "curl us" "ratio"
     row() { printf '%-28s %12s %12s %8s\n' "$1" "$2" "$3" \
         "$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.2f", a / b }')"; }
     row "TLS 1.3 full handshake" "$ours_full" "$curl_full"
     row "TLS 1.3 resumed handshake" "$ours_resumed" "$curl_resumed"
-    row "keep-alive GET over TLS" "$ours_keepalive" "$curl_keepalive"
+    row "keep-alive GET over TLS 1.3" "$ours_keepalive" "$curl_keepalive"
+    row "TLS 1.2 full handshake (RSA)" "$ours_full12" "$curl_full12"
     ;;
 esac

@@ -315,3 +315,31 @@ fn close_delimited_response_ends_disconnected_with_the_full_body() {
         assert!(client.last_error().is_none(), "{which}");
     }
 }
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn sessions_resume_across_clones_of_the_same_options() {
+    for which in ["TLS12", "TLS13"] {
+        let reused = |options: TlsOptions| {
+            let mut client = connected("https://localhost", port(which), Some(options));
+            get_ok(&mut client, "/small.txt", &served("small.txt"));
+            header(&client, "X-Tls-Reused")
+        };
+        let options = trusting();
+        assert_eq!(
+            reused(options.clone()).as_deref(),
+            Some("."),
+            "{which}: first"
+        );
+        assert_eq!(
+            reused(options.clone()).as_deref(),
+            Some("r"),
+            "{which}: clone"
+        );
+        assert_eq!(
+            reused(trusting()).as_deref(),
+            Some("."),
+            "{which}: new options"
+        );
+    }
+}
