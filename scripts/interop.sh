@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mode=test
+mode="test"
 rounds=200
 case "${1:-}" in
     "") ;;
@@ -80,7 +80,9 @@ certs="$work/certs"
 mkdir -p "$certs"
 (
     cd "$certs"
+    # shellcheck disable=SC2317 # called through leaf's KEYGEN argument
     ec_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+    # shellcheck disable=SC2317 # called through leaf's KEYGEN argument
     rsa_key() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1" 2>/dev/null; }
 
     cat >ca.ext <<'EOF'
@@ -265,8 +267,8 @@ for attempt in 1 2 3 4 5; do
     TLS13_PORT=$(pick_port)
     WRONG_NAME_PORT=$(pick_port)
     LEAF_ONLY_PORT=$(pick_port)
-    ports="$PLAIN_PORT $TLS12_PORT $TLS13_PORT $WRONG_NAME_PORT $LEAF_ONLY_PORT"
-    if [ "$(printf '%s\n' $ports | sort -u | wc -l)" != 5 ]; then
+    ports=("$PLAIN_PORT" "$TLS12_PORT" "$TLS13_PORT" "$WRONG_NAME_PORT" "$LEAF_ONLY_PORT")
+    if [ "$(printf '%s\n' "${ports[@]}" | sort -u | wc -l)" != 5 ]; then
         continue
     fi
     write_config
