@@ -8,7 +8,7 @@ use pollhttp::{GodotError, TlsVersion};
 use rustls::version::{TLS12, TLS13};
 use rustls::ProtocolVersion;
 use tls_support::certs::{Ca, Leaf, Validity};
-use tls_support::server::{pattern_bytes, ConnLog, Server};
+use tls_support::server::{pattern_bytes, ClientEnd, ConnLog, Server};
 use tls_support::{body_by_chunks, body_into, connect, connected, get, header, send};
 
 /// A CA and a leaf for `localhost` and `127.0.0.1` signed by it.
@@ -133,6 +133,19 @@ fn keep_alive_sends_three_requests_over_one_tls_connection() {
         .map(|r| r.path.as_str())
         .collect();
     assert_eq!(paths, ["/bytes/1000", "/bytes/2000", "/bytes/3000"]);
+}
+
+#[test]
+fn close_ends_the_tls_connection_with_close_notify() {
+    let (ca, leaf) = pki();
+    let server = serving(&leaf).start();
+    let mut client = connected("https://localhost", server.port(), Some(trusting(&ca)));
+    assert_eq!(get(&mut client, "/hello"), b"hello over tls");
+    client.close();
+    assert_eq!(client.status(), Status::Disconnected);
+    assert!(client.last_error().is_none());
+    let logs = server.finish();
+    assert_eq!(only_connection(&logs).client_end, Some(ClientEnd::Clean));
 }
 
 #[test]

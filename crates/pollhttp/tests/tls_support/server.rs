@@ -49,6 +49,17 @@ pub struct RequestLog {
     pub body_len: usize,
 }
 
+/// How the client ended a connection, as the server saw it between requests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClientEnd {
+    /// TLS close_notify (or, on plain TCP, the end of the stream).
+    Clean,
+    /// The TCP stream ended without TLS close_notify.
+    NoCloseNotify,
+    /// A read failed otherwise.
+    Error(String),
+}
+
 /// One accepted connection.
 #[derive(Clone, Debug, Default)]
 pub struct ConnLog {
@@ -57,6 +68,8 @@ pub struct ConnLog {
     /// Why the TLS handshake failed, if it did.
     pub handshake_error: Option<String>,
     pub requests: Vec<RequestLog>,
+    /// Set when the client closed the connection between requests.
+    pub client_end: Option<ClientEnd>,
 }
 
 /// What to serve: TLS with a chain and key, or plain HTTP.
@@ -302,9 +315,15 @@ struct Request {
 fn serve_http(mut wire: Wire, id: usize, logs: &Mutex<Vec<ConnLog>>) {
     let mut pending = Vec::new();
     for number in 0.. {
-        let req = match read_request(&mut wire, &mut pending) {
-            Ok(Some(req)) => req,
-            Ok(None) | Err(_) => return,
+        let end = match read_request(&mut wire, &mut pending) {
+            Ok(Some(req)) => Ok(req),
+            Ok(None) => Err(ClientEnd::Clean),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err(ClientEnd::NoCloseNotify),
+            Err(e) => Err(ClientEnd::Error(e.to_string())),
+        };
+        let req = match end {
+            Ok(req) => req,
+            Err(end) => return record(logs, id, |l| l.client_end = Some(end)),
         };
         let Some(req) = req else {
             let _ = wire.write_all(
