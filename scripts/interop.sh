@@ -140,10 +140,13 @@ chmod -R a+rX "$www"
 
 # ---------------------------------------------------------------- nginx configuration
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Ports below the kernel's ephemeral range, where outgoing connections take theirs.
+ephemeral_low="$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true)"
+[ "${ephemeral_low:-0}" -gt 12000 ] 2>/dev/null || ephemeral_low=32768
 pick_port() {
     local p
     while :; do
-        p=$((20000 + RANDOM % 40000))
+        p=$((10000 + RANDOM % (ephemeral_low - 10000)))
         port_in_use "$p" || { echo "$p"; return; }
     done
 }
@@ -256,6 +259,10 @@ start_nginx() {
         [ "$ready" = 1 ] && return 0
         sleep 0.1
     done
+    # Never ready: stop this one before another attempt.
+    kill -TERM "$nginx_pid" 2>/dev/null || true
+    wait "$nginx_pid" 2>/dev/null || true
+    nginx_pid=""
     return 1
 }
 
