@@ -69,7 +69,12 @@ impl Connector {
             match &mut self.stage {
                 Stage::Resolving(job) => match job.poll() {
                     None => return Progress::Pending(Status::Resolving),
-                    Some(Ok(addrs)) => self.stage = Stage::Tcp(TcpConnect::start(addrs)),
+                    Some(Ok(addrs)) => {
+                        // As Godot does (ST-10), the poll that sees the answer starts the
+                        // connect and reports CONNECTING, so that status is always seen.
+                        self.stage = Stage::Tcp(TcpConnect::start(addrs));
+                        return Progress::Pending(Status::Connecting);
+                    }
                     Some(Err(e)) => {
                         let host = job.host().to_string();
                         self.stage = Stage::Finished;
