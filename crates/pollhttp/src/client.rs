@@ -1,12 +1,13 @@
 //! `HttpClient`: Godot's `HTTPClient` contract, driving the protocol core over a stream.
 
-use crate::connector::{Connector, Progress};
+use crate::connector::{Connector, Progress, Via};
 use crate::host::{host_header, parse_target, Target};
 use crate::proto::{self, BodyKind, HeadEvent, Limits, RequestHead, ResponseReader};
 use crate::recv_buf::RecvBuf;
 use crate::response::Response;
 use crate::tls::TlsOptions;
-use crate::{Error, GodotError, Interest, Method, Reason, Status, StreamPeer};
+use crate::tunnel::connect_request;
+use crate::{Error, GodotError, Interest, Method, ProxyConfig, Reason, Status, StreamPeer};
 use std::io;
 use std::time::Duration;
 
@@ -66,11 +67,14 @@ pub struct HttpClient {
     blocking: bool,
     read_chunk_size: usize,
     user_agent: String,
-    http_proxy: Option<(String, u16)>,
-    https_proxy: Option<(String, u16)>,
+    http_proxy: Option<ProxyConfig>,
+    https_proxy: Option<ProxyConfig>,
 
     /// Value of the automatic `Host` header for this connection.
     host_header: String,
+    /// Set while the connection goes through an HTTP proxy: requests then use the
+    /// absolute form.
+    forward: Option<Forward>,
     tls_in_use: bool,
     connector: Option<Connector>,
     stream: Option<Box<dyn StreamPeer>>,
@@ -101,6 +105,8 @@ impl std::fmt::Debug for HttpClient {
             .field("host", &self.host_header)
             .field("tls", &self.tls_in_use)
             .field("blocking", &self.blocking)
+            .field("http_proxy", &self.http_proxy)
+            .field("https_proxy", &self.https_proxy)
             .field("last_error", &self.last_error)
             .finish_non_exhaustive()
     }
@@ -119,6 +125,7 @@ impl HttpClient {
             http_proxy: None,
             https_proxy: None,
             host_header: String::new(),
+            forward: None,
             tls_in_use: false,
             connector: None,
             stream: None,
@@ -142,10 +149,19 @@ impl HttpClient {
     /// `None`, [`TlsOptions::client()`] (full verification). `port` `None` means 443
     /// with TLS and 80 without. IPv6 literals may be given with or without brackets.
     ///
+    /// With TLS and an [HTTPS proxy](HttpClient::set_https_proxy_config) set, or without
+    /// TLS and an [HTTP proxy](HttpClient::set_http_proxy_config) set, the connection goes
+    /// to the proxy instead (its name is resolved the same way; failures to resolve or
+    /// reach it are CANT_RESOLVE / CANT_CONNECT). Through an HTTPS proxy the client
+    /// opens a `CONNECT` tunnel (still CONNECTING) and runs TLS with `host` inside it,
+    /// verifying `host`'s certificate, never the proxy's; a proxy that refuses the
+    /// tunnel gives CANT_CONNECT with [`Reason::ProxyRefused`] and the proxy's status
+    /// code in [`last_error`](HttpClient::last_error).
+    ///
     /// Returns `Ok` once the attempt has started; the outcome shows in
     /// [`status`](HttpClient::status) as [`poll`](HttpClient::poll) drives it. A host
     /// that cannot be a host name (empty, containing a port, path or spaces) and port 0
-    /// are `ERR_INVALID_PARAMETER`.
+    /// are `ERR_INVALID_PARAMETER`, and so are unusable proxy settings.
     pub fn connect_to_host(
         &mut self,
         host: &str,
@@ -165,14 +181,59 @@ impl HttpClient {
             let err = Error::invalid("port 0 cannot be connected to");
             return Err(self.fail(Status::CantConnect, err));
         }
-        self.host_header = host_header(&target, port, tls_in_use);
+        let host_header = host_header(&target, port, tls_in_use);
+        let via = self.proxy_route(&target, port, &host_header, tls_in_use)?;
+        self.host_header = host_header;
         self.tls_in_use = tls_in_use;
-        self.start_connector(&target, port, tls);
+        self.start_connector(&target, port, tls, via);
         Ok(())
     }
 
-    fn start_connector(&mut self, target: &Target, port: u16, tls: Option<TlsOptions>) {
-        let connector = Connector::start(target, port, tls);
+    /// The proxy this connection goes through, if any; sets up absolute-form requests
+    /// for an HTTP proxy and builds the `CONNECT` request for an HTTPS proxy.
+    fn proxy_route(
+        &mut self,
+        target: &Target,
+        port: u16,
+        host_header: &str,
+        tls: bool,
+    ) -> Result<Option<Via>, Error> {
+        let proxy = if tls {
+            &self.https_proxy
+        } else {
+            &self.http_proxy
+        };
+        let Some(proxy) = proxy else {
+            return Ok(None);
+        };
+        let proxy_target = proxy.target()?;
+        let authorization = proxy.basic_authorization();
+        let tunnel = if tls {
+            let request = connect_request(target, port, authorization.as_deref(), &self.user_agent)
+                .map_err(invalid_request)?;
+            Some((request, self.reader.limits().clone()))
+        } else {
+            self.forward = Some(Forward {
+                origin: format!("http://{host_header}"),
+                authorization: authorization.map(|a| format!("Proxy-Authorization: {a}")),
+            });
+            None
+        };
+        Ok(Some(Via {
+            proxy: proxy_target,
+            port: proxy.port(),
+            tunnel,
+        }))
+    }
+
+    fn start_connector(
+        &mut self,
+        target: &Target,
+        port: u16,
+        tls: Option<TlsOptions>,
+        via: Option<Via>,
+    ) {
+        let connector = Connector::start(target, port, tls, via);
         self.status = connector.status();
         self.connector = Some(connector);
     }
@@ -210,6 +271,7 @@ impl HttpClient {
         self.status = Status::Disconnected;
         self.last_error = None;
         self.host_header.clear();
+        self.forward = None;
         self.tls_in_use = false;
         self.reset_response();
     }
@@ -494,7 +556,14 @@ impl HttpClient {
     /// `*` for OPTIONS or `host:port` for CONNECT. `headers` are `"Name: value"`
     /// strings sent first, in order; then `Host`, `Content-Length` (for a non-empty
     /// body, and `0` for an empty POST, PUT or PATCH), `User-Agent` and `Accept: */*`
-    /// are added unless a header of that name was given. CR, LF or NUL anywhere, a
+    /// are added unless a header of that name was given.
+    ///
+    /// Through an [HTTP proxy](HttpClient::set_http_proxy_config) a path is sent in
+    /// absolute form, `http://host[:port]/path` (the port only when not 80; an absolute
+    /// `url` is sent as given, and `*` becomes `http://host[:port]`), `Host` still names
+    /// the origin, and `Proxy-Authorization` is added when the proxy has credentials,
+    /// unless a header of that name was given. The proxy's own answers, such as `407`,
+    /// are ordinary responses. CR, LF or NUL anywhere, a
     /// header without a name, or a `Content-Length` that does not match the body is
     /// `ERR_INVALID_PARAMETER`: nothing is sent.
     ///
@@ -523,16 +592,52 @@ impl HttpClient {
         }
         self.out.clear();
         self.out_pos = 0;
-        let head = RequestHead {
-            method: method.as_str(),
-            target: url,
-            host: &self.host_header,
-            headers,
-            body_len: body.len(),
-            content_length_if_empty: method.expects_body(),
-            user_agent: &self.user_agent,
+        let absolute;
+        let (target, proxy_auth) = match &self.forward {
+            None => (url, None),
+            Some(fw) => {
+                let target = if url.starts_with('/') {
+                    absolute = format!("{}{url}", fw.origin);
+                    absolute.as_str()
+                } else if url == "*" {
+                    // RFC 9112 section 3.2.4: an absolute form without a path stands for
+                    // `OPTIONS *` at the origin.
+                    fw.origin.as_str()
+                } else {
+                    url
+                };
+                let auth = fw
+                    .authorization
+                    .as_deref()
+                    .filter(|_| !has_header(headers, "proxy-authorization"));
+                (target, auth)
+            }
         };
-        proto::write_request_head(&mut self.out, &head).map_err(invalid_request)?;
+        let extended: Vec<&str>;
+        let written = match proxy_auth {
+            None => write_head(
+                &mut self.out,
+                method,
+                target,
+                &self.host_header,
+                headers,
+                body.len(),
+                &self.user_agent,
+            ),
+            Some(auth) => {
+                extended = headers.iter().map(AsRef::as_ref).chain([auth]).collect();
+                write_head(
+                    &mut self.out,
+                    method,
+                    target,
+                    &self.host_header,
+                    &extended,
+                    body.len(),
+                    &self.user_agent,
+                )
+            }
+        };
+        written.map_err(invalid_request)?;
         self.out.extend_from_slice(body);
 
         self.has_response = false;
@@ -791,26 +896,64 @@ impl HttpClient {
     // ----- settings -----------------------------------------------------------------
 
     /// Sets the HTTP proxy for plain-HTTP connections (Godot's `set_http_proxy`); an
-    /// empty host or `None` port unsets it. Takes effect on the next
-    /// [`connect_to_host`](HttpClient::connect_to_host).
+    /// empty host or `None` port unsets it. Replaces any proxy set before, credentials
+    /// included. Takes effect on the next
+    /// [`connect_to_host`](HttpClient::connect_to_host). For credentials use
+    /// [`set_http_proxy_config`](HttpClient::set_http_proxy_config).
     pub fn set_http_proxy(&mut self, host: &str, port: Option<u16>) {
         self.http_proxy = proxy_setting(host, port);
     }
 
-    /// Sets the HTTPS proxy (tunnel with `CONNECT`) for TLS connections (Godot's
-    /// `set_https_proxy`); an empty host or `None` port unsets it.
+    /// Sets the HTTPS proxy for TLS connections (Godot's `set_https_proxy`): the client
+    /// opens a tunnel through it with `CONNECT`. An empty host or `None` port unsets it.
+    /// Replaces any proxy set before, credentials included. Takes effect on the next
+    /// [`connect_to_host`](HttpClient::connect_to_host).
     pub fn set_https_proxy(&mut self, host: &str, port: Option<u16>) {
         self.https_proxy = proxy_setting(host, port);
     }
 
-    /// The HTTP proxy set, if any.
-    pub fn http_proxy(&self) -> Option<(&str, u16)> {
-        self.http_proxy.as_ref().map(|(h, p)| (h.as_str(), *p))
+    /// Sets (or with `None` unsets) the HTTP proxy for plain-HTTP connections, with
+    /// optional credentials. Takes effect on the next
+    /// [`connect_to_host`](HttpClient::connect_to_host).
+    ///
+    /// ```
+    /// use pollhttp::{HttpClient, ProxyConfig};
+    /// let mut http = HttpClient::new();
+    /// http.set_http_proxy_config(Some(ProxyConfig::from_url("http://u:p@127.0.0.1:3128")?));
+    /// assert_eq!(http.http_proxy(), Some(("127.0.0.1", 3128)));
+    /// http.set_http_proxy("", None);
+    /// assert_eq!(http.http_proxy_config(), None);
+    /// # Ok::<(), pollhttp::Error>(())
+    /// ```
+    pub fn set_http_proxy_config(&mut self, proxy: Option<ProxyConfig>) {
+        self.http_proxy = proxy;
     }
 
-    /// The HTTPS proxy set, if any.
+    /// Sets (or with `None` unsets) the HTTPS proxy for TLS connections, with optional
+    /// credentials (sent on the `CONNECT` request only, never to the origin). Takes
+    /// effect on the next [`connect_to_host`](HttpClient::connect_to_host).
+    pub fn set_https_proxy_config(&mut self, proxy: Option<ProxyConfig>) {
+        self.https_proxy = proxy;
+    }
+
+    /// The HTTP proxy's host and port, if one is set.
+    pub fn http_proxy(&self) -> Option<(&str, u16)> {
+        self.http_proxy.as_ref().map(|p| (p.host(), p.port()))
+    }
+
+    /// The HTTPS proxy's host and port, if one is set.
     pub fn https_proxy(&self) -> Option<(&str, u16)> {
-        self.https_proxy.as_ref().map(|(h, p)| (h.as_str(), *p))
+        self.https_proxy.as_ref().map(|p| (p.host(), p.port()))
+    }
+
+    /// The HTTP proxy, with its credentials, if one is set.
+    pub fn http_proxy_config(&self) -> Option<&ProxyConfig> {
+        self.http_proxy.as_ref()
+    }
+
+    /// The HTTPS proxy, with its credentials, if one is set.
+    pub fn https_proxy_config(&self) -> Option<&ProxyConfig> {
+        self.https_proxy.as_ref()
     }
 
     /// Blocking mode (Godot's `blocking_mode_enabled`, off by default): `poll()` and body
@@ -951,9 +1094,51 @@ fn invalid_request(e: proto::ProtoError) -> Error {
     )
 }
 
-fn proxy_setting(host: &str, port: Option<u16>) -> Option<(String, u16)> {
+fn proxy_setting(host: &str, port: Option<u16>) -> Option<ProxyConfig> {
     match port {
-        Some(p) if !host.is_empty() => Some((host.to_string(), p)),
+        Some(p) if !host.is_empty() => Some(ProxyConfig::new(host, p)),
         _ => None,
     }
+}
+
+/// Requests through an HTTP proxy: what changes on the wire.
+#[derive(Debug)]
+struct Forward {
+    /// `http://host[:port]`, put before origin-form targets.
+    origin: String,
+    /// The `Proxy-Authorization: ...` header line, when the proxy has credentials.
+    authorization: Option<String>,
+}
+
+/// Whether a user header has the name `name` (ASCII case-insensitive).
+fn has_header<H: AsRef<str>>(headers: &[H], name: &str) -> bool {
+    headers.iter().any(|h| {
+        h.as_ref()
+            .trim_start_matches([' ', '\t'])
+            .split_once(':')
+            .is_some_and(|(n, _)| n.eq_ignore_ascii_case(name))
+    })
+}
+
+fn write_head<H: AsRef<str>>(
+    out: &mut Vec<u8>,
+    method: Method,
+    target: &str,
+    host: &str,
+    headers: &[H],
+    body_len: usize,
+    user_agent: &str,
+) -> Result<(), proto::ProtoError> {
+    proto::write_request_head(
+        out,
+        &RequestHead {
+            method: method.as_str(),
+            target,
+            host,
+            headers,
+            body_len,
+            content_length_if_empty: method.expects_body(),
+            user_agent,
+        },
+    )
 }
