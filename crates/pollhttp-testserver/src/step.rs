@@ -14,6 +14,7 @@ pub enum Step {
     /// Reads one request head (through the blank line `\r\n\r\n`); if the head has a
     /// `Content-Length`, reads that many body bytes too. Head and body are recorded as one
     /// request. Bytes the client sent beyond that stay buffered for the next `ReadHead`.
+    /// A chunked request body is not decoded: its bytes stay buffered like any others.
     ReadHead,
     /// Writes these exact bytes.
     Send(Vec<u8>),

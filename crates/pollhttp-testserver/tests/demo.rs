@@ -206,3 +206,16 @@ fn dropping_the_server_closes_open_connections() {
         other => panic!("connection still open after drop: {other:?}"),
     }
 }
+
+#[test]
+fn many_connections_at_once() {
+    let s = server();
+    let mut conns: Vec<Conn> = (0..200).map(|_| Conn::new(s.addr())).collect();
+    for c in &mut conns {
+        c.send(b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+    }
+    for c in &mut conns {
+        let r = c.response(false);
+        assert_eq!(r.body, HELLO_BODY.as_bytes());
+    }
+}

@@ -790,20 +790,22 @@ impl HttpClient {
         while n < buf.len() {
             // 1. Decode what the receive buffer holds.
             if !self.recv.is_empty() {
-                match self.reader.read_body(self.recv.filled(), buf.len() - n) {
+                let consumed = match self.reader.read_body(self.recv.filled(), buf.len() - n) {
                     Ok(d) => {
                         let data = &self.recv.filled()[d.data.clone()];
                         buf[n..n + data.len()].copy_from_slice(data);
                         n += data.len();
                         self.recv.consume(d.consumed);
+                        d.consumed
                     }
                     Err(e) => return self.body_failed(n, Reason::Protocol(e)),
-                }
+                };
                 if self.reader.is_complete() {
                     self.body_finished();
                     return Ok(n);
                 }
-                if !self.recv.is_empty() {
+                // The decoder takes every byte it can; if it took none, it needs more.
+                if consumed > 0 && !self.recv.is_empty() {
                     continue;
                 }
             }
@@ -818,7 +820,8 @@ impl HttpClient {
             };
             let room = buf.len() - n;
             let window = usize::try_from(self.reader.direct_window()).unwrap_or(usize::MAX);
-            let direct = room >= DIRECT_READ_MIN && window >= DIRECT_READ_MIN;
+            let direct =
+                self.recv.is_empty() && room >= DIRECT_READ_MIN && window >= DIRECT_READ_MIN;
             let res = if direct {
                 let take = room.min(window);
                 stream.read(&mut buf[n..n + take])

@@ -184,11 +184,10 @@ impl Connector {
                 Stage::Tls(hs) => match hs.poll() {
                     Ok(false) => return Progress::Pending(Status::Connecting),
                     Ok(true) => {
-                        let Stage::Tls(hs) = std::mem::replace(&mut self.stage, Stage::Finished)
-                        else {
-                            unreachable!("stage checked above")
-                        };
-                        return Progress::Ready(Box::new(hs.into_stream()));
+                        if let Stage::Tls(hs) = std::mem::replace(&mut self.stage, Stage::Finished)
+                        {
+                            return Progress::Ready(Box::new(hs.into_stream()));
+                        }
                     }
                     Err(e) => return self.tls_failed(e),
                 },

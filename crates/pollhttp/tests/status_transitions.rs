@@ -243,3 +243,38 @@ fn wait_sleeps_until_the_head_arrives() {
     c.close();
     server.finish();
 }
+
+#[test]
+fn set_connection_adopts_a_callers_stream() {
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(response(200, &[], b"adopted")),
+        Step::ExpectClose,
+    ]]);
+    let stream = std::net::TcpStream::connect(server.addr()).unwrap();
+    stream.set_nonblocking(true).unwrap();
+    let mut c = HttpClient::new();
+    c.set_connection(Box::new(stream));
+    assert_eq!(c.status(), Status::Connected);
+    assert!(c.connection().is_some());
+    get(&mut c, "/");
+    assert_eq!(read_body(&mut c).0, b"adopted");
+    assert_eq!(c.status(), Status::Connected);
+    c.close();
+    assert!(c.connection().is_none());
+    server.finish();
+}
+
+#[test]
+fn query_string_method_matches_godot() {
+    let c = HttpClient::new();
+    let q = c.query_string_from_dict([
+        ("single", pollhttp::QueryValue::from(123)),
+        ("not_valued", pollhttp::QueryValue::Null),
+        ("multiple", pollhttp::QueryValue::from(vec![22, 33, 44])),
+    ]);
+    assert_eq!(
+        q,
+        "single=123&not_valued&multiple=22&multiple=33&multiple=44"
+    );
+}

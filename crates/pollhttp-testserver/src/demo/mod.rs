@@ -30,6 +30,8 @@ const MAX_HEAD: usize = 64 * 1024;
 const MAX_BODY: u64 = 16 * 1024 * 1024;
 /// How long a connection may stay idle (or a write stay blocked) before the server drops it.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Stack size of a connection thread; its buffers live on the heap or in 16 KiB reads.
+const CONNECTION_STACK: usize = 256 * 1024;
 
 #[derive(Default)]
 struct DemoShared {
@@ -139,8 +141,10 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<DemoShared>) {
             continue;
         };
         let conn_shared = Arc::clone(shared);
+        // Small stacks: a test may open thousands of connections at once.
         let _ = thread::Builder::new()
             .name("demo-conn".into())
+            .stack_size(CONNECTION_STACK)
             .spawn(move || serve(stream, &conn_shared));
     }
 }
