@@ -45,35 +45,51 @@ impl ProxyConfig {
         target_is_tls: bool,
         target_host: &str,
     ) -> Result<Option<ProxyConfig>, Error> {
-        from_lookup(target_is_tls, target_host, |name| std::env::var(name).ok())
+        ProxyConfig::from_env_vars(target_is_tls, target_host, |name| std::env::var(name).ok())
     }
-}
 
-/// [`ProxyConfig::try_from_env`] over any variable lookup, so it can be tested without
-/// touching the process environment.
-pub(crate) fn from_lookup(
-    target_is_tls: bool,
-    target_host: &str,
-    lookup: impl Fn(&str) -> Option<String>,
-) -> Result<Option<ProxyConfig>, Error> {
-    let no_proxy = lookup("no_proxy").or_else(|| lookup("NO_PROXY"));
-    if no_proxy.is_some_and(|list| no_proxy_matches(&list, target_host)) {
-        return Ok(None);
-    }
-    let value = if target_is_tls {
-        lookup("https_proxy").or_else(|| lookup("HTTPS_PROXY"))
-    } else {
-        lookup("http_proxy").or_else(|| {
-            if lookup("REQUEST_METHOD").is_some() {
-                None
-            } else {
-                lookup("HTTP_PROXY")
-            }
-        })
-    };
-    match value {
-        Some(v) if !v.trim().is_empty() => ProxyConfig::from_url(&v).map(Some),
-        _ => Ok(None),
+    /// [`try_from_env`](ProxyConfig::try_from_env) over variables that `lookup` gives
+    /// (`None` for an unset one) instead of the process environment: for settings kept
+    /// elsewhere, for tests, or to override one variable (a command line's
+    /// `--noproxy`, say) while keeping the others.
+    ///
+    /// ```
+    /// use pollhttp::ProxyConfig;
+    /// let vars = |name: &str| match name {
+    ///     "https_proxy" => Some("http://proxy.example:3128".to_string()),
+    ///     "no_proxy" => Some("localhost,.internal".to_string()),
+    ///     _ => None,
+    /// };
+    /// let proxy = ProxyConfig::from_env_vars(true, "example.com", vars)?.unwrap();
+    /// assert_eq!((proxy.host(), proxy.port()), ("proxy.example", 3128));
+    /// assert_eq!(ProxyConfig::from_env_vars(true, "db.internal", vars)?, None);
+    /// assert_eq!(ProxyConfig::from_env_vars(false, "example.com", vars)?, None);
+    /// # Ok::<(), pollhttp::Error>(())
+    /// ```
+    pub fn from_env_vars(
+        target_is_tls: bool,
+        target_host: &str,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<ProxyConfig>, Error> {
+        let no_proxy = lookup("no_proxy").or_else(|| lookup("NO_PROXY"));
+        if no_proxy.is_some_and(|list| no_proxy_matches(&list, target_host)) {
+            return Ok(None);
+        }
+        let value = if target_is_tls {
+            lookup("https_proxy").or_else(|| lookup("HTTPS_PROXY"))
+        } else {
+            lookup("http_proxy").or_else(|| {
+                if lookup("REQUEST_METHOD").is_some() {
+                    None
+                } else {
+                    lookup("HTTP_PROXY")
+                }
+            })
+        };
+        match value {
+            Some(v) if !v.trim().is_empty() => ProxyConfig::from_url(&v).map(Some),
+            _ => Ok(None),
+        }
     }
 }
 
@@ -197,6 +213,14 @@ fn prefix_equal(a: &[u8], b: &[u8], bits: u8) -> bool {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    fn from_lookup(
+        tls: bool,
+        host: &str,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<ProxyConfig>, Error> {
+        ProxyConfig::from_env_vars(tls, host, lookup)
+    }
 
     fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let map: HashMap<String, String> = vars
