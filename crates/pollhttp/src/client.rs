@@ -6,8 +6,9 @@ use crate::proto::{self, BodyKind, HeadEvent, Limits, RequestHead, ResponseReade
 use crate::recv_buf::RecvBuf;
 use crate::response::Response;
 use crate::tls::TlsOptions;
-use crate::tunnel::connect_request;
 use crate::{Error, GodotError, Interest, Method, ProxyConfig, Reason, Status, StreamPeer};
+use client_proxy::Forward;
+use std::borrow::Cow;
 use std::io;
 use std::time::Duration;
 
@@ -187,43 +188,6 @@ impl HttpClient {
         self.tls_in_use = tls_in_use;
         self.start_connector(&target, port, tls, via);
         Ok(())
-    }
-
-    /// The proxy this connection goes through, if any; sets up absolute-form requests
-    /// for an HTTP proxy and builds the `CONNECT` request for an HTTPS proxy.
-    fn proxy_route(
-        &mut self,
-        target: &Target,
-        port: u16,
-        host_header: &str,
-        tls: bool,
-    ) -> Result<Option<Via>, Error> {
-        let proxy = if tls {
-            &self.https_proxy
-        } else {
-            &self.http_proxy
-        };
-        let Some(proxy) = proxy else {
-            return Ok(None);
-        };
-        let proxy_target = proxy.target()?;
-        let authorization = proxy.basic_authorization();
-        let tunnel = if tls {
-            let request = connect_request(target, port, authorization.as_deref(), &self.user_agent)
-                .map_err(invalid_request)?;
-            Some((request, self.reader.limits().clone()))
-        } else {
-            self.forward = Some(Forward {
-                origin: format!("http://{host_header}"),
-                authorization: authorization.map(|a| format!("Proxy-Authorization: {a}")),
-            });
-            None
-        };
-        Ok(Some(Via {
-            proxy: proxy_target,
-            port: proxy.port(),
-            tunnel,
-        }))
     }
 
     fn start_connector(
@@ -556,16 +520,16 @@ impl HttpClient {
     /// `*` for OPTIONS or `host:port` for CONNECT. `headers` are `"Name: value"`
     /// strings sent first, in order; then `Host`, `Content-Length` (for a non-empty
     /// body, and `0` for an empty POST, PUT or PATCH), `User-Agent` and `Accept: */*`
-    /// are added unless a header of that name was given.
+    /// are added unless a header of that name was given. CR, LF or NUL anywhere, a
+    /// header without a name, or a `Content-Length` that does not match the body is
+    /// `ERR_INVALID_PARAMETER`: nothing is sent.
     ///
     /// Through an [HTTP proxy](HttpClient::set_http_proxy_config) a path is sent in
     /// absolute form, `http://host[:port]/path` (the port only when not 80; an absolute
     /// `url` is sent as given, and `*` becomes `http://host[:port]`), `Host` still names
     /// the origin, and `Proxy-Authorization` is added when the proxy has credentials,
     /// unless a header of that name was given. The proxy's own answers, such as `407`,
-    /// are ordinary responses. CR, LF or NUL anywhere, a
-    /// header without a name, or a `Content-Length` that does not match the body is
-    /// `ERR_INVALID_PARAMETER`: nothing is sent.
+    /// are ordinary responses.
     ///
     /// The request is written without blocking; what the socket does not take at once
     /// is sent by [`poll`](HttpClient::poll). Status becomes REQUESTING.
@@ -592,33 +556,16 @@ impl HttpClient {
         }
         self.out.clear();
         self.out_pos = 0;
-        let absolute;
         let (target, proxy_auth) = match &self.forward {
-            None => (url, None),
-            Some(fw) => {
-                let target = if url.starts_with('/') {
-                    absolute = format!("{}{url}", fw.origin);
-                    absolute.as_str()
-                } else if url == "*" {
-                    // RFC 9112 section 3.2.4: an absolute form without a path stands for
-                    // `OPTIONS *` at the origin.
-                    fw.origin.as_str()
-                } else {
-                    url
-                };
-                let auth = fw
-                    .authorization
-                    .as_deref()
-                    .filter(|_| !has_header(headers, "proxy-authorization"));
-                (target, auth)
-            }
+            None => (Cow::Borrowed(url), None),
+            Some(fw) => (fw.target(url), fw.authorization_for(headers)),
         };
         let extended: Vec<&str>;
         let written = match proxy_auth {
             None => write_head(
                 &mut self.out,
                 method,
-                target,
+                &target,
                 &self.host_header,
                 headers,
                 body.len(),
@@ -629,7 +576,7 @@ impl HttpClient {
                 write_head(
                     &mut self.out,
                     method,
-                    target,
+                    &target,
                     &self.host_header,
                     &extended,
                     body.len(),
@@ -898,67 +845,6 @@ impl HttpClient {
 
     // ----- settings -----------------------------------------------------------------
 
-    /// Sets the HTTP proxy for plain-HTTP connections (Godot's `set_http_proxy`); an
-    /// empty host or `None` port unsets it. Replaces any proxy set before, credentials
-    /// included. Takes effect on the next
-    /// [`connect_to_host`](HttpClient::connect_to_host). For credentials use
-    /// [`set_http_proxy_config`](HttpClient::set_http_proxy_config).
-    pub fn set_http_proxy(&mut self, host: &str, port: Option<u16>) {
-        self.http_proxy = proxy_setting(host, port);
-    }
-
-    /// Sets the HTTPS proxy for TLS connections (Godot's `set_https_proxy`): the client
-    /// opens a tunnel through it with `CONNECT`. An empty host or `None` port unsets it.
-    /// Replaces any proxy set before, credentials included. Takes effect on the next
-    /// [`connect_to_host`](HttpClient::connect_to_host).
-    pub fn set_https_proxy(&mut self, host: &str, port: Option<u16>) {
-        self.https_proxy = proxy_setting(host, port);
-    }
-
-    /// Sets (or with `None` unsets) the HTTP proxy for plain-HTTP connections, with
-    /// optional credentials. Takes effect on the next
-    /// [`connect_to_host`](HttpClient::connect_to_host).
-    ///
-    /// ```
-    /// use pollhttp::{HttpClient, ProxyConfig};
-    /// let mut http = HttpClient::new();
-    /// http.set_http_proxy_config(Some(ProxyConfig::from_url("http://u:p@127.0.0.1:3128")?));
-    /// assert_eq!(http.http_proxy(), Some(("127.0.0.1", 3128)));
-    /// http.set_http_proxy("", None);
-    /// assert_eq!(http.http_proxy_config(), None);
-    /// # Ok::<(), pollhttp::Error>(())
-    /// ```
-    pub fn set_http_proxy_config(&mut self, proxy: Option<ProxyConfig>) {
-        self.http_proxy = proxy;
-    }
-
-    /// Sets (or with `None` unsets) the HTTPS proxy for TLS connections, with optional
-    /// credentials (sent on the `CONNECT` request only, never to the origin). Takes
-    /// effect on the next [`connect_to_host`](HttpClient::connect_to_host).
-    pub fn set_https_proxy_config(&mut self, proxy: Option<ProxyConfig>) {
-        self.https_proxy = proxy;
-    }
-
-    /// The HTTP proxy's host and port, if one is set.
-    pub fn http_proxy(&self) -> Option<(&str, u16)> {
-        self.http_proxy.as_ref().map(|p| (p.host(), p.port()))
-    }
-
-    /// The HTTPS proxy's host and port, if one is set.
-    pub fn https_proxy(&self) -> Option<(&str, u16)> {
-        self.https_proxy.as_ref().map(|p| (p.host(), p.port()))
-    }
-
-    /// The HTTP proxy, with its credentials, if one is set.
-    pub fn http_proxy_config(&self) -> Option<&ProxyConfig> {
-        self.http_proxy.as_ref()
-    }
-
-    /// The HTTPS proxy, with its credentials, if one is set.
-    pub fn https_proxy_config(&self) -> Option<&ProxyConfig> {
-        self.https_proxy.as_ref()
-    }
-
     /// Blocking mode (Godot's `blocking_mode_enabled`, off by default): `poll()` and body
     /// reads wait on the socket (poll(2), no busy loop) until their phase is done.
     pub fn set_blocking_mode(&mut self, enabled: bool) {
@@ -1090,37 +976,14 @@ impl HttpClient {
     }
 }
 
+#[path = "client_proxy.rs"]
+mod client_proxy;
+
 fn invalid_request(e: proto::ProtoError) -> Error {
     Error::new(
         GodotError::InvalidParameter,
         Reason::InvalidArgument(e.to_string()),
     )
-}
-
-fn proxy_setting(host: &str, port: Option<u16>) -> Option<ProxyConfig> {
-    match port {
-        Some(p) if !host.is_empty() => Some(ProxyConfig::new(host, p)),
-        _ => None,
-    }
-}
-
-/// Requests through an HTTP proxy: what changes on the wire.
-#[derive(Debug)]
-struct Forward {
-    /// `http://host[:port]`, put before origin-form targets.
-    origin: String,
-    /// The `Proxy-Authorization: ...` header line, when the proxy has credentials.
-    authorization: Option<String>,
-}
-
-/// Whether a user header has the name `name` (ASCII case-insensitive).
-fn has_header<H: AsRef<str>>(headers: &[H], name: &str) -> bool {
-    headers.iter().any(|h| {
-        h.as_ref()
-            .trim_start_matches([' ', '\t'])
-            .split_once(':')
-            .is_some_and(|(n, _)| n.eq_ignore_ascii_case(name))
-    })
 }
 
 fn write_head<H: AsRef<str>>(
