@@ -303,6 +303,7 @@ export POLLHTTP_INTEROP_LEAF_ONLY_PORT="$LEAF_ONLY_PORT"
 case "$mode" in
 test)
     cargo test -p pollhttp --test interop -- --ignored --test-threads=1
+    bash scripts/interop_proxy.sh
     ;;
 keep)
     env | grep '^POLLHTTP_INTEROP_' | sed 's/^/export /'
