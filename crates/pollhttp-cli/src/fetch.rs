@@ -108,8 +108,17 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
     } else {
         client.set_http_proxy_config(proxy.clone());
     }
+    let tls_options = if tls {
+        let opts = crate::tls::options(args)?;
+        if args.verbose {
+            eprintln!("* TLS: {}", crate::tls::describe(args, &opts));
+        }
+        Some(opts)
+    } else {
+        None
+    };
     client
-        .connect_to_host(&plan.connect_host, Some(plan.port), None)
+        .connect_to_host(&plan.connect_host, Some(plan.port), tls_options)
         .map_err(|e| Failure::from_client(&e, Phase::Connect))?;
     drive(&mut client, &mut trace, &clock, Phase::Connect, |s| {
         s == Status::Connected

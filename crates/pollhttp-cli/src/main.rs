@@ -12,6 +12,7 @@ mod output;
 mod plan;
 mod progress;
 mod proxy;
+mod tls;
 
 use args::{Cli, Command};
 use clap::Parser;
