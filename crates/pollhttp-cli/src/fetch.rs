@@ -21,7 +21,7 @@ struct Trace {
 impl Trace {
     fn see(&mut self, status: Status) {
         if self.verbose && self.last != Some(status) {
-            eprintln!("* status: {}", status.godot_name());
+            note!("* status: {}", status.godot_name());
         }
         self.last = Some(status);
     }
@@ -29,9 +29,9 @@ impl Trace {
     fn lines(&self, prefix: &str, lines: impl IntoIterator<Item = String>) {
         if self.verbose {
             for l in lines {
-                eprintln!("{prefix} {l}");
+                note!("{prefix} {l}");
             }
-            eprintln!("{prefix}");
+            note!("{prefix}");
         }
     }
 }
@@ -94,7 +94,7 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
             } else {
                 "absolute-form requests"
             };
-            eprintln!("* proxy: {p} ({how})");
+            note!("* proxy: {p} ({how})");
         }
     }
     if let Some(agent) = &args.user_agent {
@@ -111,7 +111,7 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
     let tls_options = if tls {
         let opts = crate::tls::options(args)?;
         if args.verbose {
-            eprintln!("* TLS: {}", crate::tls::describe(args, &opts));
+            note!("* TLS: {}", crate::tls::describe(args, &opts));
         }
         Some(opts)
     } else {
