@@ -83,6 +83,9 @@ pub struct HttpClient {
 
     reader: ResponseReader,
     recv: RecvBuf,
+    /// Changes whenever the transport is dropped, so that a poller can tell a new socket
+    /// from an old one that happens to get the same descriptor number.
+    connection_serial: u64,
     has_response: bool,
     chunked: bool,
     body_length: i64,
@@ -127,6 +130,7 @@ impl HttpClient {
             deferred_write_error: None,
             reader: ResponseReader::new(Limits::default()),
             recv: RecvBuf::new(),
+            connection_serial: 0,
             has_response: false,
             chunked: false,
             body_length: -1,
@@ -224,6 +228,7 @@ impl HttpClient {
         self.out_pos = 0;
         self.deferred_write_error = None;
         self.recv.clear();
+        self.connection_serial = self.connection_serial.wrapping_add(1);
     }
 
     fn reset_response(&mut self) {
@@ -895,12 +900,11 @@ impl HttpClient {
                 None => Ok(true),
             },
             Status::Requesting | Status::Body | Status::Connected => {
-                if !self.recv.is_empty() && self.status != Status::Connected {
+                if self.has_pending_input() {
                     return Ok(true);
                 }
                 let interest = self.interest().unwrap_or(Interest::Read);
                 match self.stream.as_mut() {
-                    Some(s) if s.has_buffered_read() => return Ok(true),
                     Some(s) => s.wait(interest, timeout),
                     None => Ok(true),
                 }
@@ -908,6 +912,29 @@ impl HttpClient {
             _ => Ok(true),
         };
         res.map_err(|e| Error::io(GodotError::ConnectionError, &e))
+    }
+
+    /// True when the client already holds received input that [`poll`](HttpClient::poll)
+    /// or a body read can act on without the socket becoming readable: body bytes that
+    /// arrived with the head, or data (or a close) already taken in by the TLS layer.
+    ///
+    /// A caller that waits on [`raw_fd`](HttpClient::raw_fd) with its own poller must not
+    /// wait while this is true: the socket may stay silent although there is work.
+    /// ([`Poller`](crate::Poller) handles this.)
+    pub fn has_pending_input(&self) -> bool {
+        match self.status {
+            // A partial head in the receive buffer needs more bytes from the socket.
+            Status::Body if !self.recv.is_empty() => true,
+            Status::Requesting | Status::Body | Status::Connected => {
+                self.stream.as_ref().is_some_and(|s| s.has_buffered_read())
+            }
+            _ => false,
+        }
+    }
+
+    /// Changes every time the transport is dropped (see [`Poller`](crate::Poller)).
+    pub(crate) fn connection_serial(&self) -> u64 {
+        self.connection_serial
     }
 
     /// What the client waits for on its socket now, for callers that register

@@ -11,6 +11,8 @@ mod error;
 mod host;
 mod method;
 pub mod net;
+#[cfg(unix)]
+mod poller;
 pub mod proto;
 mod query_string;
 mod recv_buf;
@@ -23,6 +25,8 @@ pub mod tls;
 pub use client::{HttpClient, DEFAULT_READ_CHUNK_SIZE, USER_AGENT};
 pub use error::{Error, GodotError, Reason};
 pub use method::Method;
+#[cfg(unix)]
+pub use poller::{Poller, Token};
 pub use query_string::{query_string_from_dict, QueryValue};
 pub use response::{Headers, Response};
 pub use response_code::ResponseCode;
