@@ -3,7 +3,7 @@
 use crate::args::FetchArgs;
 use crate::clock::Clock;
 use crate::failure::{code, Failure, Phase};
-use crate::output::{format_head, Output};
+use crate::output::{format_head, status_line, Output};
 use crate::plan::{self, FileSystem, Plan};
 use crate::progress::Progress;
 use pollhttp::{HttpClient, Method, Status};
@@ -103,7 +103,7 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
     let headers = client.response_headers();
     trace.lines(
         "<",
-        std::iter::once(status_line(code)).chain(headers.iter().cloned()),
+        std::iter::once(status_line(&client)).chain(headers.iter().cloned()),
     );
     if args.fail && code >= 400 {
         return Err(Failure::new(
@@ -114,7 +114,7 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
 
     let mut out = Output::open(args.output.as_deref())?;
     if args.include || args.head {
-        out.write(format_head(code, &headers).as_bytes())?;
+        out.write(format_head(&status_line(&client), &headers).as_bytes())?;
     }
     if plan.method != Method::Head {
         let length = u64::try_from(client.response_body_length()).ok();
@@ -131,10 +131,6 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
         copied?;
     }
     out.finish()
-}
-
-fn status_line(code: u16) -> String {
-    format_head(code, &[]).trim_end().to_string()
 }
 
 fn send_request(client: &mut HttpClient, trace: &mut Trace, plan: &Plan) -> Result<(), Failure> {

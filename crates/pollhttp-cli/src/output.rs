@@ -1,7 +1,7 @@
 //! Where the response goes: standard output or a file.
 
 use crate::failure::{code, Failure};
-use pollhttp::ResponseCode;
+use pollhttp::HttpClient;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -9,11 +9,8 @@ use std::path::Path;
 /// The response head as curl prints it for `-i` and `-I`: a status line, the header lines
 /// and a blank line, with CRLF line ends.
 ///
-/// The client does not keep the status line it received, so the version is written as
-/// `HTTP/1.1` (the only version the client speaks) and the reason is the standard phrase.
-pub fn format_head(code: u16, headers: &[String]) -> String {
-    let reason = ResponseCode::from_u16(code).map_or("", |c| c.reason_phrase());
-    let mut head = format!("HTTP/1.1 {code} {reason}").trim_end().to_string();
+pub fn format_head(status_line: &str, headers: &[String]) -> String {
+    let mut head = status_line.to_string();
     head.push_str("\r\n");
     for h in headers {
         head.push_str(h);
@@ -21,6 +18,16 @@ pub fn format_head(code: u16, headers: &[String]) -> String {
     }
     head.push_str("\r\n");
     head
+}
+
+/// The status line as received: version, code and the server's reason phrase.
+pub fn status_line(client: &HttpClient) -> String {
+    match client.response() {
+        Some(r) => format!("HTTP/1.{} {} {}", r.version_minor(), r.status(), r.reason())
+            .trim_end()
+            .to_string(),
+        None => String::new(),
+    }
 }
 
 /// A buffered destination for the output; a failed write is exit code 23.
@@ -73,12 +80,15 @@ mod tests {
 
     #[test]
     fn head_format() {
-        let h = format_head(404, &["Content-Length: 3".into(), "X-A: b".into()]);
+        let h = format_head(
+            "HTTP/1.1 404 Not Found",
+            &["Content-Length: 3".into(), "X-A: b".into()],
+        );
         assert_eq!(
             h,
             "HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\nX-A: b\r\n\r\n"
         );
-        assert_eq!(format_head(299, &[]), "HTTP/1.1 299\r\n\r\n");
+        assert_eq!(format_head("HTTP/1.0 299", &[]), "HTTP/1.0 299\r\n\r\n");
     }
 
     #[test]
