@@ -346,25 +346,27 @@ impl HttpClient {
         }
         loop {
             self.flush_request()?;
-            if self.read_head()? {
-                return Ok(());
+            // Blocking mode waits before reading: every complete head in the receive
+            // buffer has been taken, so a read now (just after sending) would only find
+            // nothing and cost a system call.
+            if self.blocking && !self.has_pending_input() {
+                let interest = if self.out_pos < self.out.len() {
+                    Interest::ReadWrite
+                } else {
+                    Interest::Read
+                };
+                let Some(stream) = self.stream.as_mut() else {
+                    return Err(self.connection_error(Reason::NotConnected));
+                };
+                if let Err(e) = stream.wait(interest, None) {
+                    return Err(self.fail(
+                        Status::ConnectionError,
+                        Error::io(GodotError::ConnectionError, &e),
+                    ));
+                }
             }
-            if !self.blocking {
+            if self.read_head()? || !self.blocking {
                 return Ok(());
-            }
-            let interest = if self.out_pos < self.out.len() {
-                Interest::ReadWrite
-            } else {
-                Interest::Read
-            };
-            let Some(stream) = self.stream.as_mut() else {
-                return Err(self.connection_error(Reason::NotConnected));
-            };
-            if let Err(e) = stream.wait(interest, None) {
-                return Err(self.fail(
-                    Status::ConnectionError,
-                    Error::io(GodotError::ConnectionError, &e),
-                ));
             }
         }
     }
