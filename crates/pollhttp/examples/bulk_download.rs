@@ -44,7 +44,11 @@ fn main() {
         .expect("connect");
     c.poll().expect("connect");
     c.set_blocking_mode(false);
-    for (name, piece) in [("into 256K", Some(256 * 1024)), ("into 4K", Some(4096)), ("chunk", None)] {
+    for (name, piece) in [
+        ("into 256K", Some(256 * 1024)),
+        ("into 4K", Some(4096)),
+        ("chunk", None),
+    ] {
         c.request(Method::Get, &format!("/bytes/{size}"), &[] as &[&str], "")
             .expect("request");
         let start = Instant::now();
@@ -93,6 +97,11 @@ fn main() {
 
 fn check(offset: u64, bytes: &[u8]) {
     for (i, &b) in bytes.iter().enumerate() {
-        assert_eq!(b, pattern_byte(offset + i as u64), "byte {}", offset + i as u64);
+        assert_eq!(
+            b,
+            pattern_byte(offset + i as u64),
+            "byte {}",
+            offset + i as u64
+        );
     }
 }

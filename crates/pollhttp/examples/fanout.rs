@@ -24,7 +24,10 @@ fn main() {
         if a == "--port" {
             port = args.next().and_then(|p| p.parse::<u16>().ok());
         } else {
-            numbers.push(a.parse::<usize>().expect("usage: fanout [N] [M] [--port P]"));
+            numbers.push(
+                a.parse::<usize>()
+                    .expect("usage: fanout [N] [M] [--port P]"),
+            );
         }
     }
     let conns = numbers.first().copied().unwrap_or(256);
@@ -54,7 +57,10 @@ fn main() {
     let total = fleet.responses();
     assert_eq!(total, conns * requests);
 
-    println!("{conns} connections in {:.1} ms", connect_time.as_secs_f64() * 1e3);
+    println!(
+        "{conns} connections in {:.1} ms",
+        connect_time.as_secs_f64() * 1e3
+    );
     println!(
         "{total} requests in {secs:.3} s: {:.0} req/s ({:.2} readiness reports per request)",
         total as f64 / secs,

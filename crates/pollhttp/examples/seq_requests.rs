@@ -43,7 +43,11 @@ fn main() {
                     other => panic!("unknown mode {other:?}"),
                 }
             }
-            n => count = n.parse().expect("usage: seq_requests [COUNT] [--port P] [--mode M]"),
+            n => {
+                count = n
+                    .parse()
+                    .expect("usage: seq_requests [COUNT] [--port P] [--mode M]")
+            }
         }
     }
     if let Some(secs) = serve {

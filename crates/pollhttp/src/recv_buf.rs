@@ -126,7 +126,11 @@ mod tests {
     #[test]
     fn starts_small_and_stays_small_for_small_reads() {
         let mut r = RecvBuf::new();
-        assert_eq!(r.buf.capacity(), 0, "nothing allocated before the first read");
+        assert_eq!(
+            r.buf.capacity(),
+            0,
+            "nothing allocated before the first read"
+        );
         let mut s = Source {
             left: 100_000,
             per_read: 300,
@@ -151,7 +155,15 @@ mod tests {
             sizes.push(n);
             r.consume(n);
         }
-        assert_eq!(sizes, [RECV_BUF_INITIAL, RECV_BUF_SIZE, RECV_BUF_SIZE, RECV_BUF_SIZE]);
+        assert_eq!(
+            sizes,
+            [
+                RECV_BUF_INITIAL,
+                RECV_BUF_SIZE,
+                RECV_BUF_SIZE,
+                RECV_BUF_SIZE
+            ]
+        );
     }
 
     #[test]
