@@ -80,16 +80,23 @@ struct Slot {
 /// ready tokens; for each, the caller drives that client (`poll()`, reads the body, sends
 /// the next request) and then calls [`update`](Poller::update), which follows the client's
 /// socket (a new descriptor after a reconnect) and what it waits for (writing the request,
-/// reading the response). Clients with nothing to do cost nothing per poll.
+/// reading the response). Clients with nothing to do cost nothing per poll, and a
+/// keep-alive request costs the poller no system call of its own beyond its share of the
+/// one wait that serves every ready client.
 ///
 /// `update` must be called after every call that may change a client's status (`poll`,
 /// `request`, body reads, `connect_to_host`, `close`), before the next
 /// [`poll`](Poller::poll) of the poller; a client not updated may be missed.
 ///
 /// Clients being resolved have no socket yet: while any is registered, `poll` waits at
-/// most [`TICK`](Poller::TICK) and reports them every [`TICK`](Poller::TICK), so the caller sees the resolver's
-/// answer without a socket to wake it. A client whose bytes are already received (see
+/// most [`TICK`](Poller::TICK) and reports them every tick, so that the caller sees the
+/// resolver's answer. A client whose input is already received (see
 /// [`HttpClient::has_pending_input`]) is reported by the next `poll` without waiting.
+///
+/// An idle keep-alive connection is reported when the server closes it, so that the
+/// caller's `poll()` turns it into CONNECTION_ERROR. One case is seen only at the next
+/// request, as with any client that reuses connections: a close that had already arrived
+/// when the last response was read (the readiness was used up by that read).
 ///
 /// ```no_run
 /// use pollhttp::{HttpClient, Method, Poller, Status};
@@ -106,21 +113,22 @@ struct Slot {
 /// }
 /// let mut ready = Vec::new();
 /// let mut body = vec![0u8; 64 * 1024];
-/// loop {
+/// for _ in 0..1000 {
 ///     poller.poll(&mut ready, Some(Duration::from_secs(1)))?;
 ///     for &token in &ready {
 ///         let c = &mut clients[token.index()];
 ///         let before = c.status();
 ///         if c.poll().is_err() {
-///             // failed: the status says how
+///             // Failed: `c.status()` and `c.last_error()` say how.
 ///         }
 ///         while c.status() == Status::Body {
 ///             match c.read_response_body_into(&mut body) {
 ///                 Ok(0) | Err(_) => break,
-///                 Ok(_n) => { /* use body[.._n] */ }
+///                 Ok(n) => println!("{n} body bytes"),
 ///             }
 ///         }
 ///         if c.status() == Status::Connected && before != Status::Connected {
+///             // Just connected, or a response just ended: send the next request.
 ///             c.request(Method::Get, "/", &[] as &[&str], "")?;
 ///         }
 ///         poller.update(token, c)?;
@@ -316,11 +324,12 @@ impl Poller {
 
     /// Waits until a registered client has something to do or `timeout` passes (`None`:
     /// no limit), and puts the tokens of the clients to drive into `ready` (cleared first;
-    /// each token once). An empty `ready` means the timeout passed (or a signal
-    /// interrupted the wait).
+    /// each token once). `ready` may come back empty: the timeout passed, a signal
+    /// interrupted the wait, or the only news was for a token deregistered since.
     ///
-    /// Waits not at all when a client already holds input, and at most [`TICK`](Poller::TICK) while a
-    /// client is resolving. Allocates only while `ready` grows.
+    /// Waits not at all when a client already holds input, and at most
+    /// [`TICK`](Poller::TICK) while a client is resolving. Allocates only while `ready`
+    /// grows.
     ///
     /// # Errors
     ///
