@@ -1,13 +1,17 @@
 //! `HttpClient`: Godot's `HTTPClient` contract, driving the protocol core over a stream.
 
-use crate::connector::{Connector, Progress};
+use crate::connector::{Connector, Progress, Via};
 use crate::host::{host_header, parse_target, Target};
 use crate::proto::{self, BodyKind, HeadEvent, Limits, RequestHead, ResponseReader};
 use crate::recv_buf::RecvBuf;
 use crate::response::Response;
 use crate::timeouts::Deadlines;
 use crate::tls::TlsOptions;
-use crate::{Error, GodotError, Interest, Method, Reason, Status, StreamPeer, Timeouts};
+use crate::{
+    Error, GodotError, Interest, Method, ProxyConfig, Reason, Status, StreamPeer, Timeouts,
+};
+use client_proxy::Forward;
+use std::borrow::Cow;
 use std::io;
 use std::time::{Duration, Instant};
 
@@ -67,11 +71,14 @@ pub struct HttpClient {
     blocking: bool,
     read_chunk_size: usize,
     user_agent: String,
-    http_proxy: Option<(String, u16)>,
-    https_proxy: Option<(String, u16)>,
+    http_proxy: Option<ProxyConfig>,
+    https_proxy: Option<ProxyConfig>,
 
     /// Value of the automatic `Host` header for this connection.
     host_header: String,
+    /// Set while the connection goes through an HTTP proxy: requests then use the
+    /// absolute form.
+    forward: Option<Forward>,
     tls_in_use: bool,
     connector: Option<Connector>,
     stream: Option<Box<dyn StreamPeer>>,
@@ -84,6 +91,9 @@ pub struct HttpClient {
 
     reader: ResponseReader,
     recv: RecvBuf,
+    /// Changes whenever the transport is dropped, so that a poller can tell a new socket
+    /// from an old one that happens to get the same descriptor number.
+    connection_serial: u64,
     has_response: bool,
     chunked: bool,
     body_length: i64,
@@ -103,6 +113,8 @@ impl std::fmt::Debug for HttpClient {
             .field("host", &self.host_header)
             .field("tls", &self.tls_in_use)
             .field("blocking", &self.blocking)
+            .field("http_proxy", &self.http_proxy)
+            .field("https_proxy", &self.https_proxy)
             .field("last_error", &self.last_error)
             .finish_non_exhaustive()
     }
@@ -121,6 +133,7 @@ impl HttpClient {
             http_proxy: None,
             https_proxy: None,
             host_header: String::new(),
+            forward: None,
             tls_in_use: false,
             connector: None,
             stream: None,
@@ -129,6 +142,7 @@ impl HttpClient {
             deferred_write_error: None,
             reader: ResponseReader::new(Limits::default()),
             recv: RecvBuf::new(),
+            connection_serial: 0,
             has_response: false,
             chunked: false,
             body_length: -1,
@@ -145,10 +159,19 @@ impl HttpClient {
     /// `None`, [`TlsOptions::client()`] (full verification). `port` `None` means 443
     /// with TLS and 80 without. IPv6 literals may be given with or without brackets.
     ///
+    /// With TLS and an [HTTPS proxy](HttpClient::set_https_proxy_config) set, or without
+    /// TLS and an [HTTP proxy](HttpClient::set_http_proxy_config) set, the connection goes
+    /// to the proxy instead (its name is resolved the same way; failures to resolve or
+    /// reach it are CANT_RESOLVE / CANT_CONNECT). Through an HTTPS proxy the client
+    /// opens a `CONNECT` tunnel (still CONNECTING) and runs TLS with `host` inside it,
+    /// verifying `host`'s certificate, never the proxy's; a proxy that refuses the
+    /// tunnel gives CANT_CONNECT with [`Reason::ProxyRefused`] and the proxy's status
+    /// code in [`last_error`](HttpClient::last_error).
+    ///
     /// Returns `Ok` once the attempt has started; the outcome shows in
     /// [`status`](HttpClient::status) as [`poll`](HttpClient::poll) drives it. A host
     /// that cannot be a host name (empty, containing a port, path or spaces) and port 0
-    /// are `ERR_INVALID_PARAMETER`.
+    /// are `ERR_INVALID_PARAMETER`, and so are unusable proxy settings.
     pub fn connect_to_host(
         &mut self,
         host: &str,
@@ -168,14 +191,22 @@ impl HttpClient {
             let err = Error::invalid("port 0 cannot be connected to");
             return Err(self.fail(Status::CantConnect, err));
         }
-        self.host_header = host_header(&target, port, tls_in_use);
+        let host_header = host_header(&target, port, tls_in_use);
+        let via = self.proxy_route(&target, port, &host_header, tls_in_use)?;
+        self.host_header = host_header;
         self.tls_in_use = tls_in_use;
-        self.start_connector(&target, port, tls);
+        self.start_connector(&target, port, tls, via);
         Ok(())
     }
 
-    fn start_connector(&mut self, target: &Target, port: u16, tls: Option<TlsOptions>) {
-        let connector = Connector::start(target, port, tls);
+    fn start_connector(
+        &mut self,
+        target: &Target,
+        port: u16,
+        tls: Option<TlsOptions>,
+        via: Option<Via>,
+    ) {
+        let connector = Connector::start(target, port, tls, via);
         self.deadlines.start_connect(Instant::now());
         self.status = connector.status();
         self.connector = Some(connector);
@@ -214,6 +245,7 @@ impl HttpClient {
         self.status = Status::Disconnected;
         self.last_error = None;
         self.host_header.clear();
+        self.forward = None;
         self.tls_in_use = false;
         self.reset_response();
     }
@@ -229,6 +261,7 @@ impl HttpClient {
         self.deferred_write_error = None;
         self.recv.clear();
         self.deadlines.clear();
+        self.connection_serial = self.connection_serial.wrapping_add(1);
     }
 
     fn reset_response(&mut self) {
@@ -380,29 +413,34 @@ impl HttpClient {
             if self.out_pos >= self.out.len() {
                 self.deadlines.request_sent(Instant::now());
             }
+            // Blocking mode waits before reading: every complete head in the receive
+            // buffer has been taken, so a read now (just after sending) would only find
+            // nothing and cost a system call. The wait ends by the next deadline.
+            if self.blocking && !self.has_pending_input() {
+                let interest = if self.out_pos < self.out.len() {
+                    Interest::ReadWrite
+                } else {
+                    Interest::Read
+                };
+                let limit = self.deadlines.wait_limit(Instant::now());
+                let Some(stream) = self.stream.as_mut() else {
+                    return Err(self.connection_error(Reason::NotConnected));
+                };
+                if let Err(e) = stream.wait(interest, limit) {
+                    return Err(self.fail(
+                        Status::ConnectionError,
+                        Error::io(GodotError::ConnectionError, &e),
+                    ));
+                }
+            }
             if self.read_head()? {
                 return Ok(());
             }
-            let now = Instant::now();
-            if let Some(err) = self.deadlines.check_request(now) {
+            if let Some(err) = self.deadlines.check_request(Instant::now()) {
                 return Err(self.fail(Status::ConnectionError, err));
             }
             if !self.blocking {
                 return Ok(());
-            }
-            let interest = if self.out_pos < self.out.len() {
-                Interest::ReadWrite
-            } else {
-                Interest::Read
-            };
-            let Some(stream) = self.stream.as_mut() else {
-                return Err(self.connection_error(Reason::NotConnected));
-            };
-            if let Err(e) = stream.wait(interest, self.deadlines.wait_limit(now)) {
-                return Err(self.fail(
-                    Status::ConnectionError,
-                    Error::io(GodotError::ConnectionError, &e),
-                ));
             }
         }
     }
@@ -546,6 +584,13 @@ impl HttpClient {
     /// header without a name, or a `Content-Length` that does not match the body is
     /// `ERR_INVALID_PARAMETER`: nothing is sent.
     ///
+    /// Through an [HTTP proxy](HttpClient::set_http_proxy_config) a path is sent in
+    /// absolute form, `http://host[:port]/path` (the port only when not 80; an absolute
+    /// `url` is sent as given, and `*` becomes `http://host[:port]`), `Host` still names
+    /// the origin, and `Proxy-Authorization` is added when the proxy has credentials,
+    /// unless a header of that name was given. The proxy's own answers, such as `407`,
+    /// are ordinary responses.
+    ///
     /// The request is written without blocking; what the socket does not take at once
     /// is sent by [`poll`](HttpClient::poll). Status becomes REQUESTING.
     pub fn request_raw<H: AsRef<str>>(
@@ -571,16 +616,35 @@ impl HttpClient {
         }
         self.out.clear();
         self.out_pos = 0;
-        let head = RequestHead {
-            method: method.as_str(),
-            target: url,
-            host: &self.host_header,
-            headers,
-            body_len: body.len(),
-            content_length_if_empty: method.expects_body(),
-            user_agent: &self.user_agent,
+        let (target, proxy_auth) = match &self.forward {
+            None => (Cow::Borrowed(url), None),
+            Some(fw) => (fw.target(url), fw.authorization_for(headers)),
         };
-        proto::write_request_head(&mut self.out, &head).map_err(invalid_request)?;
+        let extended: Vec<&str>;
+        let written = match proxy_auth {
+            None => write_head(
+                &mut self.out,
+                method,
+                &target,
+                &self.host_header,
+                headers,
+                body.len(),
+                &self.user_agent,
+            ),
+            Some(auth) => {
+                extended = headers.iter().map(AsRef::as_ref).chain([auth]).collect();
+                write_head(
+                    &mut self.out,
+                    method,
+                    &target,
+                    &self.host_header,
+                    &extended,
+                    body.len(),
+                    &self.user_agent,
+                )
+            }
+        };
+        written.map_err(invalid_request)?;
         self.out.extend_from_slice(body);
 
         self.has_response = false;
@@ -848,29 +912,6 @@ impl HttpClient {
 
     // ----- settings -----------------------------------------------------------------
 
-    /// Sets the HTTP proxy for plain-HTTP connections (Godot's `set_http_proxy`); an
-    /// empty host or `None` port unsets it. Takes effect on the next
-    /// [`connect_to_host`](HttpClient::connect_to_host).
-    pub fn set_http_proxy(&mut self, host: &str, port: Option<u16>) {
-        self.http_proxy = proxy_setting(host, port);
-    }
-
-    /// Sets the HTTPS proxy (tunnel with `CONNECT`) for TLS connections (Godot's
-    /// `set_https_proxy`); an empty host or `None` port unsets it.
-    pub fn set_https_proxy(&mut self, host: &str, port: Option<u16>) {
-        self.https_proxy = proxy_setting(host, port);
-    }
-
-    /// The HTTP proxy set, if any.
-    pub fn http_proxy(&self) -> Option<(&str, u16)> {
-        self.http_proxy.as_ref().map(|(h, p)| (h.as_str(), *p))
-    }
-
-    /// The HTTPS proxy set, if any.
-    pub fn https_proxy(&self) -> Option<(&str, u16)> {
-        self.https_proxy.as_ref().map(|(h, p)| (h.as_str(), *p))
-    }
-
     /// Blocking mode (Godot's `blocking_mode_enabled`, off by default): `poll()` and body
     /// reads wait on the socket (poll(2), no busy loop) until their phase is done.
     pub fn set_blocking_mode(&mut self, enabled: bool) {
@@ -966,12 +1007,11 @@ impl HttpClient {
                 None => Ok(true),
             },
             Status::Requesting | Status::Body | Status::Connected => {
-                if !self.recv.is_empty() && self.status != Status::Connected {
+                if self.has_pending_input() {
                     return Ok(true);
                 }
                 let interest = self.interest().unwrap_or(Interest::Read);
                 match self.stream.as_mut() {
-                    Some(s) if s.has_buffered_read() => return Ok(true),
                     Some(s) => s.wait(interest, timeout),
                     None => Ok(true),
                 }
@@ -988,6 +1028,29 @@ impl HttpClient {
     /// clock runs.
     pub fn next_deadline(&self) -> Option<Instant> {
         self.deadlines.next_deadline()
+    }
+
+    /// True when the client already holds received input that [`poll`](HttpClient::poll)
+    /// or a body read can act on without the socket becoming readable: body bytes that
+    /// arrived with the head, or data (or a close) already taken in by the TLS layer.
+    ///
+    /// A caller that waits on [`raw_fd`](HttpClient::raw_fd) with its own poller must not
+    /// wait while this is true: the socket may stay silent although there is work.
+    /// ([`Poller`](crate::Poller) handles this.)
+    pub fn has_pending_input(&self) -> bool {
+        match self.status {
+            // A partial head in the receive buffer needs more bytes from the socket.
+            Status::Body if !self.recv.is_empty() => true,
+            Status::Requesting | Status::Body | Status::Connected => {
+                self.stream.as_ref().is_some_and(|s| s.has_buffered_read())
+            }
+            _ => false,
+        }
+    }
+
+    /// Changes every time the transport is dropped (see [`Poller`](crate::Poller)).
+    pub(crate) fn connection_serial(&self) -> u64 {
+        self.connection_serial
     }
 
     /// What the client waits for on its socket now, for callers that register
@@ -1027,6 +1090,9 @@ impl HttpClient {
     }
 }
 
+#[path = "client_proxy.rs"]
+mod client_proxy;
+
 fn invalid_request(e: proto::ProtoError) -> Error {
     Error::new(
         GodotError::InvalidParameter,
@@ -1034,9 +1100,25 @@ fn invalid_request(e: proto::ProtoError) -> Error {
     )
 }
 
-fn proxy_setting(host: &str, port: Option<u16>) -> Option<(String, u16)> {
-    match port {
-        Some(p) if !host.is_empty() => Some((host.to_string(), p)),
-        _ => None,
-    }
+fn write_head<H: AsRef<str>>(
+    out: &mut Vec<u8>,
+    method: Method,
+    target: &str,
+    host: &str,
+    headers: &[H],
+    body_len: usize,
+    user_agent: &str,
+) -> Result<(), proto::ProtoError> {
+    proto::write_request_head(
+        out,
+        &RequestHead {
+            method: method.as_str(),
+            target,
+            host,
+            headers,
+            body_len,
+            content_length_if_empty: method.expects_body(),
+            user_agent,
+        },
+    )
 }

@@ -124,7 +124,8 @@ pub enum Reason {
     PeerClosed(&'static str),
     /// The server broke HTTP/1.1 (bad head, bad framing, a limit exceeded).
     Protocol(ProtoError),
-    /// The server sent bytes while no response was expected.
+    /// The server sent bytes while no response was expected (also: an HTTPS proxy sent
+    /// bytes after its answer to `CONNECT`, before the TLS handshake began).
     UnexpectedData,
     /// A limit of [`Timeouts`](crate::Timeouts) expired. The Godot error is that of the
     /// phase it ended (`ERR_CANT_RESOLVE`, `ERR_CANT_CONNECT`, `ERR_CONNECTION_ERROR`).
@@ -133,6 +134,26 @@ pub enum Reason {
         phase: crate::TimeoutPhase,
         /// The limit's value.
         after: std::time::Duration,
+    },
+    /// The HTTPS proxy answered `CONNECT` with a status other than 2xx, so no tunnel was
+    /// opened; the client is in CANT_CONNECT with `ERR_CANT_CONNECT`. `407` means the
+    /// proxy wants (other) credentials, see
+    /// [`ProxyConfig::with_credentials`](crate::ProxyConfig::with_credentials); `403` that
+    /// it does not allow this destination or port.
+    ///
+    /// ```
+    /// use pollhttp::Reason;
+    /// let r = Reason::ProxyRefused { code: 407, reason: "Proxy Authentication Required".into() };
+    /// assert_eq!(
+    ///     r.to_string(),
+    ///     "the proxy refused the CONNECT tunnel: 407 Proxy Authentication Required"
+    /// );
+    /// ```
+    ProxyRefused {
+        /// The proxy's status code.
+        code: u16,
+        /// The proxy's reason phrase (possibly empty).
+        reason: String,
     },
 }
 
@@ -158,6 +179,13 @@ impl fmt::Display for Reason {
             }
             Reason::Timeout { phase, after } => {
                 f.write_str(&crate::timeouts::describe(*phase, *after))
+            }
+            Reason::ProxyRefused { code, reason } => {
+                write!(f, "the proxy refused the CONNECT tunnel: {code}")?;
+                if !reason.is_empty() {
+                    write!(f, " {reason}")?;
+                }
+                Ok(())
             }
         }
     }

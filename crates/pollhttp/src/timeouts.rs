@@ -55,8 +55,8 @@ pub struct Timeouts {
     /// Godot's `network/limits/tcp/connect_timeout_seconds`.
     pub connect: Option<Duration>,
     /// From [`connect_to_host`](crate::HttpClient::connect_to_host) until CONNECTED:
-    /// resolution, every address, the TLS handshake (what curl's `--connect-timeout`
-    /// bounds). Default 90 s: three addresses' worth of `connect`, so one or two dead
+    /// resolution, every address, an HTTPS proxy's answer to `CONNECT`, the TLS handshake
+    /// (what curl's `--connect-timeout` bounds). Default 90 s: three addresses' worth of `connect`, so one or two dead
     /// addresses (say, unrouted IPv6) still leave time for a working one.
     pub connect_total: Option<Duration>,
     /// The TLS handshake. Default 30 s, as `connect`: a handshake is a few round trips.
@@ -296,7 +296,8 @@ impl Deadlines {
                 ConnectStage::Resolving => (TimeoutPhase::Resolve, limits.resolve),
                 ConnectStage::Tcp { .. } => (TimeoutPhase::Connect, limits.connect),
                 ConnectStage::Tls => (TimeoutPhase::TlsHandshake, limits.tls_handshake),
-                ConnectStage::Finished => return None,
+                // A proxy's answer to CONNECT is bounded by `connect_total` alone.
+                ConnectStage::Tunnel | ConnectStage::Finished => return None,
             };
             if !expired(at(since, limit), now) {
                 return None;
@@ -398,7 +399,7 @@ impl Deadlines {
                 ConnectStage::Resolving => at(since, self.limits.resolve),
                 ConnectStage::Tcp { .. } => at(since, self.limits.connect),
                 ConnectStage::Tls => at(since, self.limits.tls_handshake),
-                ConnectStage::Finished => None,
+                ConnectStage::Tunnel | ConnectStage::Finished => None,
             });
         }
         if let Some(r) = &self.request {
