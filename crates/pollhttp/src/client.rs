@@ -43,6 +43,10 @@ const DIRECT_READ_MIN: usize = 8 * 1024;
 /// failures: CANT_RESOLVE, CANT_CONNECT, TLS_HANDSHAKE_ERROR, CONNECTION_ERROR (sticky)
 /// ```
 ///
+/// A server that goes silent or sends too much cannot hold the client: every phase has a
+/// deadline ([`Timeouts`], checked by `poll`, the reads and [`wait`](HttpClient::wait)) and
+/// everything the server sends is bounded by [`Limits`].
+///
 /// ```no_run
 /// use pollhttp::{HttpClient, Method, Status};
 /// let mut http = HttpClient::new();

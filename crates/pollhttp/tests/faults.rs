@@ -126,6 +126,25 @@ fn silent_server_trips_the_head_timeout() {
 }
 
 #[test]
+fn next_deadline_follows_the_phase() {
+    let server = ScriptedServer::start(vec![vec![Step::ReadHead, Step::Sleep(SILENCE)]]);
+    let mut c = client(short_timeouts(), Limits::default());
+    assert_eq!(c.next_deadline(), None);
+    c.connect_to_host("127.0.0.1", Some(server.port()), None)
+        .unwrap();
+    assert!(c.next_deadline().is_some(), "connect deadlines run");
+    drive(&mut c);
+    assert_eq!(c.next_deadline(), None, "no clock while CONNECTED");
+    let before = Instant::now();
+    c.request(Method::Get, "/", &[] as &[&str], "").unwrap();
+    let deadline = c.next_deadline().expect("the head deadline");
+    assert!(deadline >= before + SHORT);
+    drive(&mut c);
+    assert_eq!(c.status(), Status::ConnectionError);
+    assert_eq!(c.next_deadline(), None, "no clock after a failure");
+}
+
+#[test]
 fn silent_server_in_blocking_mode_ends_the_one_poll() {
     let server = ScriptedServer::start(vec![vec![Step::ReadHead, Step::Sleep(SILENCE)]]);
     let mut c = client(short_timeouts(), Limits::default());
