@@ -434,7 +434,11 @@ fn endless_close_delimited_body_is_stopped_by_max_body_bytes() {
     };
     let (c, body) = exchange(&server, short_timeouts(), limits);
     assert_connection_error(&c, protocol(ProtoError::BodyTooLarge { limit }));
-    assert!(body.len() as u64 <= limit);
+    assert_eq!(
+        body.len() as u64,
+        limit,
+        "every byte up to the limit is delivered"
+    );
     assert_eq!(body, pattern(body.len()));
 }
 
