@@ -1,1 +1,44 @@
-//! A scripted loopback HTTP server for pollhttp's tests and demo.
+//! Loopback HTTP/1.1 servers for pollhttp's tests and its command-line demo.
+//!
+//! Two servers live here, both on plain `std::net` sockets and threads, bound only to
+//! `127.0.0.1` (or `::1` when asked):
+//!
+//! - [`ScriptedServer`] plays a fixed list of [`Step`]s on each accepted connection and
+//!   records the requests it read. Tests use it to put exact bytes on the wire (bad framing,
+//!   pacing, resets) and to check exactly what a client sent.
+//! - [`DemoServer`] is a small keep-alive web server with fixed routes (`/hello`, `/chunked`,
+//!   `/echo`, `/bytes/N`, ...) for end-to-end runs of a real client.
+//!
+//! Every blocking wait in both servers is bounded, so a failing test ends instead of hanging.
+//!
+//! ```
+//! use pollhttp_testserver::{response, ScriptedServer, Step};
+//! use std::io::{Read, Write};
+//!
+//! let server = ScriptedServer::start(vec![vec![
+//!     Step::ReadHead,
+//!     Step::Send(response(200, &[], b"hi")),
+//!     Step::Close,
+//! ]]);
+//! let mut s = std::net::TcpStream::connect(server.addr()).unwrap();
+//! s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+//! let mut got = Vec::new();
+//! s.read_to_end(&mut got).unwrap();
+//! assert!(got.ends_with(b"\r\n\r\nhi"));
+//! assert_eq!(server.finish(), vec![b"GET / HTTP/1.1\r\nHost: x\r\n\r\n".to_vec()]);
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod demo;
+mod pattern;
+mod reader;
+mod scripted;
+mod step;
+mod wire;
+
+pub use demo::{page::demo_page, page::fnv1a64, DemoServer, HELLO_BODY, SLOW_BODY};
+pub use pattern::{fill_pattern, pattern_byte};
+pub use scripted::ScriptedServer;
+pub use step::Step;
+pub use wire::{chunked_response, reason_phrase, response, IO_TIMEOUT};

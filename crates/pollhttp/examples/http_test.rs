@@ -99,9 +99,6 @@ fn godot_dictionary(pairs: &[(String, String)]) -> String {
     if pairs.is_empty() {
         return "{  }".to_string();
     }
-    let items: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| format!("{k:?}: {v:?}"))
-        .collect();
+    let items: Vec<String> = pairs.iter().map(|(k, v)| format!("{k:?}: {v:?}")).collect();
     format!("{{ {} }}", items.join(", "))
 }

@@ -299,10 +299,9 @@ impl HttpClient {
                         return Ok(());
                     }
                     if let Err(e) = connector.wait(None) {
-                        return Err(self.fail(
-                            Status::CantConnect,
-                            Error::io(GodotError::CantConnect, &e),
-                        ));
+                        return Err(
+                            self.fail(Status::CantConnect, Error::io(GodotError::CantConnect, &e))
+                        );
                     }
                 }
                 Progress::Ready(stream) => {
@@ -323,7 +322,9 @@ impl HttpClient {
         };
         let mut probe = [0u8; 1];
         match stream.read(&mut probe) {
-            Ok(0) => Err(self.connection_error(Reason::PeerClosed("while the connection was idle"))),
+            Ok(0) => {
+                Err(self.connection_error(Reason::PeerClosed("while the connection was idle")))
+            }
             Ok(_) => Err(self.connection_error(Reason::UnexpectedData)),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(()),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
@@ -371,7 +372,9 @@ impl HttpClient {
         while self.out_pos < self.out.len() {
             match stream.write(&self.out[self.out_pos..]) {
                 Ok(0) => {
-                    return Err(self.connection_error(Reason::PeerClosed("while sending the request")))
+                    return Err(
+                        self.connection_error(Reason::PeerClosed("while sending the request"))
+                    )
                 }
                 Ok(n) => self.out_pos += n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
@@ -505,7 +508,7 @@ impl HttpClient {
         body: &[u8],
     ) -> Result<(), Error> {
         // Godot's check order: URL form, then status, then connection, then headers.
-        proto::validate_target(method.as_str(), url).map_err(|e| invalid_request(e))?;
+        proto::validate_target(method.as_str(), url).map_err(invalid_request)?;
         if self.status != Status::Connected {
             return Err(Error::new(
                 GodotError::InvalidParameter,
@@ -529,7 +532,7 @@ impl HttpClient {
             content_length_if_empty: method.expects_body(),
             user_agent: &self.user_agent,
         };
-        proto::write_request_head(&mut self.out, &head).map_err(|e| invalid_request(e))?;
+        proto::write_request_head(&mut self.out, &head).map_err(invalid_request)?;
         self.out.extend_from_slice(body);
 
         self.has_response = false;
@@ -555,7 +558,12 @@ impl HttpClient {
                 self.out_pos += n;
                 Ok(())
             }
-            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                ) =>
+            {
                 Ok(())
             }
             Err(e) => Err(Error::io(GodotError::ConnectionError, &e)),
@@ -677,20 +685,22 @@ impl HttpClient {
         while n < buf.len() {
             // 1. Decode what the receive buffer holds.
             if !self.recv.is_empty() {
-                match self.reader.read_body(self.recv.filled(), buf.len() - n) {
+                let consumed = match self.reader.read_body(self.recv.filled(), buf.len() - n) {
                     Ok(d) => {
                         let data = &self.recv.filled()[d.data.clone()];
                         buf[n..n + data.len()].copy_from_slice(data);
                         n += data.len();
                         self.recv.consume(d.consumed);
+                        d.consumed
                     }
                     Err(e) => return self.body_failed(n, Reason::Protocol(e)),
-                }
+                };
                 if self.reader.is_complete() {
                     self.body_finished();
                     return Ok(n);
                 }
-                if !self.recv.is_empty() {
+                // The decoder takes every byte it can; if it took none, it needs more.
+                if consumed > 0 && !self.recv.is_empty() {
                     continue;
                 }
             }
@@ -705,7 +715,8 @@ impl HttpClient {
             };
             let room = buf.len() - n;
             let window = usize::try_from(self.reader.direct_window()).unwrap_or(usize::MAX);
-            let direct = room >= DIRECT_READ_MIN && window >= DIRECT_READ_MIN;
+            let direct =
+                self.recv.is_empty() && room >= DIRECT_READ_MIN && window >= DIRECT_READ_MIN;
             let res = if direct {
                 let take = room.min(window);
                 stream.read(&mut buf[n..n + take])
@@ -850,7 +861,10 @@ impl HttpClient {
 
     /// Replaces the automatic `User-Agent` value (default `pollhttp/<version>`).
     pub fn set_user_agent(&mut self, user_agent: &str) -> Result<(), Error> {
-        if user_agent.bytes().any(|b| b < b' ' && b != b'\t' || b == 0x7f) {
+        if user_agent
+            .bytes()
+            .any(|b| b < b' ' && b != b'\t' || b == 0x7f)
+        {
             return Err(Error::invalid("user agent contains control characters"));
         }
         self.user_agent = user_agent.to_string();

@@ -107,23 +107,20 @@ impl Connector {
                                 self.stage = Stage::Finished;
                                 return Progress::Ready(stream);
                             }
-                            Some(opts) => {
-                                match TlsHandshake::start(stream, opts, &self.tls_name) {
-                                    Ok(hs) => self.stage = Stage::Tls(Box::new(hs)),
-                                    Err(e) => return self.tls_failed(e),
-                                }
-                            }
+                            Some(opts) => match TlsHandshake::start(stream, opts, &self.tls_name) {
+                                Ok(hs) => self.stage = Stage::Tls(Box::new(hs)),
+                                Err(e) => return self.tls_failed(e),
+                            },
                         }
                     }
                 },
                 Stage::Tls(hs) => match hs.poll() {
                     Ok(false) => return Progress::Pending(Status::Connecting),
                     Ok(true) => {
-                        let Stage::Tls(hs) = std::mem::replace(&mut self.stage, Stage::Finished)
-                        else {
-                            unreachable!("stage checked above")
-                        };
-                        return Progress::Ready(Box::new(hs.into_stream()));
+                        if let Stage::Tls(hs) = std::mem::replace(&mut self.stage, Stage::Finished)
+                        {
+                            return Progress::Ready(Box::new(hs.into_stream()));
+                        }
                     }
                     Err(e) => return self.tls_failed(e),
                 },
@@ -143,7 +140,10 @@ impl Connector {
             Status::TlsHandshakeError,
             Error::new(
                 GodotError::CantConnect,
-                Reason::Tls(format!("{}: {e}", self.display)),
+                Reason::Tls(crate::tls::TlsError::new(
+                    e.kind(),
+                    format!("{} ({})", e.detail(), self.display),
+                )),
             ),
         )
     }

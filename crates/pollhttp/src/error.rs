@@ -110,8 +110,9 @@ pub enum Reason {
         /// The last failure seen.
         detail: String,
     },
-    /// The TLS handshake or certificate verification failed.
-    Tls(String),
+    /// The TLS handshake or certificate verification failed; the error's
+    /// [`kind`](crate::tls::TlsError::kind) says which check.
+    Tls(crate::tls::TlsError),
     /// A socket operation failed.
     Io {
         /// The kind of I/O error.
@@ -140,7 +141,7 @@ impl fmt::Display for Reason {
             Reason::Connect { target, detail } => {
                 write!(f, "cannot connect to {target}: {detail}")
             }
-            Reason::Tls(s) => write!(f, "TLS handshake failed: {s}"),
+            Reason::Tls(e) => write!(f, "TLS handshake failed: {e}"),
             Reason::Io { detail, .. } => write!(f, "I/O error: {detail}"),
             Reason::PeerClosed(when) => write!(f, "connection closed by peer {when}"),
             Reason::Protocol(e) => write!(f, "protocol error: {e}"),

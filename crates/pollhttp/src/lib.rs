@@ -28,4 +28,4 @@ pub use response::{Headers, Response};
 pub use response_code::ResponseCode;
 pub use status::Status;
 pub use stream_peer::{Interest, StreamPeer};
-pub use tls::TlsOptions;
+pub use tls::{Certificates, TlsError, TlsErrorKind, TlsOptions, TlsVersion};

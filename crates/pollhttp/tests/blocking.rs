@@ -2,7 +2,6 @@
 
 mod common;
 
-use common::*;
 use pollhttp::{HttpClient, Method, Status};
 use pollhttp_testserver::{response, ScriptedServer, Step};
 use std::time::Duration;

@@ -9,7 +9,11 @@ use pollhttp_testserver::{chunked_response, response, ScriptedServer, Step};
 use std::time::Duration;
 
 fn serve_one(reply: Vec<u8>) -> ScriptedServer {
-    ScriptedServer::start(vec![vec![Step::ReadHead, Step::Send(reply), Step::ExpectClose]])
+    ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(reply),
+        Step::ExpectClose,
+    ]])
 }
 
 #[test]
@@ -39,7 +43,11 @@ fn user_headers_suppress_their_automatic_twins() {
     c.request(
         Method::Put,
         "/",
-        &["host: example.org", "user-agent: Pirulo/1.0", "ACCEPT: text/html"],
+        &[
+            "host: example.org",
+            "user-agent: Pirulo/1.0",
+            "ACCEPT: text/html",
+        ],
         "",
     )
     .unwrap();
@@ -163,7 +171,11 @@ fn keep_alive_reuses_the_connection() {
 
 #[test]
 fn connection_close_with_length_is_not_reused() {
-    let server = serve_one(response(200, &[("Connection", "keep-alive, Close")], b"bye"));
+    let server = serve_one(response(
+        200,
+        &[("Connection", "keep-alive, Close")],
+        b"bye",
+    ));
     let mut c = connect(server.port());
     get(&mut c, "/");
     assert_eq!(read_body(&mut c).0, b"bye");
@@ -321,21 +333,33 @@ fn wrong_status_calls_and_their_errors() {
     assert_eq!(e.godot_code(), 31);
     assert!(c.read_response_body_chunk().is_empty());
     assert_eq!(
-        c.read_response_body_into(&mut [0u8; 8]).unwrap_err().godot_code(),
+        c.read_response_body_into(&mut [0u8; 8])
+            .unwrap_err()
+            .godot_code(),
         31
     );
     assert!(c.response_headers().is_empty());
     assert_eq!(c.response_code(), 0);
     assert_eq!(c.set_read_chunk_size(255).unwrap_err().godot_code(), 31);
-    assert_eq!(c.set_read_chunk_size(16 * 1024 * 1024 + 1).unwrap_err().godot_code(), 31);
+    assert_eq!(
+        c.set_read_chunk_size(16 * 1024 * 1024 + 1)
+            .unwrap_err()
+            .godot_code(),
+        31
+    );
     assert_eq!(c.read_chunk_size(), 65536);
     c.set_read_chunk_size(256).unwrap();
     assert_eq!(c.read_chunk_size(), 256);
     assert_eq!(
-        c.connect_to_host("localhost:8080", None, None).unwrap_err().godot_code(),
+        c.connect_to_host("localhost:8080", None, None)
+            .unwrap_err()
+            .godot_code(),
         31
     );
-    assert_eq!(c.connect_to_host("", None, None).unwrap_err().godot_code(), 31);
+    assert_eq!(
+        c.connect_to_host("", None, None).unwrap_err().godot_code(),
+        31
+    );
 }
 
 #[test]
@@ -363,17 +387,26 @@ fn request_while_requesting_is_refused() {
 fn headers_dictionary_joins_duplicates() {
     let server = serve_one(response(
         200,
-        &[("Set-Cookie", "a=1"), ("Set-Cookie", "b=2"), ("X-Test", "x")],
+        &[
+            ("Set-Cookie", "a=1"),
+            ("Set-Cookie", "b=2"),
+            ("X-Test", "x"),
+        ],
         b"",
     ));
     let mut c = connect(server.port());
     get(&mut c, "/");
     let dict = c.response_headers_as_dictionary();
-    assert!(dict.contains(&("Set-Cookie".into(), "a=1; b=2".into())), "{dict:?}");
+    assert!(
+        dict.contains(&("Set-Cookie".into(), "a=1; b=2".into())),
+        "{dict:?}"
+    );
     let resp = c.response().unwrap();
     let cookies: Vec<_> = resp.headers().get_all("set-cookie").collect();
     assert_eq!(cookies, ["a=1", "b=2"]);
-    assert!(c.response_headers().contains(&"Set-Cookie: b=2".to_string()));
+    assert!(c
+        .response_headers()
+        .contains(&"Set-Cookie: b=2".to_string()));
     c.close();
     server.finish();
 }

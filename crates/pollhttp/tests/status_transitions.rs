@@ -30,7 +30,12 @@ fn host_name_goes_resolving_connecting_connected() {
     assert_eq!(c.status(), Status::Resolving);
     let trace = poll_while(&mut c, &[Status::Resolving, Status::Connecting]);
     assert_eq!(trace.first(), Some(&Status::Resolving));
-    assert_eq!(trace.last(), Some(&Status::Connected), "{:?}", c.last_error());
+    assert_eq!(
+        trace.last(),
+        Some(&Status::Connected),
+        "{:?}",
+        c.last_error()
+    );
     c.close();
     server.finish();
 }
@@ -38,7 +43,11 @@ fn host_name_goes_resolving_connecting_connected() {
 #[test]
 fn ipv6_literal_with_and_without_brackets() {
     let Ok(server) = ScriptedServer::start_v6(vec![
-        vec![Step::ReadHead, Step::Send(response(200, &[], b"six")), Step::ExpectClose],
+        vec![
+            Step::ReadHead,
+            Step::Send(response(200, &[], b"six")),
+            Step::ExpectClose,
+        ],
         vec![Step::ExpectClose],
     ]) else {
         eprintln!("skipping: no IPv6 loopback on this machine");
@@ -79,7 +88,11 @@ fn refused_port_is_cant_connect() {
         assert_eq!(c.poll().unwrap_err().godot(), GodotError::CantConnect);
         assert_eq!(c.status(), Status::CantConnect);
     }
-    assert!(c.last_error().unwrap().to_string().contains("cannot connect"));
+    assert!(c
+        .last_error()
+        .unwrap()
+        .to_string()
+        .contains("cannot connect"));
 }
 
 #[test]
@@ -229,4 +242,39 @@ fn wait_sleeps_until_the_head_arrives() {
     assert_eq!(read_body(&mut c).0, b"late");
     c.close();
     server.finish();
+}
+
+#[test]
+fn set_connection_adopts_a_callers_stream() {
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(response(200, &[], b"adopted")),
+        Step::ExpectClose,
+    ]]);
+    let stream = std::net::TcpStream::connect(server.addr()).unwrap();
+    stream.set_nonblocking(true).unwrap();
+    let mut c = HttpClient::new();
+    c.set_connection(Box::new(stream));
+    assert_eq!(c.status(), Status::Connected);
+    assert!(c.connection().is_some());
+    get(&mut c, "/");
+    assert_eq!(read_body(&mut c).0, b"adopted");
+    assert_eq!(c.status(), Status::Connected);
+    c.close();
+    assert!(c.connection().is_none());
+    server.finish();
+}
+
+#[test]
+fn query_string_method_matches_godot() {
+    let c = HttpClient::new();
+    let q = c.query_string_from_dict([
+        ("single", pollhttp::QueryValue::from(123)),
+        ("not_valued", pollhttp::QueryValue::Null),
+        ("multiple", pollhttp::QueryValue::from(vec![22, 33, 44])),
+    ]);
+    assert_eq!(
+        q,
+        "single=123&not_valued&multiple=22&multiple=33&multiple=44"
+    );
 }

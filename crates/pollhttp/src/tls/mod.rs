@@ -1,5 +1,84 @@
-//! TLS for the client.
+//! TLS for the client: rustls (TLS 1.2 and 1.3, ring crypto) over any non-blocking
+//! [`StreamPeer`](crate::StreamPeer), never blocking.
+//!
+//! - [`TlsOptions`] says what to trust (Godot's `TLSOptions.client()` /
+//!   `client_unsafe()`), which versions to offer and which public keys to pin.
+//! - [`TlsHandshake`] runs the handshake step by step from the caller's `poll()`.
+//! - [`TlsStream`] is the encrypted stream afterwards, itself a `StreamPeer`.
+//!
+//! Failures come as [`TlsError`], whose [`TlsErrorKind`] tells which check failed
+//! (expired, wrong name, unknown issuer, pin mismatch, no common version, not TLS at
+//! all, ...).
+//!
+//! ```no_run
+//! use std::net::TcpStream;
+//! use pollhttp::tls::{TlsHandshake, TlsOptions};
+//! use pollhttp::StreamPeer;
+//!
+//! let tcp = TcpStream::connect("example.com:443")?;
+//! tcp.set_nonblocking(true)?;
+//! let mut hs = TlsHandshake::start(Box::new(tcp), &TlsOptions::default(), "example.com")?;
+//! while !hs.poll()? {
+//!     hs.wait(None)?; // or do other work and poll again later
+//! }
+//! let mut tls = hs.into_stream();
+//! tls.write(b"GET / HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n")?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # How a [`TlsStream`] ends
+//!
+//! [`StreamPeer::read`](crate::StreamPeer::read) on a `TlsStream` returns:
+//! - `Ok(n)`: decrypted bytes;
+//! - `Err` of kind `WouldBlock`: nothing decrypted is available yet;
+//! - `Ok(0)` after the peer's **close_notify** alert (a clean TLS close);
+//! - `Ok(0)` also when the TCP stream ends **without close_notify, on a record boundary**.
+//!   Many servers close that way, and curl treats it as the end of the stream, so a
+//!   read-until-close HTTP body ends there too. Such an end cannot be told apart from
+//!   an attacker cutting the connection at that point, so
+//!   [`TlsStream::peer_closed_cleanly`] reports which of the two ends happened
+//!   (`Some(true)` for close_notify, `Some(false)` for a bare close); a body framed by
+//!   `Content-Length` or chunked encoding detects truncation by itself;
+//! - `Err` of kind `UnexpectedEof` carrying a [`TlsError`] of kind
+//!   [`TlsErrorKind::Closed`] when the TCP stream ends **in the middle of a record**:
+//!   that is a broken stream, never a normal end;
+//! - `Err` of kind `InvalidData` carrying a [`TlsError`] for a TLS failure (bad record,
+//!   an alert from the peer, ...). Bytes decrypted before the failure are returned
+//!   first.
+//!
+//! Once ended, further reads return the same `Ok(0)`. Get the [`TlsError`] out of an
+//! `io::Error` with `err.get_ref().and_then(|e| e.downcast_ref::<TlsError>())`. A
+//! socket error met after some bytes were decrypted is returned by the next read.
+//!
+//! # Writing
+//!
+//! `write` encrypts into records and pushes them to the socket at once; what the socket
+//! does not take stays queued (up to 64 KiB, after which `write` takes nothing and
+//! returns `WouldBlock`). `flush` pushes the queue and returns `WouldBlock` while some is
+//! left. `wait` wakes up for queued records too, and every `read` or `write` sends them.
+//!
+//! # Dependencies
+//!
+//! The bundled roots are Mozilla's set from `webpki-roots`; [`TlsOptions::with_os_roots`]
+//! reads the operating system's store with `rustls-native-certs` instead, and checks
+//! it with the same verifier, so pins, error kinds and the unsafe modes behave the same
+//! either way.
 
+mod certificates;
+mod config;
+mod error;
 mod options;
+mod pins;
+mod stream;
+mod transport;
+mod verifier;
 
-pub use options::TlsOptions;
+#[cfg(test)]
+mod test_certs;
+#[cfg(test)]
+mod tests;
+
+pub use certificates::Certificates;
+pub use error::{TlsError, TlsErrorKind};
+pub use options::{TlsOptions, TlsVersion};
+pub use stream::{TlsHandshake, TlsStream};

@@ -1,15 +1,257 @@
-//! How the client sets up TLS (placeholder until TLS lands).
+//! How the client sets up TLS: Godot's `TLSOptions`, plus pinning and version bounds.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use rustls::ClientConfig;
+
+use super::certificates::Certificates;
+use super::config;
+use super::error::{TlsError, TlsErrorKind};
+use super::pins::{parse_pins, Pin};
+
+/// A TLS protocol version. Versions below 1.2 are not supported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TlsVersion {
+    /// TLS 1.2 (RFC 5246).
+    Tls12,
+    /// TLS 1.3 (RFC 8446).
+    Tls13,
+}
+
+/// Where trusted roots come from when no trusted chain is given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DefaultRoots {
+    /// The Mozilla set compiled into the program (`webpki-roots`).
+    Bundled,
+    /// The operating system's store (`rustls-native-certs`).
+    Os,
+}
+
+/// How much of the server's certificate is verified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Verification {
+    /// Chain and name.
+    Full,
+    /// Chain only (unsafe client with a trusted chain).
+    ChainOnly,
+    /// Nothing (unsafe client without a chain).
+    Nothing,
+}
 
 /// TLS settings for [`HttpClient::connect_to_host`](crate::HttpClient::connect_to_host),
-/// as Godot's `TLSOptions`.
-#[derive(Clone, Debug, Default)]
+/// as Godot's `TLSOptions`, with certificate pinning and version bounds on top.
+///
+/// TLS 1.2 and 1.3 are offered by default. The server name is sent as SNI (also in the
+/// unsafe modes; never for an IP address, which is checked against the certificate's IP
+/// address entries instead). ALPN offers `http/1.1`.
+///
+/// ```
+/// use pollhttp::tls::{TlsOptions, TlsVersion};
+///
+/// let pinned = TlsOptions::client(None, None)
+///     .with_min_version(TlsVersion::Tls13)
+///     .with_pinned_public_keys("sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=")?;
+/// assert!(!pinned.is_unsafe_client());
+/// # Ok::<(), pollhttp::tls::TlsError>(())
+/// ```
+///
+/// The rustls configuration is built on first use and shared by clones, so that
+/// connections made with the same options can resume earlier TLS sessions.
+#[derive(Clone)]
 pub struct TlsOptions {
-    _private: (),
+    trusted_chain: Option<Certificates>,
+    common_name_override: Option<String>,
+    verification: Verification,
+    default_roots: DefaultRoots,
+    pins: Vec<Pin>,
+    min_version: TlsVersion,
+    max_version: TlsVersion,
+    built: Arc<OnceLock<Arc<ClientConfig>>>,
 }
 
 impl TlsOptions {
-    /// Full verification against the default roots.
-    pub fn client() -> TlsOptions {
-        TlsOptions::default()
+    fn new(
+        trusted_chain: Option<Certificates>,
+        common_name_override: Option<&str>,
+        verification: Verification,
+    ) -> TlsOptions {
+        TlsOptions {
+            trusted_chain,
+            common_name_override: common_name_override
+                .filter(|name| !name.is_empty())
+                .map(str::to_owned),
+            verification,
+            default_roots: DefaultRoots::Bundled,
+            pins: Vec::new(),
+            min_version: TlsVersion::Tls12,
+            max_version: TlsVersion::Tls13,
+            built: Arc::default(),
+        }
+    }
+
+    /// Full verification, as Godot's `TLSOptions.client()`: the server's chain must lead
+    /// to a certificate of `trusted_chain` (or, when `None`, to the default roots: the
+    /// bundled Mozilla set, see [`with_os_roots`](TlsOptions::with_os_roots)), and its
+    /// certificate must be valid for `common_name_override` when given (an empty string
+    /// counts as none), else for the host connected to. As in Godot, the override is
+    /// also the name sent as SNI.
+    pub fn client(
+        trusted_chain: Option<Certificates>,
+        common_name_override: Option<&str>,
+    ) -> TlsOptions {
+        TlsOptions::new(trusted_chain, common_name_override, Verification::Full)
+    }
+
+    /// Godot's `TLSOptions.client_unsafe()`: with a `trusted_chain`, the chain is checked
+    /// but the name is not; with `None`, the certificate is not checked at all. Pins set
+    /// with [`with_pinned_public_keys`](TlsOptions::with_pinned_public_keys) are checked
+    /// in both cases (and then the server must prove it holds the pinned key).
+    pub fn client_unsafe(trusted_chain: Option<Certificates>) -> TlsOptions {
+        let verification = match trusted_chain {
+            Some(_) => Verification::ChainOnly,
+            None => Verification::Nothing,
+        };
+        TlsOptions::new(trusted_chain, None, verification)
+    }
+
+    /// Adds public-key pins in curl's `CURLOPT_PINNEDPUBLICKEY` syntax:
+    /// `sha256//BASE64[;sha256//BASE64...]`, each the base64 SHA-256 of a
+    /// SubjectPublicKeyInfo. The server's certificate must carry one of the pinned keys,
+    /// in every mode (also unsafe ones). Fails with [`TlsErrorKind::InvalidConfig`] on
+    /// any other syntax (file paths are not accepted).
+    pub fn with_pinned_public_keys(mut self, pins: &str) -> Result<TlsOptions, TlsError> {
+        self.pins.extend(parse_pins(pins)?);
+        Ok(self.rebuilt())
+    }
+
+    /// Adds one pin given as the raw SHA-256 digest of a SubjectPublicKeyInfo.
+    pub fn with_pin_sha256(mut self, digest: [u8; 32]) -> TlsOptions {
+        self.pins.push(digest);
+        self.rebuilt()
+    }
+
+    /// The lowest TLS version offered (default [`TlsVersion::Tls12`]).
+    pub fn with_min_version(mut self, version: TlsVersion) -> TlsOptions {
+        self.min_version = version;
+        self.rebuilt()
+    }
+
+    /// The highest TLS version offered (default [`TlsVersion::Tls13`]).
+    pub fn with_max_version(mut self, version: TlsVersion) -> TlsOptions {
+        self.max_version = version;
+        self.rebuilt()
+    }
+
+    /// Trusts the operating system's certificate store instead of the bundled Mozilla
+    /// roots (no effect when a trusted chain is given). The store is read from disk once
+    /// per process, on the first handshake that needs it; call
+    /// [`prepare`](TlsOptions::prepare) to do that ahead of a poll loop.
+    pub fn with_os_roots(mut self) -> TlsOptions {
+        self.default_roots = DefaultRoots::Os;
+        self.rebuilt()
+    }
+
+    /// Builds the TLS configuration now (reading the OS store if asked for), so that the
+    /// first handshake does no setup work and configuration errors show up early.
+    pub fn prepare(&self) -> Result<(), TlsError> {
+        self.client_config().map(drop)
+    }
+
+    /// The trusted chain given to [`client`](TlsOptions::client) or
+    /// [`client_unsafe`](TlsOptions::client_unsafe).
+    pub fn trusted_chain(&self) -> Option<&Certificates> {
+        self.trusted_chain.as_ref()
+    }
+
+    /// The name checked instead of the host, if any.
+    pub fn common_name_override(&self) -> Option<&str> {
+        self.common_name_override.as_deref()
+    }
+
+    /// True for options made by [`client_unsafe`](TlsOptions::client_unsafe).
+    pub fn is_unsafe_client(&self) -> bool {
+        self.verification != Verification::Full
+    }
+
+    /// True when pins are set.
+    pub fn has_pins(&self) -> bool {
+        !self.pins.is_empty()
+    }
+
+    /// The lowest TLS version offered.
+    pub fn min_version(&self) -> TlsVersion {
+        self.min_version
+    }
+
+    /// The highest TLS version offered.
+    pub fn max_version(&self) -> TlsVersion {
+        self.max_version
+    }
+
+    /// True when the operating system's store replaces the bundled roots.
+    pub fn uses_os_roots(&self) -> bool {
+        self.default_roots == DefaultRoots::Os
+    }
+
+    /// The name to verify and send as SNI when connecting to `host`.
+    pub(crate) fn server_name<'a>(&'a self, host: &'a str) -> &'a str {
+        self.common_name_override.as_deref().unwrap_or(host)
+    }
+
+    /// A changed setting needs a new rustls configuration (clones of the old options
+    /// keep theirs).
+    fn rebuilt(mut self) -> TlsOptions {
+        self.built = Arc::default();
+        self
+    }
+
+    /// The rustls configuration for these options, built once and then shared.
+    pub(crate) fn client_config(&self) -> Result<Arc<ClientConfig>, TlsError> {
+        if let Some(built) = self.built.get() {
+            return Ok(Arc::clone(built));
+        }
+        if self.min_version > self.max_version {
+            return Err(TlsError::new(
+                TlsErrorKind::InvalidConfig,
+                format!(
+                    "minimum version {:?} is above maximum version {:?}",
+                    self.min_version, self.max_version
+                ),
+            ));
+        }
+        let built = config::build(config::Settings {
+            trusted_chain: self.trusted_chain.as_ref(),
+            verification: self.verification,
+            default_roots: self.default_roots,
+            pins: &self.pins,
+            min_version: self.min_version,
+            max_version: self.max_version,
+        })?;
+        Ok(Arc::clone(self.built.get_or_init(|| built)))
+    }
+}
+
+impl Default for TlsOptions {
+    /// Full verification against the bundled roots: `TlsOptions::client(None, None)`.
+    fn default() -> TlsOptions {
+        TlsOptions::client(None, None)
+    }
+}
+
+impl fmt::Debug for TlsOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsOptions")
+            .field(
+                "trusted_chain",
+                &self.trusted_chain.as_ref().map(Certificates::len),
+            )
+            .field("common_name_override", &self.common_name_override)
+            .field("verification", &self.verification)
+            .field("default_roots", &self.default_roots)
+            .field("pins", &self.pins.len())
+            .field("min_version", &self.min_version)
+            .field("max_version", &self.max_version)
+            .finish()
     }
 }

@@ -1,0 +1,211 @@
+//! Command-line arguments, curl style.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// `pollhttp URL [options]` or `pollhttp demo [--path PATH]`.
+#[derive(Parser, Debug)]
+#[command(
+    name = "pollhttp",
+    version,
+    about = "Fetch a URL with pollhttp's poll()-driven HTTP/1.1 client (curl-style options)",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+pub struct Cli {
+    /// A subcommand instead of a URL.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// What to fetch and how.
+    #[command(flatten)]
+    pub fetch: FetchArgs,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the Godot "HTTP client class" tutorial's poll loop against a built-in local server.
+    Demo(DemoArgs),
+}
+
+/// Options of `pollhttp demo`.
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// The path to request (`/chunked` shows the chunked branch, `/hello` the
+    /// Content-Length one).
+    #[arg(long, default_value = "/chunked", value_name = "PATH")]
+    pub path: String,
+}
+
+/// Options of a fetch.
+#[derive(Args, Debug, Default)]
+pub struct FetchArgs {
+    /// The URL to fetch; `http://` is assumed when it has no scheme.
+    #[arg(value_name = "URL", required = true)]
+    pub url: Option<String>,
+    /// The request method (GET, HEAD, POST, PUT, DELETE, OPTIONS, TRACE, CONNECT, PATCH).
+    #[arg(short = 'X', long = "request", value_name = "METHOD")]
+    pub method: Option<String>,
+    /// An extra request header; repeatable. A header given here replaces the default one of
+    /// the same name (Host, User-Agent, Accept, Content-Type, Content-Length).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", value_parser = parse_header)]
+    pub headers: Vec<String>,
+    /// Send DATA as the body (POST unless -X says otherwise); `@FILE` reads a file without its
+    /// line ends, `@-` reads standard input. Several are joined with `&`.
+    #[arg(short = 'd', long = "data", value_name = "DATA")]
+    pub data: Vec<String>,
+    /// Like --data, but `@FILE` is sent byte for byte.
+    #[arg(long = "data-binary", value_name = "DATA")]
+    pub data_binary: Vec<String>,
+    /// Send a HEAD request and print the response head.
+    #[arg(short = 'I', long = "head")]
+    pub head: bool,
+    /// Put the response head before the body in the output.
+    #[arg(short = 'i', long = "include")]
+    pub include: bool,
+    /// Write the output to FILE instead of standard output (`-` is standard output).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Show each status change, the request head sent (`>`) and the response head (`<`) on
+    /// standard error.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+    /// Give up after this many seconds in all (exit code 28).
+    #[arg(short = 'm', long = "max-time", value_name = "SECONDS", value_parser = parse_seconds)]
+    pub max_time: Option<Duration>,
+    /// Give up if resolving and connecting take longer than this (exit code 28).
+    #[arg(long = "connect-timeout", value_name = "SECONDS", value_parser = parse_seconds)]
+    pub connect_timeout: Option<Duration>,
+    /// No progress bar and no error message.
+    #[arg(short = 's', long)]
+    pub silent: bool,
+    /// With --silent, still print the error message.
+    #[arg(short = 'S', long = "show-error")]
+    pub show_error: bool,
+    /// Fail with exit code 22 and no output on a response code of 400 or more.
+    #[arg(short = 'f', long)]
+    pub fail: bool,
+    /// The User-Agent header value.
+    #[arg(short = 'A', long = "user-agent", value_name = "NAME")]
+    pub user_agent: Option<String>,
+}
+
+/// Accepts `Name: value` with a non-empty name and no CR, LF or NUL anywhere.
+pub fn parse_header(s: &str) -> Result<String, String> {
+    if s.contains(['\r', '\n', '\0']) {
+        return Err("a header cannot contain CR, LF or NUL".into());
+    }
+    match s.find(':') {
+        Some(0) => Err("the header name is empty".into()),
+        Some(i) if s[..i].contains([' ', '\t']) => {
+            Err("the header name contains white space".into())
+        }
+        Some(_) => Ok(s.to_string()),
+        None => Err("expected NAME: VALUE".into()),
+    }
+}
+
+/// Parses a non-negative, finite number of seconds such as `2` or `0.25`.
+pub fn parse_seconds(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    Duration::try_from_secs_f64(secs)
+        .map_err(|_| format!("{s:?} is not a usable number of seconds"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("pollhttp").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn url_with_curl_flags() {
+        let cli = parse(&[
+            "-X",
+            "PUT",
+            "-H",
+            "X-A: 1",
+            "-H",
+            "X-B:2",
+            "-d",
+            "a=1",
+            "--data-binary",
+            "@f",
+            "-i",
+            "-o",
+            "out.bin",
+            "-v",
+            "--max-time",
+            "1.5",
+            "-s",
+            "-S",
+            "-f",
+            "-A",
+            "me/1",
+            "http://localhost:8080/x",
+        ])
+        .unwrap();
+        assert!(cli.command.is_none());
+        let f = cli.fetch;
+        assert_eq!(f.url.as_deref(), Some("http://localhost:8080/x"));
+        assert_eq!(f.method.as_deref(), Some("PUT"));
+        assert_eq!(f.headers, ["X-A: 1", "X-B:2"]);
+        assert_eq!(f.data, ["a=1"]);
+        assert_eq!(f.data_binary, ["@f"]);
+        assert!(f.include && f.verbose && f.silent && f.show_error && f.fail && !f.head);
+        assert_eq!(f.output, Some(PathBuf::from("out.bin")));
+        assert_eq!(f.max_time, Some(Duration::from_millis(1500)));
+        assert_eq!(f.user_agent.as_deref(), Some("me/1"));
+    }
+
+    #[test]
+    fn demo_subcommand() {
+        let cli = parse(&["demo"]).unwrap();
+        let Some(Command::Demo(d)) = cli.command else {
+            panic!("not demo")
+        };
+        assert_eq!(d.path, "/chunked");
+        let cli = parse(&["demo", "--path", "/hello"]).unwrap();
+        let Some(Command::Demo(d)) = cli.command else {
+            panic!("not demo")
+        };
+        assert_eq!(d.path, "/hello");
+        // After a fetch option, `demo` is a URL (host name), as curl would read it.
+        let cli = parse(&["-v", "demo"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.fetch.url.as_deref(), Some("demo"));
+        // Demo options do not mix with fetch options.
+        assert!(parse(&["demo", "-v"]).is_err());
+    }
+
+    #[test]
+    fn a_url_is_required_without_a_subcommand() {
+        let e = parse(&["-v"]).unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::MissingRequiredArgument);
+        assert_eq!(e.exit_code(), 2);
+    }
+
+    #[test]
+    fn bad_values_are_usage_errors() {
+        assert!(parse(&["-H", "NoColon", "http://a/"]).is_err());
+        assert!(parse(&["-H", ": empty", "http://a/"]).is_err());
+        assert!(parse(&["-H", "Bad Name: x", "http://a/"]).is_err());
+        assert!(parse(&["-H", "X: a\r\nY: b", "http://a/"]).is_err());
+        assert!(parse(&["--max-time", "soon", "http://a/"]).is_err());
+        assert!(parse(&["--max-time", "-1", "http://a/"]).is_err());
+        assert!(parse(&["--max-time", "inf", "http://a/"]).is_err());
+        assert!(parse(&["--max-time", "0", "http://a/"]).is_ok());
+    }
+
+    #[test]
+    fn header_values_may_be_empty_or_contain_colons() {
+        assert_eq!(parse_header("Accept:").unwrap(), "Accept:");
+        assert_eq!(parse_header("X-Time: 12:30").unwrap(), "X-Time: 12:30");
+    }
+}

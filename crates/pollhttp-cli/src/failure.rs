@@ -1,0 +1,242 @@
+//! Why a run failed, as one line of text and a curl-compatible exit code.
+
+use pollhttp::proto::ProtoError;
+use pollhttp::{Error, GodotError, Reason, Status};
+use std::fmt;
+
+/// Exit codes, numbered as curl numbers them where curl has one.
+pub mod code {
+    /// Generic failure, or a protocol other than http/https.
+    pub const FAILED: u8 = 1;
+    /// A usage error (bad option or option value).
+    pub const USAGE: u8 = 2;
+    /// The URL is malformed.
+    pub const BAD_URL: u8 = 3;
+    /// The host name could not be resolved.
+    pub const RESOLVE: u8 = 6;
+    /// No connection could be made.
+    pub const CONNECT: u8 = 7;
+    /// The server's reply could not be understood.
+    pub const WEIRD_REPLY: u8 = 8;
+    /// The connection closed before the whole body arrived.
+    pub const PARTIAL: u8 = 18;
+    /// `--fail` and a response code of 400 or more.
+    pub const HTTP_ERROR: u8 = 22;
+    /// Writing the output failed.
+    pub const WRITE: u8 = 23;
+    /// Reading a `@file` for the request body failed.
+    pub const READ: u8 = 26;
+    /// `--max-time` or `--connect-timeout` ran out.
+    pub const TIMEOUT: u8 = 28;
+    /// The TLS handshake failed.
+    pub const TLS: u8 = 35;
+    /// The server closed the connection without sending anything.
+    pub const EMPTY_REPLY: u8 = 52;
+    /// Receiving from the connection failed.
+    pub const RECV: u8 = 56;
+}
+
+/// What the client was doing when it failed; the same error means different things.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Resolving the host name and connecting.
+    Connect,
+    /// Sending the request and waiting for the response head.
+    Request,
+    /// Reading the response body.
+    Body,
+}
+
+/// A failed run: the exit code and the one-line reason printed after `pollhttp: `.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    /// The process exit code.
+    pub code: u8,
+    /// The reason, one line.
+    pub message: String,
+}
+
+impl Failure {
+    /// A failure with this exit code and message.
+    pub fn new(code: u8, message: impl Into<String>) -> Failure {
+        Failure {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// Classifies an error from the client.
+    pub fn from_client(err: &Error, phase: Phase) -> Failure {
+        use code::*;
+        if err.godot() == GodotError::Timeout {
+            return Failure::new(TIMEOUT, format!("operation timed out: {}", err.reason()));
+        }
+        match err.reason() {
+            Reason::Resolve { host, detail } => {
+                Failure::new(RESOLVE, format!("cannot resolve host {host}: {detail}"))
+            }
+            Reason::Connect { target, detail } => {
+                Failure::new(CONNECT, format!("cannot connect to {target}: {detail}"))
+            }
+            Reason::Tls(detail) => Failure::new(TLS, format!("TLS handshake failed: {detail}")),
+            Reason::PeerClosed(when) => match phase {
+                Phase::Connect => {
+                    Failure::new(CONNECT, format!("connection closed by peer {when}"))
+                }
+                Phase::Request => Failure::new(
+                    EMPTY_REPLY,
+                    format!("empty reply from server (connection closed by peer {when})"),
+                ),
+                Phase::Body => Failure::new(
+                    PARTIAL,
+                    format!(
+                        "transfer closed with outstanding data (connection closed by peer {when})"
+                    ),
+                ),
+            },
+            Reason::Io { detail, .. } => match phase {
+                Phase::Connect => Failure::new(CONNECT, format!("cannot connect: {detail}")),
+                Phase::Request | Phase::Body => {
+                    Failure::new(RECV, format!("failure receiving data: {detail}"))
+                }
+            },
+            Reason::Protocol(e @ ProtoError::EmptyReply) => {
+                Failure::new(EMPTY_REPLY, format!("empty reply from server: {e}"))
+            }
+            Reason::Protocol(
+                e @ (ProtoError::TruncatedBody { .. } | ProtoError::TruncatedChunked),
+            ) => Failure::new(
+                PARTIAL,
+                format!("transfer closed with outstanding data: {e}"),
+            ),
+            Reason::Protocol(e) => match phase {
+                Phase::Body => Failure::new(RECV, format!("bad response body: {e}")),
+                _ => Failure::new(WEIRD_REPLY, format!("weird server reply: {e}")),
+            },
+            Reason::UnexpectedData => Failure::new(WEIRD_REPLY, err.reason().to_string()),
+            Reason::InvalidArgument(what) => {
+                Failure::new(USAGE, format!("invalid request: {what}"))
+            }
+            Reason::Unsupported(what) => Failure::new(FAILED, format!("unsupported: {what}")),
+            _ => Failure::new(FAILED, err.to_string()),
+        }
+    }
+
+    /// Classifies an error status when the client kept no error detail.
+    pub fn from_status(status: Status, phase: Phase) -> Failure {
+        use code::*;
+        match status {
+            Status::CantResolve => Failure::new(RESOLVE, "cannot resolve host"),
+            Status::CantConnect => Failure::new(CONNECT, "cannot connect to host"),
+            Status::TlsHandshakeError => Failure::new(TLS, "TLS handshake failed"),
+            Status::Disconnected if phase == Phase::Request => {
+                Failure::new(EMPTY_REPLY, "empty reply from server")
+            }
+            _ => match phase {
+                Phase::Connect => Failure::new(CONNECT, format!("cannot connect ({status})")),
+                Phase::Request => Failure::new(RECV, format!("connection failed ({status})")),
+                Phase::Body => Failure::new(
+                    RECV,
+                    format!("connection failed during the body ({status})"),
+                ),
+            },
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(godot: GodotError, reason: Reason) -> Error {
+        Error::new(godot, reason)
+    }
+
+    #[test]
+    fn client_errors_map_to_curl_codes() {
+        let resolve = err(
+            GodotError::CantResolve,
+            Reason::Resolve {
+                host: "nonexistent.invalid".into(),
+                detail: "no such host".into(),
+            },
+        );
+        let f = Failure::from_client(&resolve, Phase::Connect);
+        assert_eq!(f.code, 6);
+        assert_eq!(
+            f.message,
+            "cannot resolve host nonexistent.invalid: no such host"
+        );
+
+        let refused = err(
+            GodotError::CantConnect,
+            Reason::Connect {
+                target: "127.0.0.1:9".into(),
+                detail: "refused".into(),
+            },
+        );
+        assert_eq!(Failure::from_client(&refused, Phase::Connect).code, 7);
+        assert_eq!(
+            Failure::from_client(
+                &err(
+                    GodotError::ConnectionError,
+                    Reason::Tls(pollhttp::TlsError::new(
+                        pollhttp::TlsErrorKind::Expired,
+                        "bad cert"
+                    ))
+                ),
+                Phase::Connect
+            )
+            .code,
+            35
+        );
+        let closed = err(
+            GodotError::ConnectionError,
+            Reason::PeerClosed("before the response"),
+        );
+        assert_eq!(Failure::from_client(&closed, Phase::Request).code, 52);
+        assert_eq!(Failure::from_client(&closed, Phase::Body).code, 18);
+        let io = Error::io(
+            GodotError::ConnectionError,
+            &std::io::Error::from(std::io::ErrorKind::ConnectionReset),
+        );
+        assert_eq!(Failure::from_client(&io, Phase::Body).code, 56);
+        assert_eq!(Failure::from_client(&io, Phase::Connect).code, 7);
+        let timeout = err(GodotError::Timeout, Reason::NotConnected);
+        assert_eq!(Failure::from_client(&timeout, Phase::Request).code, 28);
+        assert_eq!(
+            Failure::from_client(&Error::invalid("bad"), Phase::Request).code,
+            2
+        );
+    }
+
+    #[test]
+    fn statuses_map_to_curl_codes() {
+        assert_eq!(
+            Failure::from_status(Status::CantResolve, Phase::Connect).code,
+            6
+        );
+        assert_eq!(
+            Failure::from_status(Status::CantConnect, Phase::Connect).code,
+            7
+        );
+        assert_eq!(
+            Failure::from_status(Status::TlsHandshakeError, Phase::Connect).code,
+            35
+        );
+        assert_eq!(
+            Failure::from_status(Status::Disconnected, Phase::Request).code,
+            52
+        );
+        assert_eq!(
+            Failure::from_status(Status::ConnectionError, Phase::Body).code,
+            56
+        );
+    }
+}

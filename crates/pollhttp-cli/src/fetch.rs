@@ -1,0 +1,184 @@
+//! `pollhttp URL`: one request driven through the client's poll API.
+
+use crate::args::FetchArgs;
+use crate::clock::Clock;
+use crate::failure::{code, Failure, Phase};
+use crate::output::{format_head, status_line, Output};
+use crate::plan::{self, FileSystem, Plan};
+use crate::progress::Progress;
+use pollhttp::{HttpClient, Method, Status};
+
+/// The size of the one buffer every body read goes into.
+const READ_BUFFER: usize = 64 * 1024;
+
+/// Prints status changes and heads to standard error for `-v`.
+struct Trace {
+    verbose: bool,
+    last: Option<Status>,
+}
+
+impl Trace {
+    fn see(&mut self, status: Status) {
+        if self.verbose && self.last != Some(status) {
+            eprintln!("* status: {}", status.godot_name());
+        }
+        self.last = Some(status);
+    }
+
+    fn lines(&self, prefix: &str, lines: impl IntoIterator<Item = String>) {
+        if self.verbose {
+            for l in lines {
+                eprintln!("{prefix} {l}");
+            }
+            eprintln!("{prefix}");
+        }
+    }
+}
+
+/// The failure for a client that has reached an error status (or closed unexpectedly).
+fn failure_of(client: &HttpClient, phase: Phase) -> Failure {
+    match client.last_error() {
+        Some(e) => Failure::from_client(e, phase),
+        None => Failure::from_status(client.status(), phase),
+    }
+}
+
+/// Polls until `done(status)`, sleeping in `wait` between polls; error statuses, an
+/// unexpected disconnect and the deadline end it with a failure.
+fn drive(
+    client: &mut HttpClient,
+    trace: &mut Trace,
+    clock: &Clock,
+    phase: Phase,
+    done: impl Fn(Status) -> bool,
+) -> Result<Status, Failure> {
+    loop {
+        let status = client.status();
+        trace.see(status);
+        if done(status) {
+            return Ok(status);
+        }
+        if status.is_error() || status == Status::Disconnected {
+            return Err(failure_of(client, phase));
+        }
+        clock.check(phase, 0)?;
+        if let Err(e) = client.poll() {
+            trace.see(client.status());
+            return Err(Failure::from_client(&e, phase));
+        }
+        let status = client.status();
+        if !done(status) && !status.is_error() {
+            client
+                .wait(Some(clock.slice(phase)))
+                .map_err(|e| Failure::from_client(&e, phase))?;
+        }
+    }
+}
+
+/// Runs a fetch as the arguments say.
+pub fn run(args: &FetchArgs) -> Result<(), Failure> {
+    let plan = plan::build(args, &FileSystem)?;
+    let clock = Clock::start(args.max_time, args.connect_timeout);
+    let mut trace = Trace {
+        verbose: args.verbose,
+        last: None,
+    };
+    let mut client = HttpClient::new();
+    client
+        .connect_to_host(&plan.connect_host, Some(plan.port), None)
+        .map_err(|e| Failure::from_client(&e, Phase::Connect))?;
+    drive(&mut client, &mut trace, &clock, Phase::Connect, |s| {
+        s == Status::Connected
+    })?;
+
+    send_request(&mut client, &mut trace, &plan)?;
+    let status = drive(&mut client, &mut trace, &clock, Phase::Request, |s| {
+        matches!(s, Status::Body | Status::Connected)
+    })?;
+    if !client.has_response() {
+        return Err(Failure::from_status(status, Phase::Request));
+    }
+
+    let code = client.response_code();
+    let headers = client.response_headers();
+    trace.lines(
+        "<",
+        std::iter::once(status_line(&client)).chain(headers.iter().cloned()),
+    );
+    if args.fail && code >= 400 {
+        return Err(Failure::new(
+            code::HTTP_ERROR,
+            format!("the requested URL returned error: {code}"),
+        ));
+    }
+
+    let mut out = Output::open(args.output.as_deref())?;
+    if args.include || args.head {
+        out.write(format_head(&status_line(&client), &headers).as_bytes())?;
+    }
+    if plan.method != Method::Head {
+        let length = u64::try_from(client.response_body_length()).ok();
+        let to_file = args
+            .output
+            .as_deref()
+            .is_some_and(|p| p != std::path::Path::new("-"));
+        let progress = Progress::new(Progress::wanted(to_file, args.silent), length);
+        let copied = copy_body(&mut client, &mut trace, &clock, &mut out, &progress);
+        match &copied {
+            Ok(()) => progress.finish(),
+            Err(_) => progress.abandon(),
+        }
+        copied?;
+    }
+    out.finish()
+}
+
+fn send_request(client: &mut HttpClient, trace: &mut Trace, plan: &Plan) -> Result<(), Failure> {
+    trace.lines(
+        ">",
+        std::iter::once(format!("{} {} HTTP/1.1", plan.method, plan.target))
+            .chain(plan.headers.iter().cloned()),
+    );
+    client
+        .request_raw(plan.method, &plan.target, &plan.headers, &plan.body)
+        .map_err(|e| Failure::from_client(&e, Phase::Request))
+}
+
+/// Copies the body to `out` through one reusable buffer, waiting on the socket whenever
+/// nothing is ready.
+fn copy_body(
+    client: &mut HttpClient,
+    trace: &mut Trace,
+    clock: &Clock,
+    out: &mut Output,
+    progress: &Progress,
+) -> Result<(), Failure> {
+    let mut buf = vec![0u8; READ_BUFFER];
+    let mut received: u64 = 0;
+    loop {
+        let status = client.status();
+        trace.see(status);
+        if status.is_error() {
+            return Err(failure_of(client, Phase::Body));
+        }
+        if status != Status::Body {
+            return Ok(());
+        }
+        clock.check(Phase::Body, received)?;
+        let n = client
+            .read_response_body_into(&mut buf)
+            .map_err(|e| Failure::from_client(&e, Phase::Body))?;
+        if n > 0 {
+            out.write(&buf[..n])?;
+            progress.advance(n);
+            received += n as u64;
+        } else if client.status() == Status::Body {
+            client
+                .wait(Some(clock.slice(Phase::Body)))
+                .map_err(|e| Failure::from_client(&e, Phase::Body))?;
+            client
+                .poll()
+                .map_err(|e| Failure::from_client(&e, Phase::Body))?;
+        }
+    }
+}

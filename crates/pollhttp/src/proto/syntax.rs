@@ -1,0 +1,108 @@
+//! Byte-level grammar shared by the parsers and the request writer (RFC 9110 section 5.6).
+
+/// `tchar` from RFC 9110 section 5.6.2: the bytes allowed in a token.
+pub(crate) fn is_tchar(b: u8) -> bool {
+    matches!(b,
+        b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.'
+        | b'^' | b'_' | b'`' | b'|' | b'~'
+        | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
+}
+
+/// `token = 1*tchar`.
+pub(crate) fn is_token(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|&b| is_tchar(b))
+}
+
+/// Optional whitespace (`OWS`, `BWS`): space or horizontal tab.
+pub(crate) fn is_ows(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// `s` without surrounding spaces and tabs.
+pub(crate) fn trim_ows(s: &[u8]) -> &[u8] {
+    let start = s.iter().position(|&b| !is_ows(b)).unwrap_or(s.len());
+    let end = s.iter().rposition(|&b| !is_ows(b)).map_or(start, |i| i + 1);
+    s.get(start..end).unwrap_or_default()
+}
+
+/// A field-value byte that is a control character (HTAB is allowed, obs-text is allowed).
+pub(crate) fn is_value_ctl(b: u8) -> bool {
+    (b < 0x20 && b != b'\t') || b == 0x7F
+}
+
+/// `1*DIGIT` as a `u64`; `None` when empty, not all digits, or too large.
+pub(crate) fn parse_decimal(s: &[u8]) -> Option<u64> {
+    if s.is_empty() {
+        return None;
+    }
+    s.iter().try_fold(0u64, |acc, &b| {
+        if b.is_ascii_digit() {
+            acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+        } else {
+            None
+        }
+    })
+}
+
+/// Whether a comma-separated field value list holds `token` (case-insensitive).
+pub(crate) fn list_contains<'a>(values: impl Iterator<Item = &'a [u8]>, token: &str) -> bool {
+    values
+        .flat_map(|v| v.split(|&b| b == b','))
+        .any(|e| trim_ows(e).eq_ignore_ascii_case(token.as_bytes()))
+}
+
+/// Appends the decimal form of `n` without going through a `String`.
+pub(crate) fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        // `n % 10` is below 10, so the cast cannot truncate.
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_and_trimming() {
+        assert!(is_token(b"chunked"));
+        assert!(is_token(b"X-Custom_1!"));
+        assert!(!is_token(b""));
+        assert!(!is_token(b"a b"));
+        assert!(!is_token(b"a:b"));
+        assert_eq!(trim_ows(b" \t a b \t"), b"a b");
+        assert_eq!(trim_ows(b"   "), b"");
+        assert_eq!(trim_ows(b""), b"");
+    }
+
+    #[test]
+    fn decimals() {
+        assert_eq!(parse_decimal(b"0"), Some(0));
+        assert_eq!(parse_decimal(b"007"), Some(7));
+        assert_eq!(parse_decimal(b"18446744073709551615"), Some(u64::MAX));
+        assert_eq!(parse_decimal(b"18446744073709551616"), None);
+        assert_eq!(parse_decimal(b"+5"), None);
+        assert_eq!(parse_decimal(b""), None);
+        for n in [0u64, 9, 10, 12345, u64::MAX] {
+            let mut v = Vec::new();
+            push_decimal(&mut v, n);
+            assert_eq!(v, n.to_string().as_bytes());
+        }
+    }
+
+    #[test]
+    fn lists() {
+        let v: [&[u8]; 2] = [b"keep-alive", b"Upgrade, CLOSE "];
+        assert!(list_contains(v.iter().copied(), "close"));
+        let v: [&[u8]; 1] = [b"closed"];
+        assert!(!list_contains(v.iter().copied(), "close"));
+    }
+}

@@ -1,0 +1,120 @@
+//! Turns [`TlsOptions`](super::TlsOptions) into a rustls `ClientConfig`.
+
+use std::sync::{Arc, OnceLock};
+
+use rustls::crypto::CryptoProvider;
+use rustls::{ClientConfig, RootCertStore, SupportedProtocolVersion};
+
+use super::certificates::Certificates;
+use super::error::{TlsError, TlsErrorKind};
+use super::options::{DefaultRoots, TlsVersion, Verification};
+use super::pins::Pin;
+use super::verifier::{Check, Verifier};
+
+pub(crate) struct Settings<'a> {
+    pub(crate) trusted_chain: Option<&'a Certificates>,
+    pub(crate) verification: Verification,
+    pub(crate) default_roots: DefaultRoots,
+    pub(crate) pins: &'a [Pin],
+    pub(crate) min_version: TlsVersion,
+    pub(crate) max_version: TlsVersion,
+}
+
+/// The ring provider: pure Rust plus a C compiler, no CMake or Go (unlike aws-lc-rs).
+fn provider() -> Arc<CryptoProvider> {
+    static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
+    Arc::clone(PROVIDER.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider())))
+}
+
+fn bundled_roots() -> Arc<RootCertStore> {
+    static ROOTS: OnceLock<Arc<RootCertStore>> = OnceLock::new();
+    Arc::clone(ROOTS.get_or_init(|| {
+        Arc::new(RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        })
+    }))
+}
+
+/// Reads the OS store once per process: it is disk I/O, and it does not change under a
+/// running program often enough to pay for that on every connection.
+fn os_roots() -> Result<Arc<RootCertStore>, TlsError> {
+    static ROOTS: OnceLock<Result<Arc<RootCertStore>, TlsError>> = OnceLock::new();
+    ROOTS
+        .get_or_init(|| {
+            let found = rustls_native_certs::load_native_certs();
+            let mut store = RootCertStore::empty();
+            let (added, _ignored) = store.add_parsable_certificates(found.certs);
+            if added == 0 {
+                let why = found
+                    .errors
+                    .first()
+                    .map(|e| format!(": {e}"))
+                    .unwrap_or_default();
+                return Err(TlsError::new(
+                    TlsErrorKind::InvalidConfig,
+                    format!("no usable certificate in the operating system's store{why}"),
+                ));
+            }
+            Ok(Arc::new(store))
+        })
+        .clone()
+}
+
+fn chain_roots(chain: &Certificates) -> Result<Arc<RootCertStore>, TlsError> {
+    if chain.is_empty() {
+        return Err(TlsError::new(
+            TlsErrorKind::InvalidConfig,
+            "the trusted chain has no certificate",
+        ));
+    }
+    let mut store = RootCertStore::empty();
+    for (i, der) in chain.as_rustls().iter().enumerate() {
+        store.add(der.clone()).map_err(|e| {
+            TlsError::new(
+                TlsErrorKind::InvalidConfig,
+                format!("trusted certificate #{i} cannot be used: {e}"),
+            )
+        })?;
+    }
+    Ok(Arc::new(store))
+}
+
+fn versions(min: TlsVersion, max: TlsVersion) -> Vec<&'static SupportedProtocolVersion> {
+    [
+        (TlsVersion::Tls12, &rustls::version::TLS12),
+        (TlsVersion::Tls13, &rustls::version::TLS13),
+    ]
+    .into_iter()
+    .filter(|(v, _)| (min..=max).contains(v))
+    .map(|(_, r)| r)
+    .collect()
+}
+
+pub(crate) fn build(s: Settings<'_>) -> Result<Arc<ClientConfig>, TlsError> {
+    let roots = || match s.trusted_chain {
+        Some(chain) => chain_roots(chain),
+        None => match s.default_roots {
+            DefaultRoots::Bundled => Ok(bundled_roots()),
+            DefaultRoots::Os => os_roots(),
+        },
+    };
+    let check = match s.verification {
+        Verification::Full => Check::Full(roots()?),
+        Verification::ChainOnly => Check::ChainOnly(roots()?),
+        Verification::Nothing => Check::Nothing,
+    };
+    let provider = provider();
+    let verifier = Verifier::new(
+        check,
+        s.pins.to_vec(),
+        provider.signature_verification_algorithms,
+    );
+    let mut config = ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&versions(s.min_version, s.max_version))
+        .map_err(|e| TlsError::new(TlsErrorKind::InvalidConfig, e.to_string()))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
+}
