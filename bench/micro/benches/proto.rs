@@ -11,7 +11,10 @@
 
 use divan::counter::BytesCount;
 use divan::{black_box, AllocProfiler, Bencher};
-use pollhttp::proto::{write_request_head, HeadEvent, Limits, RequestHead, ResponseReader};
+use pollhttp::proto::{
+    write_request_head, ChunkedDecoder, HeadEvent, HeadParse, HeadParser, HeaderList, Limits,
+    RequestHead, ResponseHead, ResponseReader,
+};
 
 #[global_allocator]
 static ALLOC: AllocProfiler = AllocProfiler::system();
@@ -34,10 +37,39 @@ Cache-Control: max-age=3600\r\n\
 X-Request-Id: 4f1c2a9e7b3d4c55\r\n\
 \r\n";
 
-/// Parses the head in one piece, with a reader reused across iterations as the
-/// client reuses it across requests.
+/// `HeadParser` alone: find the end of the head and parse it (httparse underneath)
+/// into a reused `ResponseHead`.
 #[divan::bench]
-fn head_parse_10_headers(b: Bencher) {
+fn head_parser_10_headers(b: Bencher) {
+    let limits = Limits::default();
+    let mut parser = HeadParser::new();
+    let mut head = ResponseHead::new();
+    b.counter(BytesCount::of_slice(HEAD)).bench_local(|| {
+        match parser.parse(black_box(HEAD), &limits, &mut head) {
+            Ok(HeadParse::Complete { consumed }) => consumed,
+            other => panic!("head not parsed: {other:?}"),
+        }
+    });
+}
+
+/// Reference point: `httparse` alone on the same head (what `HeadParser` calls once
+/// it has found the end), into a stack array of 16 headers.
+#[divan::bench]
+fn httparse_alone_10_headers(b: Bencher) {
+    b.counter(BytesCount::of_slice(HEAD)).bench_local(|| {
+        let mut headers = [httparse::EMPTY_HEADER; 16];
+        let mut resp = httparse::Response::new(&mut headers);
+        match resp.parse(black_box(HEAD)) {
+            Ok(httparse::Status::Complete(n)) => n,
+            other => panic!("head not parsed: {other:?}"),
+        }
+    });
+}
+
+/// The head in one piece through `ResponseReader`, which also decides the framing;
+/// the reader is reused across iterations as the client reuses it across requests.
+#[divan::bench]
+fn reader_head_10_headers(b: Bencher) {
     let mut reader = ResponseReader::new(Limits::default());
     b.counter(BytesCount::of_slice(HEAD)).bench_local(|| {
         reader.start("GET");
@@ -51,12 +83,13 @@ fn head_parse_10_headers(b: Bencher) {
 /// The same head arriving in 64-byte pieces (a slow or fragmented peer), to show
 /// that re-feeding a partial head does not rescan from the start each time.
 #[divan::bench]
-fn head_parse_10_headers_in_64_byte_pieces(b: Bencher) {
+fn reader_head_10_headers_in_64_byte_pieces(b: Bencher) {
     let mut reader = ResponseReader::new(Limits::default());
+    let mut pending: Vec<u8> = Vec::with_capacity(HEAD.len());
     b.counter(BytesCount::of_slice(HEAD)).bench_local(|| {
         reader.start("GET");
+        pending.clear();
         let mut end = 0;
-        let mut pending: Vec<u8> = Vec::with_capacity(HEAD.len());
         let mut done = 0;
         while end < HEAD.len() {
             let next = (end + 64).min(HEAD.len());
@@ -90,10 +123,34 @@ fn chunked_body() -> Vec<u8> {
     v
 }
 
-/// Decodes a 64 KiB chunked body (16 chunks of 4 KiB) through the response reader,
-/// as the client does with what it has received: the body is located, not copied.
+/// `ChunkedDecoder` alone over a 64 KiB body of 16 chunks of 4 KiB: the data is
+/// located, not copied.
 #[divan::bench]
-fn chunked_decode_64k_in_4k_chunks(b: Bencher) {
+fn chunked_decoder_64k_in_4k_chunks(b: Bencher) {
+    let body = chunked_body();
+    let limits = Limits::default();
+    let mut trailers = HeaderList::new();
+    let mut dec = ChunkedDecoder::new();
+    b.counter(BytesCount::new(64 * 1024usize)).bench_local(|| {
+        dec.reset();
+        let mut at = 0;
+        let mut data = 0;
+        while !dec.is_done() {
+            let d = dec
+                .decode(black_box(&body[at..]), usize::MAX, &limits, &mut trailers)
+                .expect("valid chunked body");
+            data += d.data.len();
+            at += d.consumed;
+        }
+        assert_eq!(data, 64 * 1024);
+        data
+    });
+}
+
+/// The same body through `ResponseReader` (head included), as the client decodes what
+/// it has received.
+#[divan::bench]
+fn reader_chunked_64k_in_4k_chunks(b: Bencher) {
     let head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
     let body = chunked_body();
     let mut reader = ResponseReader::new(Limits::default());
