@@ -208,7 +208,7 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=${OUT:-"$BENCH/results/$STAMP"}
 mkdir -p "$OUT"
 RESULTS="$OUT/runs.tsv"
-printf 'workload\tclient\trun\tstatus\trequests\tbytes\tconns\tsecs\tcpu_s\tmaxrss_kb\tmode\tsyscalls\n' > "$RESULTS"
+printf 'workload\tclient\trun\tstatus\trequests\tbytes\tconns\tsecs\tcpu_s\tmaxrss_kb\tmode\tsyscalls\tminflt\n' > "$RESULTS"
 
 # workload -> "url n conns"
 wl_args() {
@@ -268,9 +268,9 @@ timed_run() {
     timeout -k 10 "$RUN_TIMEOUT" taskset -c "$CLIENT_CPU" "$BIN/runstat" "$stat" $cmd >"$out" 2>"$err"
     status=$?
     local st; st=$(cat "$stat" 2>/dev/null)
-    local cpu rss wall requests bytes c secs mode
+    local cpu rss wall requests bytes c secs mode minflt
     cpu=$(awk -v u="$(kv user_s "$st")" -v s="$(kv sys_s "$st")" 'BEGIN{printf "%.6f", u+s}')
-    rss=$(kv maxrss_kb "$st"); wall=$(kv wall_s "$st")
+    rss=$(kv maxrss_kb "$st"); wall=$(kv wall_s "$st"); minflt=$(kv minflt "$st")
     if [ "$client" = curl ]; then
         requests=$(grep -c . "$out"); bytes=$(awk '{s+=$1} END{print s+0}' "$out")
         c=$conns; [ "$wl" = newconn ] && c=$n
@@ -289,8 +289,8 @@ timed_run() {
         res=fail; echo "bench: $client $wl: $requests requests / $bytes bytes, expected $expect_req / $((expect_req * $(wl_body "$wl")))" >>"$err"
     fi
     [ "$res" = fail ] && log "$client $wl run $run failed (exit $status): $(head -c 300 "$err" | tr '\n' ' ')"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$wl" "$client" "$run" "$res" \
-        "${requests:-0}" "${bytes:-0}" "${c:-0}" "${secs:-0}" "${cpu:-0}" "${rss:-0}" "${mode:--}" "" >>"$RESULTS"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$wl" "$client" "$run" "$res" \
+        "${requests:-0}" "${bytes:-0}" "${c:-0}" "${secs:-0}" "${cpu:-0}" "${rss:-0}" "${mode:--}" "" "${minflt:-}" >>"$RESULTS"
 }
 
 # One extra run under strace; appends a row with the syscall count only.
@@ -305,7 +305,7 @@ strace_run() {
     local status=$? calls
     calls=$(awk '$NF == "total" {print $4}' "$sfile" 2>/dev/null)
     [ "$status" = 0 ] && [ -n "$calls" ] || calls=""
-    printf '%s\t%s\tstrace\t%s\t\t\t\t\t\t\t\t%s\n' "$wl" "$client" \
+    printf '%s\t%s\tstrace\t%s\t\t\t\t\t\t\t\t%s\t\n' "$wl" "$client" \
         "$([ -n "$calls" ] && echo ok || echo fail)" "$calls" >>"$RESULTS"
 }
 
@@ -346,6 +346,13 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
         for (i = 2; i <= n; i++) { t = a[i]; j = i - 1; while (j > 0 && a[j] + 0 > t + 0) { a[j+1] = a[j]; j-- } a[j+1] = t }
         return (n % 2) ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
     }
+    function spread(list, med,   n, a, i, lo, hi) {
+        n = split(list, a, " ")
+        if (n < 2 || med + 0 == 0) return "–"
+        lo = a[1]; hi = a[1]
+        for (i = 2; i <= n; i++) { if (a[i] + 0 < lo + 0) lo = a[i]; if (a[i] + 0 > hi + 0) hi = a[i] }
+        return sprintf("%.0f%%", (hi - lo) / med * 100)
+    }
     function ratio(x, y) { return (x == "" || y == "" || y + 0 == 0) ? "–" : sprintf("%.2f×", x / y) }
     NR == 1 { next }
     $3 == "strace" { if ($4 == "ok") sys[$1, $2] = $12; next }
@@ -367,23 +374,24 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
             W = wl[w]
             bulk = (W == "bulk")
             printf "### %s\n\n", W
-            printf "| client | mode | %s | vs pollhttp | vs raw | CPU µs/%s | syscalls/%s | peak RSS MiB |\n", \
+            printf "| client | mode | %s | spread | vs pollhttp | vs raw | CPU µs/%s | syscalls/%s | peak RSS MiB |\n", \
                 bulk ? "MB/s" : (W == "newconn" ? "conn/s" : "req/s"), bulk ? "MiB" : "req", bulk ? "MiB" : "req"
-            print "|---|---|--:|--:|--:|--:|--:|--:|"
+            print "|---|---|--:|--:|--:|--:|--:|--:|--:|"
             for (c = 1; c <= nc; c++) { k = W SUBSEP cl[c]; m[cl[c]] = median(tps[k]) }
             for (c = 1; c <= nc; c++) {
                 C = cl[c]; k = W SUBSEP C
-                if (na[k]) { printf "| %s | n/a | – | – | – | – | – | – |\n", C; continue }
-                if (tps[k] == "") { printf "| %s | fail | – | – | – | – | – | – |\n", C; continue }
+                if (na[k]) { printf "| %s | n/a | – | – | – | – | – | – | – |\n", C; continue }
+                if (tps[k] == "") { printf "| %s | fail | – | – | – | – | – | – | – |\n", C; continue }
                 s = (k in sys && units[k] > 0) ? sprintf("%.1f", sys[k] / units[k]) : "–"
-                printf "| %s | %s%s | %s | %s | %s | %.1f | %s | %.1f |\n", C, mode[k], failed[k] ? " (" failed[k] " failed)" : "", \
-                    sprintf(bulk ? "%.0f" : "%.0f", m[C]), ratio(m[C], m["pollhttp"]), ratio(m[C], m["raw"]), \
+                printf "| %s | %s%s | %.0f | %s | %s | %s | %.1f | %s | %.1f |\n", C, mode[k], failed[k] ? " (" failed[k] " failed)" : "", \
+                    m[C], spread(tps[k], m[C]), ratio(m[C], m["pollhttp"]), ratio(m[C], m["raw"]), \
                     median(cpus[k]), s, median(rsss[k])
             }
             print ""
         }
     }' "$RESULTS"
-    echo "Ratios are throughput / pollhttp's and / raw's (above 1 = faster). curl rows are timed by the" \
+    echo "Spread is (max - min) / median of the throughput over the runs: how much to trust a ratio." \
+        "Ratios are throughput / pollhttp's and / raw's (above 1 = faster). curl rows are timed by the" \
         "wrapper (process start and config parsing included). ureq fan-out uses one OS thread per connection."
 } > "$OUT/table.md"
 
