@@ -89,6 +89,19 @@ pub struct FetchArgs {
     /// The User-Agent header value.
     #[arg(short = 'A', long = "user-agent", value_name = "NAME")]
     pub user_agent: Option<String>,
+    /// Use this HTTP proxy: `[http://][user:password@]host[:port]` (port 1080 by default).
+    /// http URLs go through it in absolute form, https URLs in a CONNECT tunnel. Overrides
+    /// the http_proxy / https_proxy environment variables; `""` disables proxies.
+    #[arg(short = 'x', long = "proxy", value_name = "URL")]
+    pub proxy: Option<String>,
+    /// Credentials for the proxy (Basic), replacing any in the proxy URL.
+    #[arg(short = 'U', long = "proxy-user", value_name = "USER:PASSWORD")]
+    pub proxy_user: Option<String>,
+    /// Hosts to reach without the proxy, comma-separated (`*` for all, `.example.com` or
+    /// `example.com` for a domain and its subdomains, IP addresses, CIDR ranges); overrides
+    /// the no_proxy environment variable.
+    #[arg(long = "noproxy", value_name = "LIST")]
+    pub noproxy: Option<String>,
 }
 
 /// Accepts `Name: value` with a non-empty name and no CR, LF or NUL anywhere.
@@ -148,6 +161,12 @@ mod tests {
             "-f",
             "-A",
             "me/1",
+            "-x",
+            "http://p:3128",
+            "-U",
+            "u:p",
+            "--noproxy",
+            "localhost",
             "http://localhost:8080/x",
         ])
         .unwrap();
@@ -162,6 +181,9 @@ mod tests {
         assert_eq!(f.output, Some(PathBuf::from("out.bin")));
         assert_eq!(f.max_time, Some(Duration::from_millis(1500)));
         assert_eq!(f.user_agent.as_deref(), Some("me/1"));
+        assert_eq!(f.proxy.as_deref(), Some("http://p:3128"));
+        assert_eq!(f.proxy_user.as_deref(), Some("u:p"));
+        assert_eq!(f.noproxy.as_deref(), Some("localhost"));
     }
 
     #[test]

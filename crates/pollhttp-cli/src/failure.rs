@@ -12,6 +12,8 @@ pub mod code {
     pub const USAGE: u8 = 2;
     /// The URL is malformed.
     pub const BAD_URL: u8 = 3;
+    /// The proxy's host name could not be resolved.
+    pub const RESOLVE_PROXY: u8 = 5;
     /// The host name could not be resolved.
     pub const RESOLVE: u8 = 6;
     /// No connection could be made.
@@ -32,7 +34,8 @@ pub mod code {
     pub const TLS: u8 = 35;
     /// The server closed the connection without sending anything.
     pub const EMPTY_REPLY: u8 = 52;
-    /// Receiving from the connection failed.
+    /// Receiving from the connection failed (also: the proxy refused the CONNECT
+    /// tunnel, as curl reports it).
     pub const RECV: u8 = 56;
 }
 
@@ -114,6 +117,7 @@ impl Failure {
                 _ => Failure::new(WEIRD_REPLY, format!("weird server reply: {e}")),
             },
             Reason::UnexpectedData => Failure::new(WEIRD_REPLY, err.reason().to_string()),
+            Reason::ProxyRefused { .. } => Failure::new(RECV, err.reason().to_string()),
             Reason::InvalidArgument(what) => {
                 Failure::new(USAGE, format!("invalid request: {what}"))
             }

@@ -6,7 +6,8 @@ use crate::failure::{code, Failure, Phase};
 use crate::output::{format_head, status_line, Output};
 use crate::plan::{self, FileSystem, Plan};
 use crate::progress::Progress;
-use pollhttp::{HttpClient, Method, Status};
+use crate::proxy;
+use pollhttp::{HttpClient, Method, ProxyConfig, Status};
 
 /// The size of the one buffer every body read goes into.
 const READ_BUFFER: usize = 64 * 1024;
@@ -84,14 +85,48 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
         last: None,
     };
     let mut client = HttpClient::new();
+    let proxy = proxy::choose(args, &plan, &|name| std::env::var(name).ok())?;
+    let tls = proxy::is_tls(&plan);
+    if let Some(p) = &proxy {
+        if args.verbose {
+            let how = if tls {
+                "CONNECT tunnel"
+            } else {
+                "absolute-form requests"
+            };
+            eprintln!("* proxy: {p} ({how})");
+        }
+    }
+    if let Some(agent) = &args.user_agent {
+        // The request carries it as a header; this is for the CONNECT request.
+        client
+            .set_user_agent(agent)
+            .map_err(|e| Failure::from_client(&e, Phase::Connect))?;
+    }
+    if tls {
+        client.set_https_proxy_config(proxy.clone());
+    } else {
+        client.set_http_proxy_config(proxy.clone());
+    }
     client
         .connect_to_host(&plan.connect_host, Some(plan.port), None)
         .map_err(|e| Failure::from_client(&e, Phase::Connect))?;
     drive(&mut client, &mut trace, &clock, Phase::Connect, |s| {
         s == Status::Connected
+    })
+    .map_err(|f| match &proxy {
+        // Through a proxy only the proxy's name is looked up (the proxy resolves the
+        // origin's), so this is curl's "could not resolve proxy".
+        Some(_) if f.code == code::RESOLVE => Failure::new(
+            code::RESOLVE_PROXY,
+            f.message
+                .replacen("cannot resolve host", "cannot resolve proxy", 1),
+        ),
+        _ => f,
     })?;
 
-    send_request(&mut client, &mut trace, &plan)?;
+    let forward = proxy.as_ref().filter(|_| !tls);
+    send_request(&mut client, &mut trace, &plan, forward)?;
     let status = drive(&mut client, &mut trace, &clock, Phase::Request, |s| {
         matches!(s, Status::Body | Status::Connected)
     })?;
@@ -133,11 +168,31 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
     out.finish()
 }
 
-fn send_request(client: &mut HttpClient, trace: &mut Trace, plan: &Plan) -> Result<(), Failure> {
+/// Sends the request; `forward` is the HTTP proxy it goes through, if any, so that `-v`
+/// shows the request line and `Proxy-Authorization` the client then writes.
+fn send_request(
+    client: &mut HttpClient,
+    trace: &mut Trace,
+    plan: &Plan,
+    forward: Option<&ProxyConfig>,
+) -> Result<(), Failure> {
+    let target = match forward {
+        Some(_) => proxy::absolute_target(plan),
+        None => plan.target.clone(),
+    };
+    let user_has_auth = plan.headers.iter().any(|h| {
+        h.split_once(':')
+            .is_some_and(|(n, _)| n.trim().eq_ignore_ascii_case("proxy-authorization"))
+    });
+    let proxy_auth = forward
+        .and_then(ProxyConfig::basic_authorization)
+        .filter(|_| !user_has_auth)
+        .map(|a| format!("Proxy-Authorization: {a}"));
     trace.lines(
         ">",
-        std::iter::once(format!("{} {} HTTP/1.1", plan.method, plan.target))
-            .chain(plan.headers.iter().cloned()),
+        std::iter::once(format!("{} {target} HTTP/1.1", plan.method))
+            .chain(plan.headers.iter().cloned())
+            .chain(proxy_auth),
     );
     client
         .request_raw(plan.method, &plan.target, &plan.headers, &plan.body)

@@ -11,6 +11,7 @@ mod godot_fmt;
 mod output;
 mod plan;
 mod progress;
+mod proxy;
 
 use args::{Cli, Command};
 use clap::Parser;

@@ -28,6 +28,12 @@ impl Run {
 fn pollhttp(args: &[&str]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pollhttp"))
         .args(args)
+        // The binary honours proxy variables as curl does; these tests talk to loopback
+        // servers directly.
+        .env_remove("http_proxy")
+        .env_remove("HTTP_PROXY")
+        .env_remove("https_proxy")
+        .env_remove("HTTPS_PROXY")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -1,12 +1,14 @@
 //! `HttpClient`: Godot's `HTTPClient` contract, driving the protocol core over a stream.
 
-use crate::connector::{Connector, Progress};
+use crate::connector::{Connector, Progress, Via};
 use crate::host::{host_header, parse_target, Target};
 use crate::proto::{self, BodyKind, HeadEvent, Limits, RequestHead, ResponseReader};
 use crate::recv_buf::RecvBuf;
 use crate::response::Response;
 use crate::tls::TlsOptions;
-use crate::{Error, GodotError, Interest, Method, Reason, Status, StreamPeer};
+use crate::{Error, GodotError, Interest, Method, ProxyConfig, Reason, Status, StreamPeer};
+use client_proxy::Forward;
+use std::borrow::Cow;
 use std::io;
 use std::time::Duration;
 
@@ -66,11 +68,14 @@ pub struct HttpClient {
     blocking: bool,
     read_chunk_size: usize,
     user_agent: String,
-    http_proxy: Option<(String, u16)>,
-    https_proxy: Option<(String, u16)>,
+    http_proxy: Option<ProxyConfig>,
+    https_proxy: Option<ProxyConfig>,
 
     /// Value of the automatic `Host` header for this connection.
     host_header: String,
+    /// Set while the connection goes through an HTTP proxy: requests then use the
+    /// absolute form.
+    forward: Option<Forward>,
     tls_in_use: bool,
     connector: Option<Connector>,
     stream: Option<Box<dyn StreamPeer>>,
@@ -101,6 +106,8 @@ impl std::fmt::Debug for HttpClient {
             .field("host", &self.host_header)
             .field("tls", &self.tls_in_use)
             .field("blocking", &self.blocking)
+            .field("http_proxy", &self.http_proxy)
+            .field("https_proxy", &self.https_proxy)
             .field("last_error", &self.last_error)
             .finish_non_exhaustive()
     }
@@ -119,6 +126,7 @@ impl HttpClient {
             http_proxy: None,
             https_proxy: None,
             host_header: String::new(),
+            forward: None,
             tls_in_use: false,
             connector: None,
             stream: None,
@@ -142,10 +150,19 @@ impl HttpClient {
     /// `None`, [`TlsOptions::client()`] (full verification). `port` `None` means 443
     /// with TLS and 80 without. IPv6 literals may be given with or without brackets.
     ///
+    /// With TLS and an [HTTPS proxy](HttpClient::set_https_proxy_config) set, or without
+    /// TLS and an [HTTP proxy](HttpClient::set_http_proxy_config) set, the connection goes
+    /// to the proxy instead (its name is resolved the same way; failures to resolve or
+    /// reach it are CANT_RESOLVE / CANT_CONNECT). Through an HTTPS proxy the client
+    /// opens a `CONNECT` tunnel (still CONNECTING) and runs TLS with `host` inside it,
+    /// verifying `host`'s certificate, never the proxy's; a proxy that refuses the
+    /// tunnel gives CANT_CONNECT with [`Reason::ProxyRefused`] and the proxy's status
+    /// code in [`last_error`](HttpClient::last_error).
+    ///
     /// Returns `Ok` once the attempt has started; the outcome shows in
     /// [`status`](HttpClient::status) as [`poll`](HttpClient::poll) drives it. A host
     /// that cannot be a host name (empty, containing a port, path or spaces) and port 0
-    /// are `ERR_INVALID_PARAMETER`.
+    /// are `ERR_INVALID_PARAMETER`, and so are unusable proxy settings.
     pub fn connect_to_host(
         &mut self,
         host: &str,
@@ -165,14 +182,22 @@ impl HttpClient {
             let err = Error::invalid("port 0 cannot be connected to");
             return Err(self.fail(Status::CantConnect, err));
         }
-        self.host_header = host_header(&target, port, tls_in_use);
+        let host_header = host_header(&target, port, tls_in_use);
+        let via = self.proxy_route(&target, port, &host_header, tls_in_use)?;
+        self.host_header = host_header;
         self.tls_in_use = tls_in_use;
-        self.start_connector(&target, port, tls);
+        self.start_connector(&target, port, tls, via);
         Ok(())
     }
 
-    fn start_connector(&mut self, target: &Target, port: u16, tls: Option<TlsOptions>) {
-        let connector = Connector::start(target, port, tls);
+    fn start_connector(
+        &mut self,
+        target: &Target,
+        port: u16,
+        tls: Option<TlsOptions>,
+        via: Option<Via>,
+    ) {
+        let connector = Connector::start(target, port, tls, via);
         self.status = connector.status();
         self.connector = Some(connector);
     }
@@ -210,6 +235,7 @@ impl HttpClient {
         self.status = Status::Disconnected;
         self.last_error = None;
         self.host_header.clear();
+        self.forward = None;
         self.tls_in_use = false;
         self.reset_response();
     }
@@ -498,6 +524,13 @@ impl HttpClient {
     /// header without a name, or a `Content-Length` that does not match the body is
     /// `ERR_INVALID_PARAMETER`: nothing is sent.
     ///
+    /// Through an [HTTP proxy](HttpClient::set_http_proxy_config) a path is sent in
+    /// absolute form, `http://host[:port]/path` (the port only when not 80; an absolute
+    /// `url` is sent as given, and `*` becomes `http://host[:port]`), `Host` still names
+    /// the origin, and `Proxy-Authorization` is added when the proxy has credentials,
+    /// unless a header of that name was given. The proxy's own answers, such as `407`,
+    /// are ordinary responses.
+    ///
     /// The request is written without blocking; what the socket does not take at once
     /// is sent by [`poll`](HttpClient::poll). Status becomes REQUESTING.
     pub fn request_raw<H: AsRef<str>>(
@@ -523,16 +556,35 @@ impl HttpClient {
         }
         self.out.clear();
         self.out_pos = 0;
-        let head = RequestHead {
-            method: method.as_str(),
-            target: url,
-            host: &self.host_header,
-            headers,
-            body_len: body.len(),
-            content_length_if_empty: method.expects_body(),
-            user_agent: &self.user_agent,
+        let (target, proxy_auth) = match &self.forward {
+            None => (Cow::Borrowed(url), None),
+            Some(fw) => (fw.target(url), fw.authorization_for(headers)),
         };
-        proto::write_request_head(&mut self.out, &head).map_err(invalid_request)?;
+        let extended: Vec<&str>;
+        let written = match proxy_auth {
+            None => write_head(
+                &mut self.out,
+                method,
+                &target,
+                &self.host_header,
+                headers,
+                body.len(),
+                &self.user_agent,
+            ),
+            Some(auth) => {
+                extended = headers.iter().map(AsRef::as_ref).chain([auth]).collect();
+                write_head(
+                    &mut self.out,
+                    method,
+                    &target,
+                    &self.host_header,
+                    &extended,
+                    body.len(),
+                    &self.user_agent,
+                )
+            }
+        };
+        written.map_err(invalid_request)?;
         self.out.extend_from_slice(body);
 
         self.has_response = false;
@@ -793,29 +845,6 @@ impl HttpClient {
 
     // ----- settings -----------------------------------------------------------------
 
-    /// Sets the HTTP proxy for plain-HTTP connections (Godot's `set_http_proxy`); an
-    /// empty host or `None` port unsets it. Takes effect on the next
-    /// [`connect_to_host`](HttpClient::connect_to_host).
-    pub fn set_http_proxy(&mut self, host: &str, port: Option<u16>) {
-        self.http_proxy = proxy_setting(host, port);
-    }
-
-    /// Sets the HTTPS proxy (tunnel with `CONNECT`) for TLS connections (Godot's
-    /// `set_https_proxy`); an empty host or `None` port unsets it.
-    pub fn set_https_proxy(&mut self, host: &str, port: Option<u16>) {
-        self.https_proxy = proxy_setting(host, port);
-    }
-
-    /// The HTTP proxy set, if any.
-    pub fn http_proxy(&self) -> Option<(&str, u16)> {
-        self.http_proxy.as_ref().map(|(h, p)| (h.as_str(), *p))
-    }
-
-    /// The HTTPS proxy set, if any.
-    pub fn https_proxy(&self) -> Option<(&str, u16)> {
-        self.https_proxy.as_ref().map(|(h, p)| (h.as_str(), *p))
-    }
-
     /// Blocking mode (Godot's `blocking_mode_enabled`, off by default): `poll()` and body
     /// reads wait on the socket (poll(2), no busy loop) until their phase is done.
     pub fn set_blocking_mode(&mut self, enabled: bool) {
@@ -947,6 +976,9 @@ impl HttpClient {
     }
 }
 
+#[path = "client_proxy.rs"]
+mod client_proxy;
+
 fn invalid_request(e: proto::ProtoError) -> Error {
     Error::new(
         GodotError::InvalidParameter,
@@ -954,9 +986,25 @@ fn invalid_request(e: proto::ProtoError) -> Error {
     )
 }
 
-fn proxy_setting(host: &str, port: Option<u16>) -> Option<(String, u16)> {
-    match port {
-        Some(p) if !host.is_empty() => Some((host.to_string(), p)),
-        _ => None,
-    }
+fn write_head<H: AsRef<str>>(
+    out: &mut Vec<u8>,
+    method: Method,
+    target: &str,
+    host: &str,
+    headers: &[H],
+    body_len: usize,
+    user_agent: &str,
+) -> Result<(), proto::ProtoError> {
+    proto::write_request_head(
+        out,
+        &RequestHead {
+            method: method.as_str(),
+            target,
+            host,
+            headers,
+            body_len,
+            content_length_if_empty: method.expects_body(),
+            user_agent,
+        },
+    )
 }

@@ -1,20 +1,36 @@
-//! The connect pipeline: resolve, TCP connect, then (when asked) the TLS handshake.
+//! The connect pipeline: resolve, TCP connect, the proxy tunnel (when an HTTPS proxy is
+//! used), then (when asked) the TLS handshake.
 //!
 //! Each stage is polled without blocking; `wait` sleeps on whatever the current stage
-//! is waiting for. A proxy tunnel fits between TCP and TLS as one more stage.
+//! is waiting for. With a proxy, resolving and TCP go to the proxy; TLS always verifies
+//! the origin.
 
 use crate::host::Target;
 use crate::net::{ConnectPoll, Resolve, TcpConnect};
+use crate::proto::Limits;
 use crate::tls::{TlsHandshake, TlsOptions};
+use crate::tunnel::Tunnel;
 use crate::{Error, GodotError, Interest, Reason, Status, StreamPeer};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 enum Stage {
     Resolving(Resolve),
     Tcp(TcpConnect),
+    Tunnel(Box<Tunnel>),
     Tls(Box<TlsHandshake>),
     Finished,
+}
+
+/// The proxy a connection goes through.
+pub(crate) struct Via {
+    /// The proxy's address, resolved and connected to instead of the origin.
+    pub(crate) proxy: Target,
+    /// The proxy's port.
+    pub(crate) port: u16,
+    /// For an HTTPS proxy: the `CONNECT` request and the limits for the reply. `None`
+    /// for an HTTP proxy, which takes requests in absolute form on the plain connection.
+    pub(crate) tunnel: Option<(Vec<u8>, Limits)>,
 }
 
 /// What one `poll` of the pipeline produced.
@@ -31,26 +47,56 @@ pub(crate) struct Connector {
     stage: Stage,
     /// Name verified by TLS (the origin, also when a proxy is in between).
     tls_name: String,
-    /// `host:port` for messages.
+    /// The origin's `host:port`, for TLS messages.
     display: String,
+    /// What TCP connects to, for messages: the origin's `host:port`, or the proxy's
+    /// with a word saying it is the proxy.
+    tcp_display: String,
+    /// Said after a resolver failure: empty, or which proxy the name belongs to.
+    resolve_note: &'static str,
+    /// The CONNECT request and limits, until the tunnel stage starts.
+    tunnel: Option<(Vec<u8>, Limits)>,
     tls: Option<TlsOptions>,
 }
 
+fn authority(target: &Target, port: u16) -> String {
+    match target.ip {
+        Some(IpAddr::V6(_)) => format!("[{}]:{port}", target.host),
+        _ => format!("{}:{port}", target.host),
+    }
+}
+
 impl Connector {
-    /// Starts connecting to `target:port`; never blocks.
-    pub(crate) fn start(target: &Target, port: u16, tls: Option<TlsOptions>) -> Connector {
-        let display = match target.ip {
-            Some(std::net::IpAddr::V6(_)) => format!("[{}]:{port}", target.host),
-            _ => format!("{}:{port}", target.host),
+    /// Starts connecting to `target:port`, through `via` when given; never blocks.
+    pub(crate) fn start(
+        target: &Target,
+        port: u16,
+        tls: Option<TlsOptions>,
+        via: Option<Via>,
+    ) -> Connector {
+        let display = authority(target, port);
+        let (tcp_target, tcp_port, tcp_display, resolve_note, tunnel) = match via {
+            None => (target.clone(), port, display.clone(), "", None),
+            Some(via) => {
+                let (kind, note) = match via.tunnel {
+                    Some(_) => ("HTTPS", " (the HTTPS proxy)"),
+                    None => ("HTTP", " (the HTTP proxy)"),
+                };
+                let shown = format!("{kind} proxy {}", authority(&via.proxy, via.port));
+                (via.proxy, via.port, shown, note, via.tunnel)
+            }
         };
-        let stage = match target.ip {
-            Some(ip) => Stage::Tcp(TcpConnect::start(vec![SocketAddr::new(ip, port)])),
-            None => Stage::Resolving(Resolve::start(&target.host, port)),
+        let stage = match tcp_target.ip {
+            Some(ip) => Stage::Tcp(TcpConnect::start(vec![SocketAddr::new(ip, tcp_port)])),
+            None => Stage::Resolving(Resolve::start(&tcp_target.host, tcp_port)),
         };
         Connector {
             stage,
             tls_name: target.host.clone(),
             display,
+            tcp_display,
+            resolve_note,
+            tunnel,
             tls,
         }
     }
@@ -69,7 +115,12 @@ impl Connector {
             match &mut self.stage {
                 Stage::Resolving(job) => match job.poll() {
                     None => return Progress::Pending(Status::Resolving),
-                    Some(Ok(addrs)) => self.stage = Stage::Tcp(TcpConnect::start(addrs)),
+                    Some(Ok(addrs)) => {
+                        // As Godot does (ST-10), the poll that sees the answer starts the
+                        // connect and reports CONNECTING, so that status is always seen.
+                        self.stage = Stage::Tcp(TcpConnect::start(addrs));
+                        return Progress::Pending(Status::Connecting);
+                    }
                     Some(Err(e)) => {
                         let host = job.host().to_string();
                         self.stage = Stage::Finished;
@@ -79,7 +130,7 @@ impl Connector {
                                 GodotError::CantResolve,
                                 Reason::Resolve {
                                     host,
-                                    detail: e.to_string(),
+                                    detail: format!("{e}{}", self.resolve_note),
                                 },
                             ),
                         );
@@ -94,7 +145,7 @@ impl Connector {
                             Error::new(
                                 GodotError::CantConnect,
                                 Reason::Connect {
-                                    target: self.display.clone(),
+                                    target: self.tcp_display.clone(),
                                     detail: e.to_string(),
                                 },
                             ),
@@ -102,16 +153,37 @@ impl Connector {
                     }
                     ConnectPoll::Connected(stream) => {
                         let stream: Box<dyn StreamPeer> = Box::new(stream);
-                        match &self.tls {
-                            None => {
-                                self.stage = Stage::Finished;
-                                return Progress::Ready(stream);
+                        match self.tunnel.take() {
+                            Some((request, limits)) => {
+                                self.stage =
+                                    Stage::Tunnel(Box::new(Tunnel::start(stream, request, limits)));
                             }
-                            Some(opts) => match TlsHandshake::start(stream, opts, &self.tls_name) {
-                                Ok(hs) => self.stage = Stage::Tls(Box::new(hs)),
-                                Err(e) => return self.tls_failed(e),
-                            },
+                            None => {
+                                if let Some(done) = self.start_tls(stream) {
+                                    return done;
+                                }
+                            }
                         }
+                    }
+                },
+                Stage::Tunnel(tunnel) => match tunnel.poll() {
+                    Ok(false) => return Progress::Pending(Status::Connecting),
+                    Ok(true) => {
+                        let Stage::Tunnel(tunnel) =
+                            std::mem::replace(&mut self.stage, Stage::Finished)
+                        else {
+                            unreachable!("stage checked above")
+                        };
+                        if let Some(done) = self.start_tls(tunnel.into_stream()) {
+                            return done;
+                        }
+                    }
+                    Err(reason) => {
+                        self.stage = Stage::Finished;
+                        return Progress::Failed(
+                            Status::CantConnect,
+                            Error::new(GodotError::CantConnect, reason),
+                        );
                     }
                 },
                 Stage::Tls(hs) => match hs.poll() {
@@ -131,6 +203,22 @@ impl Connector {
                     )
                 }
             }
+        }
+    }
+
+    /// Moves to the TLS stage over `stream` when TLS is wanted (`None`: continue
+    /// polling); otherwise the stream is ready as is.
+    fn start_tls(&mut self, stream: Box<dyn StreamPeer>) -> Option<Progress> {
+        let Some(opts) = &self.tls else {
+            self.stage = Stage::Finished;
+            return Some(Progress::Ready(stream));
+        };
+        match TlsHandshake::start(stream, opts, &self.tls_name) {
+            Ok(hs) => {
+                self.stage = Stage::Tls(Box::new(hs));
+                None
+            }
+            Err(e) => Some(self.tls_failed(e)),
         }
     }
 
@@ -156,6 +244,7 @@ impl Connector {
                 Ok(job.wait(timeout).is_some())
             }
             Stage::Tcp(tcp) => tcp.wait(timeout),
+            Stage::Tunnel(tunnel) => tunnel.wait(timeout),
             Stage::Tls(hs) => hs.wait(timeout),
             Stage::Finished => Ok(true),
         }
@@ -166,6 +255,7 @@ impl Connector {
         match &self.stage {
             Stage::Resolving(_) | Stage::Finished => None,
             Stage::Tcp(_) => Some(Interest::Write),
+            Stage::Tunnel(tunnel) => Some(tunnel.interest()),
             Stage::Tls(hs) => Some(hs.interest()),
         }
     }
@@ -175,6 +265,7 @@ impl Connector {
     pub(crate) fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
         match &self.stage {
             Stage::Tcp(tcp) => tcp.raw_fd(),
+            Stage::Tunnel(tunnel) => tunnel.raw_fd(),
             Stage::Tls(hs) => hs.raw_fd(),
             _ => None,
         }

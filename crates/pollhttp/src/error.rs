@@ -124,8 +124,29 @@ pub enum Reason {
     PeerClosed(&'static str),
     /// The server broke HTTP/1.1 (bad head, bad framing, a limit exceeded).
     Protocol(ProtoError),
-    /// The server sent bytes while no response was expected.
+    /// The server sent bytes while no response was expected (also: an HTTPS proxy sent
+    /// bytes after its answer to `CONNECT`, before the TLS handshake began).
     UnexpectedData,
+    /// The HTTPS proxy answered `CONNECT` with a status other than 2xx, so no tunnel was
+    /// opened; the client is in CANT_CONNECT with `ERR_CANT_CONNECT`. `407` means the
+    /// proxy wants (other) credentials, see
+    /// [`ProxyConfig::with_credentials`](crate::ProxyConfig::with_credentials); `403` that
+    /// it does not allow this destination or port.
+    ///
+    /// ```
+    /// use pollhttp::Reason;
+    /// let r = Reason::ProxyRefused { code: 407, reason: "Proxy Authentication Required".into() };
+    /// assert_eq!(
+    ///     r.to_string(),
+    ///     "the proxy refused the CONNECT tunnel: 407 Proxy Authentication Required"
+    /// );
+    /// ```
+    ProxyRefused {
+        /// The proxy's status code.
+        code: u16,
+        /// The proxy's reason phrase (possibly empty).
+        reason: String,
+    },
 }
 
 impl fmt::Display for Reason {
@@ -147,6 +168,13 @@ impl fmt::Display for Reason {
             Reason::Protocol(e) => write!(f, "protocol error: {e}"),
             Reason::UnexpectedData => {
                 f.write_str("server sent data while no response was expected")
+            }
+            Reason::ProxyRefused { code, reason } => {
+                write!(f, "the proxy refused the CONNECT tunnel: {code}")?;
+                if !reason.is_empty() {
+                    write!(f, " {reason}")?;
+                }
+                Ok(())
             }
         }
     }

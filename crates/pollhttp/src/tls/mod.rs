@@ -81,4 +81,5 @@ mod tests;
 pub use certificates::Certificates;
 pub use error::{TlsError, TlsErrorKind};
 pub use options::{TlsOptions, TlsVersion};
+pub(crate) use pins::encode_base64;
 pub use stream::{TlsHandshake, TlsStream};

@@ -1,0 +1,365 @@
+#!/usr/bin/env bash
+# Interop suite: pollhttp against a real nginx on 127.0.0.1.
+#
+# Makes a CA, an intermediate and leaf certificates (RSA and ECDSA) with openssl in a
+# temporary directory, writes an nginx configuration there (never touching the system's),
+# starts nginx on free loopback ports, and runs the ignored tests of
+# crates/pollhttp/tests/interop.rs against it. nginx is stopped by its PID on exit.
+#
+#   scripts/interop.sh            run the interop tests
+#   scripts/interop.sh --bench N  instead, measure TLS costs of pollhttp and curl against
+#                                 the same nginx, both pinned to nginx's core (N rounds)
+#   scripts/interop.sh --keep     start nginx, print the variables, wait for Ctrl-C
+#
+# Installs nginx, openssl and curl with apt-get when they are missing and it runs as root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode="test"
+rounds=200
+case "${1:-}" in
+    "") ;;
+    --bench) mode=bench; rounds="${2:-200}" ;;
+    --keep) mode=keep ;;
+    *) echo "usage: $0 [--bench [N] | --keep]" >&2; exit 2 ;;
+esac
+
+log() { printf 'interop: %s\n' "$*" >&2; }
+
+nginx_bin() {
+    command -v nginx 2>/dev/null || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; } || true
+}
+
+# ---------------------------------------------------------------- tools
+missing=()
+[ -n "$(nginx_bin)" ] || missing+=(nginx-light)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        log "installing ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        log "missing ${missing[*]}: install them (apt-get install ${missing[*]})"
+        exit 1
+    fi
+fi
+NGINX="$(nginx_bin)"
+[ -n "$NGINX" ] || { log "nginx not found after install"; exit 1; }
+
+# ---------------------------------------------------------------- workspace and cleanup
+work="$(mktemp -d "${TMPDIR:-/tmp}/pollhttp-interop.XXXXXX")"
+nginx_pid=""
+cleanup() {
+    local status=$?
+    if [ -n "$nginx_pid" ] && kill -0 "$nginx_pid" 2>/dev/null; then
+        kill -TERM "$nginx_pid" 2>/dev/null || true
+        for _ in $(seq 1 50); do
+            kill -0 "$nginx_pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$nginx_pid" 2>/dev/null || true
+        wait "$nginx_pid" 2>/dev/null || true
+    fi
+    if [ "$status" != 0 ] && [ -s "$work/error.log" ]; then
+        log "nginx error log:"
+        tail -n 30 "$work/error.log" >&2 || true
+    fi
+    rm -rf "$work"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+# nginx's workers drop to an unprivileged user when run as root: they must read www/.
+chmod 755 "$work"
+
+# ---------------------------------------------------------------- certificates
+certs="$work/certs"
+mkdir -p "$certs"
+(
+    cd "$certs"
+    # shellcheck disable=SC2317 # called through leaf's KEYGEN argument
+    ec_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+    # shellcheck disable=SC2317 # called through leaf's KEYGEN argument
+    rsa_key() { openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1" 2>/dev/null; }
+
+    cat >ca.ext <<'EOF'
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOF
+    ec_key ca.key
+    openssl req -x509 -new -key ca.key -sha256 -days 3650 -subj "/CN=pollhttp interop root" \
+        -addext "basicConstraints=critical,CA:TRUE" \
+        -addext "keyUsage=critical,keyCertSign,cRLSign" -out ca.pem
+
+    ec_key intermediate.key
+    openssl req -new -key intermediate.key -subj "/CN=pollhttp interop intermediate" \
+        -out intermediate.csr
+    openssl x509 -req -in intermediate.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+        -sha256 -days 3650 -extfile ca.ext -out intermediate.pem 2>/dev/null
+
+    # leaf NAME KEYGEN KEYUSAGE CN SAN: a server certificate signed by the intermediate.
+    leaf() {
+        "$2" "$1.key"
+        cat >"$1.ext" <<EOF
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, $3
+extendedKeyUsage = serverAuth
+subjectAltName = $5
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+EOF
+        openssl req -new -key "$1.key" -subj "/CN=$4" -out "$1.csr"
+        openssl x509 -req -in "$1.csr" -CA intermediate.pem -CAkey intermediate.key \
+            -CAcreateserial -sha256 -days 825 -extfile "$1.ext" -out "$1.pem" 2>/dev/null
+        cat "$1.pem" intermediate.pem >"$1-fullchain.pem"
+    }
+    leaf rsa rsa_key "digitalSignature, keyEncipherment" localhost "DNS:localhost, IP:127.0.0.1"
+    leaf ecdsa ec_key "digitalSignature" localhost "DNS:localhost, IP:127.0.0.1"
+    leaf other ec_key "digitalSignature" other.test "DNS:other.test"
+    openssl verify -CAfile ca.pem -untrusted intermediate.pem rsa.pem ecdsa.pem other.pem >/dev/null
+    chmod 600 ./*.key
+)
+
+# ---------------------------------------------------------------- content
+www="$work/www"
+mkdir -p "$www/chunked" "$www/close"
+printf 'hello from nginx\n' >"$www/small.txt"
+head -c $((16 * 1024 * 1024)) /dev/urandom >"$www/big.bin"
+# sub_filter rewrites MARK to mark, so nginx cannot know the length: it sends the file
+# chunked (/chunked/) or delimited by the end of the connection (/close/).
+for i in $(seq 1 4000); do
+    printf 'line %05d MARK of a response that nginx rewrites on the fly\n' "$i"
+done >"$www/chunked/text.txt"
+cp "$www/chunked/text.txt" "$www/close/text.txt"
+chmod -R a+rX "$www"
+
+# ---------------------------------------------------------------- nginx configuration
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Ports below the kernel's ephemeral range, where outgoing connections take theirs.
+ephemeral_low="$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true)"
+[ "${ephemeral_low:-0}" -gt 12000 ] 2>/dev/null || ephemeral_low=32768
+pick_port() {
+    local p
+    while :; do
+        p=$((10000 + RANDOM % (ephemeral_low - 10000)))
+        port_in_use "$p" || { echo "$p"; return; }
+    done
+}
+
+write_config() {
+    local user_line=""
+    if [ "$(id -u)" = 0 ]; then
+        user_line="user nobody $(id -gn nobody 2>/dev/null || echo nogroup);"
+    fi
+    mkdir -p "$work/tmp"
+    cat >"$work/site.conf" <<EOF
+root $www;
+add_header X-Tls-Protocol "\$ssl_protocol" always;
+add_header X-Conn "\$connection" always;
+add_header X-Conn-Requests "\$connection_requests" always;
+add_header X-Tls-Reused "\$ssl_session_reused" always;
+location / { }
+location /chunked/ {
+    sub_filter_types *;
+    sub_filter_once off;
+    sub_filter MARK mark;
+}
+location /close/ {
+    chunked_transfer_encoding off;
+    sub_filter_types *;
+    sub_filter_once off;
+    sub_filter MARK mark;
+}
+EOF
+    cat >"$work/nginx.conf" <<EOF
+$user_line
+daemon off;
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/error.log warn;
+events { worker_connections 256; }
+http {
+    access_log off;
+    client_body_temp_path $work/tmp/body;
+    proxy_temp_path $work/tmp/proxy;
+    fastcgi_temp_path $work/tmp/fastcgi;
+    uwsgi_temp_path $work/tmp/uwsgi;
+    scgi_temp_path $work/tmp/scgi;
+    types { text/plain txt; application/octet-stream bin; }
+    default_type application/octet-stream;
+    sendfile on;
+    keepalive_timeout 65;
+    keepalive_requests 10000;
+    ssl_session_cache shared:interop:1m;
+
+    server {
+        listen 127.0.0.1:$PLAIN_PORT;
+        server_name localhost;
+        include $work/site.conf;
+    }
+    server {
+        listen 127.0.0.1:$TLS12_PORT ssl;
+        server_name localhost;
+        ssl_protocols TLSv1.2;
+        ssl_certificate $certs/rsa-fullchain.pem;
+        ssl_certificate_key $certs/rsa.key;
+        include $work/site.conf;
+    }
+    server {
+        listen 127.0.0.1:$TLS13_PORT ssl;
+        server_name localhost;
+        ssl_protocols TLSv1.3;
+        ssl_certificate $certs/ecdsa-fullchain.pem;
+        ssl_certificate_key $certs/ecdsa.key;
+        include $work/site.conf;
+    }
+    server {
+        listen 127.0.0.1:$WRONG_NAME_PORT ssl;
+        server_name other.test;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_certificate $certs/other-fullchain.pem;
+        ssl_certificate_key $certs/other.key;
+        include $work/site.conf;
+    }
+    server {
+        listen 127.0.0.1:$LEAF_ONLY_PORT ssl;
+        server_name localhost;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_certificate $certs/ecdsa.pem;
+        ssl_certificate_key $certs/ecdsa.key;
+        include $work/site.conf;
+    }
+}
+EOF
+}
+
+# Starts nginx (pinned to a core in bench mode) and waits until every port answers.
+# Returns non-zero when nginx exits early, for example on a port taken meanwhile.
+start_nginx() {
+    local pin=()
+    [ "$mode" = bench ] && pin=(taskset -c "$BENCH_CORE")
+    : >"$work/error.log"
+    "${pin[@]}" "$NGINX" -p "$work" -c "$work/nginx.conf" -e "$work/error.log" &
+    nginx_pid=$!
+    for _ in $(seq 1 100); do
+        if ! kill -0 "$nginx_pid" 2>/dev/null; then
+            wait "$nginx_pid" 2>/dev/null || true
+            nginx_pid=""
+            return 1
+        fi
+        local ready=1
+        for p in $PLAIN_PORT $TLS12_PORT $TLS13_PORT $WRONG_NAME_PORT $LEAF_ONLY_PORT; do
+            port_in_use "$p" || { ready=0; break; }
+        done
+        [ "$ready" = 1 ] && return 0
+        sleep 0.1
+    done
+    # Never ready: stop this one before another attempt.
+    kill -TERM "$nginx_pid" 2>/dev/null || true
+    wait "$nginx_pid" 2>/dev/null || true
+    nginx_pid=""
+    return 1
+}
+
+BENCH_CORE="$(( $(nproc) - 1 ))"
+started=0
+for attempt in 1 2 3 4 5; do
+    PLAIN_PORT=$(pick_port)
+    TLS12_PORT=$(pick_port)
+    TLS13_PORT=$(pick_port)
+    WRONG_NAME_PORT=$(pick_port)
+    LEAF_ONLY_PORT=$(pick_port)
+    ports=("$PLAIN_PORT" "$TLS12_PORT" "$TLS13_PORT" "$WRONG_NAME_PORT" "$LEAF_ONLY_PORT")
+    if [ "$(printf '%s\n' "${ports[@]}" | sort -u | wc -l)" != 5 ]; then
+        continue
+    fi
+    write_config
+    if start_nginx; then
+        started=1
+        break
+    fi
+    log "nginx did not start (attempt $attempt):"
+    tail -n 5 "$work/error.log" >&2 || true
+done
+[ "$started" = 1 ] || { log "giving up on starting nginx"; exit 1; }
+log "nginx $("$NGINX" -v 2>&1 | sed 's/.*\///') (pid $nginx_pid): plain $PLAIN_PORT," \
+    "TLS 1.2 $TLS12_PORT, TLS 1.3 $TLS13_PORT, wrong name $WRONG_NAME_PORT," \
+    "leaf only $LEAF_ONLY_PORT"
+
+export POLLHTTP_INTEROP_CA="$certs/ca.pem"
+export POLLHTTP_INTEROP_WWW="$www"
+export POLLHTTP_INTEROP_PLAIN_PORT="$PLAIN_PORT"
+export POLLHTTP_INTEROP_TLS12_PORT="$TLS12_PORT"
+export POLLHTTP_INTEROP_TLS13_PORT="$TLS13_PORT"
+export POLLHTTP_INTEROP_WRONG_NAME_PORT="$WRONG_NAME_PORT"
+export POLLHTTP_INTEROP_LEAF_ONLY_PORT="$LEAF_ONLY_PORT"
+
+# ---------------------------------------------------------------- run
+case "$mode" in
+test)
+    cargo test -p pollhttp --test interop -- --ignored --test-threads=1
+    bash scripts/interop_proxy.sh
+    ;;
+keep)
+    env | grep '^POLLHTTP_INTEROP_' | sed 's/^/export /'
+    log "nginx runs until Ctrl-C"
+    wait "$nginx_pid"
+    ;;
+bench)
+    cargo build --release -p pollhttp --example tls_cost
+    pin=(taskset -c "$BENCH_CORE")
+    bench_bin=target/release/examples/tls_cost
+    url="https://127.0.0.1:$TLS13_PORT/small.txt"
+    # median of the numbers on stdin (seconds in, microseconds out)
+    median_us() { sort -g | awk '{ v[NR] = $1 } END { printf "%.1f", v[int((NR + 1) / 2)] * 1e6 }'; }
+
+    log "all on core $BENCH_CORE, $rounds rounds, TLS 1.3 ECDSA P-256, 127.0.0.1:$TLS13_PORT"
+    # Full handshakes: a new process (curl) or new TLS configuration (pollhttp) each time.
+    # curl's time_appconnect includes its TLS library's per-process setup.
+    curl_full=$(for _ in $(seq 1 "$rounds"); do
+        "${pin[@]}" curl -s -o /dev/null --cacert "$POLLHTTP_INTEROP_CA" \
+            -w '%{time_appconnect}\n' "$url"
+    done | median_us)
+    # Resumed handshakes: one process, a new connection per request.
+    cfg="$work/curl-resumed.cfg"
+    for _ in $(seq 1 "$rounds"); do
+        printf 'url = "%s"\noutput = "/dev/null"\n' "$url"
+    done >"$cfg"
+    curl_resumed=$("${pin[@]}" curl -s --cacert "$POLLHTTP_INTEROP_CA" -H 'Connection: close' \
+        -w '%{time_appconnect}\n' -K "$cfg" | tail -n +2 | median_us)
+    # Full handshakes in one warm process: no session reuse, a new connection per request.
+    curl_full_warm=$("${pin[@]}" curl -s --cacert "$POLLHTTP_INTEROP_CA" --no-sessionid \
+        -H 'Connection: close' -w '%{time_appconnect}\n' -K "$cfg" | tail -n +2 | median_us)
+    # Keep-alive: one process, one connection, many requests.
+    curl_keepalive=$("${pin[@]}" curl -s --cacert "$POLLHTTP_INTEROP_CA" \
+        -w '%{num_connects} %{time_total}\n' -K "$cfg" \
+        | awk '$1 == 0 { print $2 }' | median_us)
+
+    url12="https://127.0.0.1:$TLS12_PORT/small.txt"
+    curl_full12=$(for _ in $(seq 1 "$rounds"); do
+        "${pin[@]}" curl -s -o /dev/null --cacert "$POLLHTTP_INTEROP_CA" \
+            -w '%{time_appconnect}\n' "$url12"
+    done | median_us)
+
+    ours() { "${pin[@]}" "$bench_bin" "$1" 127.0.0.1 "${2:-$TLS13_PORT}" \
+        "$POLLHTTP_INTEROP_CA" "$rounds" /small.txt | awk '/^median_us/ { print $2 }'; }
+    ours_full=$(ours full)
+    ours_resumed=$(ours resumed)
+    ours_keepalive=$(ours keepalive)
+    ours_full12=$(ours full "$TLS12_PORT")
+
+    printf '%-28s %12s %12s %8s\n' "operation (median)" "pollhttp us" "curl us" "ratio"
+    row() { printf '%-28s %12s %12s %8s\n' "$1" "$2" "$3" \
+        "$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.2f", a / b }')"; }
+    row "TLS 1.3 full handshake" "$ours_full" "$curl_full"
+    row "  (curl in one process)" "$ours_full" "$curl_full_warm"
+    row "TLS 1.3 resumed handshake" "$ours_resumed" "$curl_resumed"
+    row "keep-alive GET over TLS 1.3" "$ours_keepalive" "$curl_keepalive"
+    row "TLS 1.2 full handshake (RSA)" "$ours_full12" "$curl_full12"
+    ;;
+esac
