@@ -173,12 +173,16 @@ EOF
         sleep 0.1
     done
     NGINX_PID=$(cat "$TMP/nginx.pid" 2>/dev/null)
-    [ -n "$NGINX_PID" ]
+    [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null
 }
 
+# A port below the ephemeral range, so that the thousands of client connections of
+# `newconn` never compete with it.
+EPH_LOW=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+[ "${EPH_LOW:-0}" -gt 11000 ] || EPH_LOW=32768
 PORT=""
 for _ in $(seq 20); do
-    p=$((20000 + RANDOM % 30000))
+    p=$((10000 + RANDOM % (EPH_LOW - 10000)))
     port_free "$p" || continue
     if start_nginx "$p"; then PORT=$p; break; fi
 done
