@@ -1,6 +1,7 @@
 //! Command-line arguments, curl style.
 
 use clap::{Args, Parser, Subcommand};
+use pollhttp::TlsVersion;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -102,6 +103,43 @@ pub struct FetchArgs {
     /// the no_proxy environment variable.
     #[arg(long = "noproxy", value_name = "LIST")]
     pub noproxy: Option<String>,
+    /// Trust only the CA certificates in this PEM file to verify https servers (instead of
+    /// the bundled Mozilla roots). A missing or unusable file is exit code 77.
+    #[arg(long = "cacert", value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+    /// Skip certificate verification: with --cacert the chain is still checked but not
+    /// the host name; without it, nothing is. --pinnedpubkey still applies.
+    #[arg(short = 'k', long = "insecure")]
+    pub insecure: bool,
+    /// The server's public key must be one of these: `sha256//BASE64[;sha256//BASE64...]`,
+    /// each the base64 SHA-256 of a SubjectPublicKeyInfo. Checked with -k too; a mismatch
+    /// is exit code 90.
+    #[arg(long = "pinnedpubkey", value_name = "HASHES")]
+    pub pinned_pubkey: Option<String>,
+    /// Use TLS 1.2 or later (the default).
+    #[arg(long = "tlsv1.2", overrides_with = "tlsv1_3")]
+    pub tlsv1_2: bool,
+    /// Use TLS 1.3 or later.
+    #[arg(long = "tlsv1.3", overrides_with = "tlsv1_2")]
+    pub tlsv1_3: bool,
+    /// The highest TLS version to offer: 1.2, 1.3 or default (1.3).
+    #[arg(long = "tls-max", value_name = "VERSION", value_parser = parse_tls_max)]
+    pub tls_max: Option<TlsVersion>,
+    /// Verify servers against the operating system's certificate store (honouring
+    /// SSL_CERT_FILE and SSL_CERT_DIR) instead of the bundled Mozilla roots; --cacert wins
+    /// over it.
+    #[arg(long = "ca-native")]
+    pub ca_native: bool,
+}
+
+/// Reads `--tls-max`: `1.2`, `1.3` or `default`, as curl spells them.
+pub fn parse_tls_max(s: &str) -> Result<TlsVersion, String> {
+    match s {
+        "1.2" => Ok(TlsVersion::Tls12),
+        "1.3" | "default" => Ok(TlsVersion::Tls13),
+        "1.0" | "1.1" => Err(format!("TLS {s} is not supported (1.2 is the lowest)")),
+        _ => Err(format!("{s:?} is not a TLS version (1.2, 1.3 or default)")),
+    }
 }
 
 /// Accepts `Name: value` with a non-empty name and no CR, LF or NUL anywhere.
@@ -184,6 +222,52 @@ mod tests {
         assert_eq!(f.proxy.as_deref(), Some("http://p:3128"));
         assert_eq!(f.proxy_user.as_deref(), Some("u:p"));
         assert_eq!(f.noproxy.as_deref(), Some("localhost"));
+    }
+
+    #[test]
+    fn tls_flags() {
+        let cli = parse(&[
+            "--cacert",
+            "ca.pem",
+            "-k",
+            "--pinnedpubkey",
+            "sha256//AAAA",
+            "--tlsv1.3",
+            "--tls-max",
+            "1.3",
+            "--ca-native",
+            "https://h/",
+        ])
+        .unwrap();
+        let f = cli.fetch;
+        assert_eq!(f.cacert, Some(PathBuf::from("ca.pem")));
+        assert!(f.insecure && f.tlsv1_3 && !f.tlsv1_2 && f.ca_native);
+        assert_eq!(f.pinned_pubkey.as_deref(), Some("sha256//AAAA"));
+        assert_eq!(f.tls_max, Some(TlsVersion::Tls13));
+        let f = parse(&["https://h/"]).unwrap().fetch;
+        assert!(!f.insecure && !f.tlsv1_2 && !f.tlsv1_3 && !f.ca_native);
+        assert_eq!((f.cacert, f.pinned_pubkey, f.tls_max), (None, None, None));
+    }
+
+    #[test]
+    fn the_last_minimum_version_wins() {
+        let f = parse(&["--tlsv1.3", "--tlsv1.2", "https://h/"])
+            .unwrap()
+            .fetch;
+        assert!(f.tlsv1_2 && !f.tlsv1_3);
+        let f = parse(&["--tlsv1.2", "--tlsv1.3", "https://h/"])
+            .unwrap()
+            .fetch;
+        assert!(f.tlsv1_3 && !f.tlsv1_2);
+    }
+
+    #[test]
+    fn tls_max_values() {
+        assert_eq!(parse_tls_max("1.2"), Ok(TlsVersion::Tls12));
+        assert_eq!(parse_tls_max("default"), Ok(TlsVersion::Tls13));
+        assert!(parse_tls_max("1.1").unwrap_err().contains("not supported"));
+        assert!(parse(&["--tls-max", "1.4", "https://h/"]).is_err());
+        assert!(parse(&["--tls-max", "", "https://h/"]).is_err());
     }
 
     #[test]

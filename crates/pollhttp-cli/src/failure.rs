@@ -1,7 +1,7 @@
 //! Why a run failed, as one line of text and a curl-compatible exit code.
 
 use pollhttp::proto::ProtoError;
-use pollhttp::{Error, GodotError, Reason, Status};
+use pollhttp::{Error, GodotError, Reason, Status, TlsError, TlsErrorKind};
 use std::fmt;
 
 /// Exit codes, numbered as curl numbers them where curl has one.
@@ -30,13 +30,21 @@ pub mod code {
     pub const READ: u8 = 26;
     /// `--max-time` or `--connect-timeout` ran out.
     pub const TIMEOUT: u8 = 28;
-    /// The TLS handshake failed.
+    /// The TLS handshake failed (also: no TLS version in common, a peer that does not
+    /// speak TLS).
     pub const TLS: u8 = 35;
     /// The server closed the connection without sending anything.
     pub const EMPTY_REPLY: u8 = 52;
     /// Receiving from the connection failed (also: the proxy refused the CONNECT
     /// tunnel, as curl reports it).
     pub const RECV: u8 = 56;
+    /// The server's certificate failed verification (expired, not yet valid, wrong
+    /// name, unknown issuer, self-signed, unusable).
+    pub const PEER_VERIFY: u8 = 60;
+    /// The CA certificate file (or the operating system's store) could not be used.
+    pub const CA_CERT: u8 = 77;
+    /// The server's public key matches none of the `--pinnedpubkey` hashes.
+    pub const PINNED_KEY: u8 = 90;
 }
 
 /// What the client was doing when it failed; the same error means different things.
@@ -81,7 +89,7 @@ impl Failure {
             Reason::Connect { target, detail } => {
                 Failure::new(CONNECT, format!("cannot connect to {target}: {detail}"))
             }
-            Reason::Tls(detail) => Failure::new(TLS, format!("TLS handshake failed: {detail}")),
+            Reason::Tls(e) => Failure::from_tls(e),
             Reason::PeerClosed(when) => match phase {
                 Phase::Connect => {
                     Failure::new(CONNECT, format!("connection closed by peer {when}"))
@@ -123,6 +131,29 @@ impl Failure {
             }
             Reason::Unsupported(what) => Failure::new(FAILED, format!("unsupported: {what}")),
             _ => Failure::new(FAILED, err.to_string()),
+        }
+    }
+
+    /// Classifies a TLS failure as curl does: certificate checks are 60, a pin mismatch
+    /// is 90, everything else about the handshake 35.
+    pub fn from_tls(e: &TlsError) -> Failure {
+        use code::*;
+        match e.kind() {
+            TlsErrorKind::UnknownIssuer | TlsErrorKind::SelfSigned => Failure::new(
+                PEER_VERIFY,
+                format!(
+                    "TLS certificate problem: {e}; --cacert FILE trusts its CA, -k skips \
+                     verification"
+                ),
+            ),
+            TlsErrorKind::Expired
+            | TlsErrorKind::NotYetValid
+            | TlsErrorKind::WrongName
+            | TlsErrorKind::BadCertificate => {
+                Failure::new(PEER_VERIFY, format!("TLS certificate problem: {e}"))
+            }
+            TlsErrorKind::PinMismatch => Failure::new(PINNED_KEY, format!("TLS: {e}")),
+            _ => Failure::new(TLS, format!("TLS handshake failed: {e}")),
         }
     }
 
@@ -189,16 +220,13 @@ mod tests {
         assert_eq!(
             Failure::from_client(
                 &err(
-                    GodotError::ConnectionError,
-                    Reason::Tls(pollhttp::TlsError::new(
-                        pollhttp::TlsErrorKind::Expired,
-                        "bad cert"
-                    ))
+                    GodotError::CantConnect,
+                    Reason::Tls(TlsError::new(TlsErrorKind::Expired, "bad cert"))
                 ),
                 Phase::Connect
             )
             .code,
-            35
+            60
         );
         let closed = err(
             GodotError::ConnectionError,
@@ -218,6 +246,37 @@ mod tests {
             Failure::from_client(&Error::invalid("bad"), Phase::Request).code,
             2
         );
+    }
+
+    #[test]
+    fn tls_errors_map_to_curl_codes() {
+        use TlsErrorKind::*;
+        let cases = [
+            (Expired, 60),
+            (NotYetValid, 60),
+            (WrongName, 60),
+            (UnknownIssuer, 60),
+            (SelfSigned, 60),
+            (BadCertificate, 60),
+            (PinMismatch, 90),
+            (ProtocolVersion, 35),
+            (NotTls, 35),
+            (HandshakeFailure, 35),
+            (InvalidConfig, 35),
+            (Io, 35),
+            (Closed, 35),
+        ];
+        for (kind, expected) in cases {
+            let e = TlsError::new(kind, "detail");
+            let f = Failure::from_client(
+                &err(GodotError::CantConnect, Reason::Tls(e.clone())),
+                Phase::Connect,
+            );
+            assert_eq!(f.code, expected, "{kind:?}");
+            assert!(f.message.contains(&e.to_string()), "{}", f.message);
+        }
+        let f = Failure::from_tls(&TlsError::new(UnknownIssuer, "x"));
+        assert!(f.message.contains("--cacert"), "{}", f.message);
     }
 
     #[test]

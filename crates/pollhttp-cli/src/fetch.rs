@@ -21,7 +21,7 @@ struct Trace {
 impl Trace {
     fn see(&mut self, status: Status) {
         if self.verbose && self.last != Some(status) {
-            eprintln!("* status: {}", status.godot_name());
+            note!("* status: {}", status.godot_name());
         }
         self.last = Some(status);
     }
@@ -29,9 +29,9 @@ impl Trace {
     fn lines(&self, prefix: &str, lines: impl IntoIterator<Item = String>) {
         if self.verbose {
             for l in lines {
-                eprintln!("{prefix} {l}");
+                note!("{prefix} {l}");
             }
-            eprintln!("{prefix}");
+            note!("{prefix}");
         }
     }
 }
@@ -94,7 +94,7 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
             } else {
                 "absolute-form requests"
             };
-            eprintln!("* proxy: {p} ({how})");
+            note!("* proxy: {p} ({how})");
         }
     }
     if let Some(agent) = &args.user_agent {
@@ -108,8 +108,17 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
     } else {
         client.set_http_proxy_config(proxy.clone());
     }
+    let tls_options = if tls {
+        let opts = crate::tls::options(args)?;
+        if args.verbose {
+            note!("* TLS: {}", crate::tls::describe(args, &opts));
+        }
+        Some(opts)
+    } else {
+        None
+    };
     client
-        .connect_to_host(&plan.connect_host, Some(plan.port), None)
+        .connect_to_host(&plan.connect_host, Some(plan.port), tls_options)
         .map_err(|e| Failure::from_client(&e, Phase::Connect))?;
     drive(&mut client, &mut trace, &clock, Phase::Connect, |s| {
         s == Status::Connected

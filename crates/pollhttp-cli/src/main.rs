@@ -2,6 +2,15 @@
 //! the Godot tutorial's poll loop against a built-in server.
 #![forbid(unsafe_code)]
 
+/// Writes a line to stderr, ignoring failures: a closed stderr (`pollhttp -v URL 2>&1 |
+/// head`) must not turn into a panic.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod args;
 mod clock;
 mod demo;
@@ -12,6 +21,7 @@ mod output;
 mod plan;
 mod progress;
 mod proxy;
+mod tls;
 
 use args::{Cli, Command};
 use clap::Parser;
@@ -28,7 +38,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             if !quiet {
-                eprintln!("pollhttp: {failure}");
+                note!("pollhttp: {failure}");
             }
             ExitCode::from(failure.code)
         }

@@ -62,7 +62,7 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish();
             // The bar leaves the cursor at the end of its line.
-            eprintln!();
+            note!();
         }
     }
 
@@ -70,7 +70,7 @@ impl Progress {
     pub fn abandon(&self) {
         if let Some(bar) = &self.bar {
             bar.abandon();
-            eprintln!();
+            note!();
         }
     }
 }

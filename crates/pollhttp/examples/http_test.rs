@@ -4,7 +4,7 @@
 //! loopback server; `cargo run -p pollhttp --example http_test -- HOST PORT PATH` fetches
 //! from elsewhere.
 
-use pollhttp::{HttpClient, Method, Status};
+use pollhttp::{HttpClient, Method, QueryValue, Status};
 use std::time::Duration;
 
 fn frame() {
@@ -96,9 +96,9 @@ fn main() -> Result<(), pollhttp::Error> {
 
 /// Formats header pairs the way Godot 4 prints a Dictionary.
 fn godot_dictionary(pairs: &[(String, String)]) -> String {
-    if pairs.is_empty() {
-        return "{  }".to_string();
-    }
-    let items: Vec<String> = pairs.iter().map(|(k, v)| format!("{k:?}: {v:?}")).collect();
-    format!("{{ {} }}", items.join(", "))
+    let dict = pairs
+        .iter()
+        .map(|(k, v)| (k.clone(), QueryValue::from(v.as_str())))
+        .collect();
+    QueryValue::Dict(dict).to_string()
 }

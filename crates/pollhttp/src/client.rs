@@ -88,6 +88,9 @@ pub struct HttpClient {
 
     reader: ResponseReader,
     recv: RecvBuf,
+    /// Changes whenever the transport is dropped, so that a poller can tell a new socket
+    /// from an old one that happens to get the same descriptor number.
+    connection_serial: u64,
     has_response: bool,
     chunked: bool,
     body_length: i64,
@@ -135,6 +138,7 @@ impl HttpClient {
             deferred_write_error: None,
             reader: ResponseReader::new(Limits::default()),
             recv: RecvBuf::new(),
+            connection_serial: 0,
             has_response: false,
             chunked: false,
             body_length: -1,
@@ -250,6 +254,7 @@ impl HttpClient {
         self.out_pos = 0;
         self.deferred_write_error = None;
         self.recv.clear();
+        self.connection_serial = self.connection_serial.wrapping_add(1);
     }
 
     fn reset_response(&mut self) {
@@ -367,25 +372,27 @@ impl HttpClient {
         }
         loop {
             self.flush_request()?;
-            if self.read_head()? {
-                return Ok(());
+            // Blocking mode waits before reading: every complete head in the receive
+            // buffer has been taken, so a read now (just after sending) would only find
+            // nothing and cost a system call.
+            if self.blocking && !self.has_pending_input() {
+                let interest = if self.out_pos < self.out.len() {
+                    Interest::ReadWrite
+                } else {
+                    Interest::Read
+                };
+                let Some(stream) = self.stream.as_mut() else {
+                    return Err(self.connection_error(Reason::NotConnected));
+                };
+                if let Err(e) = stream.wait(interest, None) {
+                    return Err(self.fail(
+                        Status::ConnectionError,
+                        Error::io(GodotError::ConnectionError, &e),
+                    ));
+                }
             }
-            if !self.blocking {
+            if self.read_head()? || !self.blocking {
                 return Ok(());
-            }
-            let interest = if self.out_pos < self.out.len() {
-                Interest::ReadWrite
-            } else {
-                Interest::Read
-            };
-            let Some(stream) = self.stream.as_mut() else {
-                return Err(self.connection_error(Reason::NotConnected));
-            };
-            if let Err(e) = stream.wait(interest, None) {
-                return Err(self.fail(
-                    Status::ConnectionError,
-                    Error::io(GodotError::ConnectionError, &e),
-                ));
             }
         }
     }
@@ -924,12 +931,11 @@ impl HttpClient {
                 None => Ok(true),
             },
             Status::Requesting | Status::Body | Status::Connected => {
-                if !self.recv.is_empty() && self.status != Status::Connected {
+                if self.has_pending_input() {
                     return Ok(true);
                 }
                 let interest = self.interest().unwrap_or(Interest::Read);
                 match self.stream.as_mut() {
-                    Some(s) if s.has_buffered_read() => return Ok(true),
                     Some(s) => s.wait(interest, timeout),
                     None => Ok(true),
                 }
@@ -937,6 +943,29 @@ impl HttpClient {
             _ => Ok(true),
         };
         res.map_err(|e| Error::io(GodotError::ConnectionError, &e))
+    }
+
+    /// True when the client already holds received input that [`poll`](HttpClient::poll)
+    /// or a body read can act on without the socket becoming readable: body bytes that
+    /// arrived with the head, or data (or a close) already taken in by the TLS layer.
+    ///
+    /// A caller that waits on [`raw_fd`](HttpClient::raw_fd) with its own poller must not
+    /// wait while this is true: the socket may stay silent although there is work.
+    /// ([`Poller`](crate::Poller) handles this.)
+    pub fn has_pending_input(&self) -> bool {
+        match self.status {
+            // A partial head in the receive buffer needs more bytes from the socket.
+            Status::Body if !self.recv.is_empty() => true,
+            Status::Requesting | Status::Body | Status::Connected => {
+                self.stream.as_ref().is_some_and(|s| s.has_buffered_read())
+            }
+            _ => false,
+        }
+    }
+
+    /// Changes every time the transport is dropped (see [`Poller`](crate::Poller)).
+    pub(crate) fn connection_serial(&self) -> u64 {
+        self.connection_serial
     }
 
     /// What the client waits for on its socket now, for callers that register

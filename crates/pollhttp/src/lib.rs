@@ -11,6 +11,8 @@ mod error;
 mod host;
 mod method;
 pub mod net;
+#[cfg(unix)]
+mod poller;
 pub mod proto;
 mod proxy;
 mod proxy_env;
@@ -26,6 +28,8 @@ mod tunnel;
 pub use client::{HttpClient, DEFAULT_READ_CHUNK_SIZE, USER_AGENT};
 pub use error::{Error, GodotError, Reason};
 pub use method::Method;
+#[cfg(unix)]
+pub use poller::{Poller, Token};
 pub use proxy::{ProxyConfig, DEFAULT_PROXY_PORT};
 pub use proxy_env::no_proxy_matches;
 pub use query_string::{query_string_from_dict, QueryValue};

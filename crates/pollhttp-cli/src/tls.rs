@@ -1,0 +1,170 @@
+//! The TLS settings of an https fetch, chosen as curl's flags choose them: `--cacert`,
+//! `-k/--insecure`, `--pinnedpubkey`, `--tlsv1.2` / `--tlsv1.3`, `--tls-max` and
+//! `--ca-native`.
+
+use crate::args::FetchArgs;
+use crate::failure::{code, Failure};
+use pollhttp::{Certificates, TlsOptions, TlsVersion};
+
+/// The options for the client, ready to use: the CA file is read and the configuration
+/// (with the operating system's store, for `--ca-native`) built here, before the poll
+/// loop, so that setup problems are reported as such and not as handshake failures.
+///
+/// - `--cacert FILE`: only that file's certificates are trusted; a file that cannot be
+///   read or holds no usable certificate is exit code 77.
+/// - `-k`: the library's unsafe client: with `--cacert` the chain is still checked but not
+///   the name; without it, nothing. Pins are checked regardless.
+/// - A bad `--pinnedpubkey` value is a usage error (2): only `sha256//` hashes are taken.
+/// - `--tlsv1.3` with `--tls-max 1.2` leaves no version to offer: exit code 35.
+pub fn options(args: &FetchArgs) -> Result<TlsOptions, Failure> {
+    let (min, max) = versions(args);
+    if min > max {
+        return Err(Failure::new(
+            code::TLS,
+            "--tlsv1.3 asks for TLS 1.3 or later but --tls-max 1.2 allows at most 1.2",
+        ));
+    }
+    let chain = match &args.cacert {
+        Some(path) => Some(Certificates::from_pem_file(path).map_err(|e| {
+            Failure::new(
+                code::CA_CERT,
+                format!("error setting certificate file: {}", e.detail()),
+            )
+        })?),
+        None => None,
+    };
+    let mut opts = if args.insecure {
+        TlsOptions::client_unsafe(chain)
+    } else {
+        TlsOptions::client(chain, None)
+    }
+    .with_min_version(min)
+    .with_max_version(max);
+    if args.ca_native {
+        opts = opts.with_os_roots();
+    }
+    if let Some(pins) = &args.pinned_pubkey {
+        opts = opts
+            .with_pinned_public_keys(pins)
+            .map_err(|e| Failure::new(code::USAGE, format!("--pinnedpubkey: {}", e.detail())))?;
+    }
+    // Left are the trusted certificates themselves (unusable as anchors) and the
+    // operating system's store (unreadable or empty): both are CA problems to curl.
+    opts.prepare().map_err(|e| {
+        Failure::new(
+            code::CA_CERT,
+            format!("error setting certificate verify locations: {}", e.detail()),
+        )
+    })?;
+    Ok(opts)
+}
+
+/// The lowest and highest versions to offer.
+fn versions(args: &FetchArgs) -> (TlsVersion, TlsVersion) {
+    let min = if args.tlsv1_3 {
+        TlsVersion::Tls13
+    } else {
+        TlsVersion::Tls12
+    };
+    (min, args.tls_max.unwrap_or(TlsVersion::Tls13))
+}
+
+/// One line for `-v`: what is trusted, what is checked and which versions are offered.
+pub fn describe(args: &FetchArgs, opts: &TlsOptions) -> String {
+    let roots = match (&args.cacert, opts.uses_os_roots()) {
+        (Some(path), _) => format!("CA file {}", path.display()),
+        (None, true) => "the operating system's store".to_string(),
+        (None, false) => "the bundled Mozilla roots".to_string(),
+    };
+    let checks = match (args.insecure, args.cacert.is_some()) {
+        (false, _) => format!("verifying chain and name against {roots}"),
+        (true, true) => format!("verifying the chain against {roots}, not the name (--insecure)"),
+        (true, false) => "not verifying the certificate (--insecure)".to_string(),
+    };
+    let pins = if opts.has_pins() {
+        ", public key pinned"
+    } else {
+        ""
+    };
+    let name = |v: TlsVersion| match v {
+        TlsVersion::Tls12 => "1.2",
+        TlsVersion::Tls13 => "1.3",
+    };
+    let (min, max) = (opts.min_version(), opts.max_version());
+    let offered = if min == max {
+        format!("TLS {}", name(min))
+    } else {
+        format!("TLS {} to {}", name(min), name(max))
+    };
+    format!("{checks}{pins}; offering {offered}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args() -> FetchArgs {
+        FetchArgs {
+            url: Some("https://h/".to_string()),
+            ..FetchArgs::default()
+        }
+    }
+
+    #[test]
+    fn defaults_verify_everything_against_bundled_roots() {
+        let opts = options(&args()).unwrap();
+        assert!(!opts.is_unsafe_client() && !opts.has_pins() && !opts.uses_os_roots());
+        assert!(opts.trusted_chain().is_none());
+        assert_eq!(
+            (opts.min_version(), opts.max_version()),
+            (TlsVersion::Tls12, TlsVersion::Tls13)
+        );
+        assert_eq!(
+            describe(&args(), &opts),
+            "verifying chain and name against the bundled Mozilla roots; offering TLS 1.2 to 1.3"
+        );
+    }
+
+    #[test]
+    fn flags_reach_the_options() {
+        let mut a = args();
+        a.insecure = true;
+        a.tlsv1_3 = true;
+        a.ca_native = false;
+        a.pinned_pubkey = Some("sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=".to_string());
+        let opts = options(&a).unwrap();
+        assert!(opts.is_unsafe_client() && opts.has_pins());
+        assert_eq!(opts.min_version(), TlsVersion::Tls13);
+        assert_eq!(
+            describe(&a, &opts),
+            "not verifying the certificate (--insecure), public key pinned; offering TLS 1.3"
+        );
+        let mut a = args();
+        a.tls_max = Some(TlsVersion::Tls12);
+        assert_eq!(options(&a).unwrap().max_version(), TlsVersion::Tls12);
+    }
+
+    #[test]
+    fn setup_problems_have_curl_codes() {
+        let mut a = args();
+        a.tlsv1_3 = true;
+        a.tls_max = Some(TlsVersion::Tls12);
+        assert_eq!(options(&a).unwrap_err().code, code::TLS);
+
+        let mut a = args();
+        a.pinned_pubkey = Some("/etc/key.pem".to_string());
+        let f = options(&a).unwrap_err();
+        assert_eq!(f.code, code::USAGE);
+        assert!(f.message.starts_with("--pinnedpubkey: "), "{}", f.message);
+
+        let mut a = args();
+        a.cacert = Some("/nonexistent/pollhttp/ca.pem".into());
+        let f = options(&a).unwrap_err();
+        assert_eq!(f.code, code::CA_CERT);
+        assert!(
+            f.message.contains("/nonexistent/pollhttp/ca.pem"),
+            "{}",
+            f.message
+        );
+    }
+}

@@ -1,0 +1,74 @@
+//! One thread, N keep-alive connections × M requests each, driven by a `Poller`; prints
+//! requests per second and resident memory.
+//!
+//! ```text
+//! cargo run --release --example fanout -- [CONNECTIONS=256] [REQUESTS=100] [--port PORT]
+//! ```
+//!
+//! Without `--port` a one-thread loop server runs in this process on 127.0.0.1 (its
+//! thread shares the machine with the client's; memory figures then include its small
+//! per-connection state). Every response is checked against what the request asked for.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::time::{Duration, Instant};
+use support::fleet::Fleet;
+use support::loop_server::LoopServer;
+
+fn main() {
+    let mut numbers = Vec::new();
+    let mut port = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--port" {
+            port = args.next().and_then(|p| p.parse::<u16>().ok());
+        } else {
+            numbers.push(
+                a.parse::<usize>()
+                    .expect("usage: fanout [N] [M] [--port P]"),
+            );
+        }
+    }
+    let conns = numbers.first().copied().unwrap_or(256);
+    let requests = numbers.get(1).copied().unwrap_or(100);
+    if let Err(why) = support::raise_nofile(2 * conns as u64 + 100) {
+        eprintln!("warning: {why}");
+    }
+    let local = match port {
+        Some(_) => None,
+        None => Some(LoopServer::start().expect("server")),
+    };
+    let port = port.or(local.as_ref().map(LoopServer::port)).unwrap_or(0);
+
+    let rss0 = support::rss_kib().unwrap_or(0);
+    let t0 = Instant::now();
+    let mut fleet = Fleet::connect(conns, "127.0.0.1", port);
+    fleet.run(0, Duration::from_secs(120)).expect("connect");
+    let connect_time = t0.elapsed();
+    let rss1 = support::rss_kib().unwrap_or(0);
+
+    let t1 = Instant::now();
+    fleet
+        .run(requests, Duration::from_secs(600))
+        .expect("requests");
+    let secs = t1.elapsed().as_secs_f64();
+    let rss2 = support::rss_kib().unwrap_or(0);
+    let total = fleet.responses();
+    assert_eq!(total, conns * requests);
+
+    println!(
+        "{conns} connections in {:.1} ms",
+        connect_time.as_secs_f64() * 1e3
+    );
+    println!(
+        "{total} requests in {secs:.3} s: {:.0} req/s ({:.2} readiness reports per request)",
+        total as f64 / secs,
+        fleet.wakeups as f64 / total.max(1) as f64
+    );
+    println!(
+        "resident: {rss0} KiB at start, {rss1} KiB connected, {rss2} KiB after the requests \
+         ({:.2} KiB per connection)",
+        rss2.saturating_sub(rss0) as f64 / conns as f64
+    );
+}

@@ -1,0 +1,90 @@
+use super::*;
+use crate::StreamPeer;
+
+/// A stream with no descriptor: the poller can only look at it on its tick.
+struct NoFd;
+
+impl StreamPeer for NoFd {
+    fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+        Err(io::ErrorKind::WouldBlock.into())
+    }
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        Ok(buf.len())
+    }
+}
+
+#[test]
+fn token_survives_the_trip_through_mio() {
+    let t = Token {
+        index: 123_456,
+        generation: u32::MAX - 1,
+    };
+    assert_eq!(Token::from_mio(t.to_mio()), t);
+    assert_eq!(t.index(), 123_456);
+}
+
+#[test]
+fn disconnected_client_is_never_reported() {
+    let mut poller = Poller::new().unwrap();
+    let client = HttpClient::new();
+    let token = poller.register(&client).unwrap();
+    assert_eq!(poller.slots[token.index()].watch, Watch::Parked);
+    let mut ready = vec![token];
+    poller
+        .poll(&mut ready, Some(Duration::from_millis(20)))
+        .unwrap();
+    assert!(ready.is_empty());
+    assert_eq!(poller.len(), 1);
+}
+
+#[test]
+fn stream_without_descriptor_is_reported_on_the_tick() {
+    let mut poller = Poller::new().unwrap();
+    let mut client = HttpClient::new();
+    client.set_connection(Box::new(NoFd));
+    let token = poller.register(&client).unwrap();
+    assert_eq!(poller.slots[token.index()].watch, Watch::Tick);
+    let mut ready = Vec::new();
+    let mut reports = 0;
+    for _ in 0..100 {
+        // The tick caps the wait, whatever the caller's timeout (here none).
+        poller.poll(&mut ready, None).unwrap();
+        assert!(ready.iter().all(|&t| t == token));
+        reports += ready.len();
+        if reports == 3 {
+            break;
+        }
+    }
+    assert_eq!(reports, 3);
+    // Once closed, the client has nothing to wait for and leaves the tick list.
+    client.close();
+    poller.update(token, &client).unwrap();
+    assert!(poller.ticking.is_empty());
+    poller.deregister(token).unwrap();
+    assert!(poller.is_empty());
+}
+
+#[test]
+fn tick_list_removal_keeps_positions_right() {
+    let mut poller = Poller::new().unwrap();
+    let mut clients: Vec<HttpClient> = (0..4)
+        .map(|_| {
+            let mut c = HttpClient::new();
+            c.set_connection(Box::new(NoFd));
+            c
+        })
+        .collect();
+    let tokens: Vec<Token> = clients
+        .iter()
+        .map(|c| poller.register(c).unwrap())
+        .collect();
+    poller.deregister(tokens[0]).unwrap();
+    clients[2].close();
+    poller.update(tokens[2], &clients[2]).unwrap();
+    let mut left: Vec<u32> = poller.ticking.clone();
+    left.sort_unstable();
+    assert_eq!(left, [1, 3]);
+    for &i in &poller.ticking {
+        assert_eq!(poller.ticking[poller.slots[i as usize].tick_pos], i);
+    }
+}

@@ -1,0 +1,48 @@
+//! Helpers for the many-connection tests and examples: the one-thread loop server, the
+//! descriptor limit and the process's resident memory.
+#![allow(dead_code)]
+
+pub mod fleet;
+pub mod loop_server;
+
+/// Raises this process's soft limit on open descriptors to at least `want` (within the
+/// hard limit, which an unprivileged process cannot pass). Returns the limit in force, or
+/// why it stays below `want`.
+pub fn raise_nofile(want: u64) -> Result<u64, String> {
+    use rustix::process::{getrlimit, setrlimit, Resource};
+    let mut lim = getrlimit(Resource::Nofile);
+    let current = lim.current.unwrap_or(u64::MAX);
+    if current >= want {
+        return Ok(current);
+    }
+    let hard = lim.maximum.unwrap_or(u64::MAX);
+    if hard < want {
+        // Root may raise the hard limit too; anyone else gets the reason.
+        let mut higher = lim;
+        higher.maximum = Some(want);
+        higher.current = Some(want);
+        if setrlimit(Resource::Nofile, higher).is_ok() {
+            return Ok(want);
+        }
+        return Err(format!(
+            "the descriptor limit is {current} (hard limit {hard}); {want} are needed"
+        ));
+    }
+    lim.current = Some(want);
+    setrlimit(Resource::Nofile, lim).map_err(|e| format!("setrlimit(NOFILE, {want}): {e}"))?;
+    Ok(want)
+}
+
+/// The process's resident set size in KiB (`VmRSS` in /proc/self/status).
+pub fn rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// CPU time used by the calling thread so far (user and system), which a busy shared
+/// machine disturbs far less than wall-clock time.
+pub fn thread_cpu() -> std::time::Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    std::time::Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
