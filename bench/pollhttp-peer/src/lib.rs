@@ -2,8 +2,8 @@
 //!
 //! - `peer-pollhttp`: non-blocking `HttpClient`; the loop calls `poll()` and, when the
 //!   status has not moved, `wait()` (poll(2) on the client's socket). Fan-out drives
-//!   256 clients from one thread by registering each client's `raw_fd()` with one mio
-//!   (epoll, edge-triggered) instance.
+//!   256 clients from one thread with the library's `Poller` (or, with
+//!   `PEER_POLLHTTP_FANOUT=mio`, each client's `raw_fd()` on a bare mio instance).
 //! - `peer-pollhttp-blocking`: the same client in blocking mode (`poll()` and body reads
 //!   wait on the socket themselves); fan-out does not apply (exit status 4).
 //!
@@ -50,6 +50,7 @@ impl Peer {
         };
         let mode = match (self.blocking, args.workload) {
             (true, _) => "blocking",
+            (false, Workload::Fanout) if fanout::uses_poller() => "poller",
             (false, Workload::Fanout) => "epoll",
             (false, _) if self.wait_first => "wait-first",
             (false, _) => "poll+wait",
