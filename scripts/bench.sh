@@ -306,11 +306,11 @@ strace_run() {
     # shellcheck disable=SC2086
     timeout -k 10 "$RUN_TIMEOUT" taskset -c "$CLIENT_CPU" strace -f -c -o "$sfile" $cmd \
         >"$OUT/$wl-$client-strace.out" 2>"$OUT/$wl-$client-strace.err"
-    local status=$? calls
+    local status=$? calls res
     calls=$(awk '$NF == "total" {print $4}' "$sfile" 2>/dev/null)
     [ "$status" = 0 ] && [ -n "$calls" ] || calls=""
-    printf '%s\t%s\tstrace\t%s\t\t\t\t\t\t\t\t%s\t\n' "$wl" "$client" \
-        "$([ -n "$calls" ] && echo ok || echo fail)" "$calls" >>"$RESULTS"
+    if [ -n "$calls" ]; then res=ok; elif [ "$status" = 4 ]; then res=n/a; else res=fail; fi
+    printf '%s\t%s\tstrace\t%s\t\t\t\t\t\t\t\t%s\t\n' "$wl" "$client" "$res" "$calls" >>"$RESULTS"
 }
 
 for wl in $WORKLOADS; do
