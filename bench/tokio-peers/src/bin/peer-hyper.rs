@@ -1,0 +1,136 @@
+//! `peer-hyper`: hyper 1.x's low-level `client::conn::http1` on a tokio current_thread
+//! runtime. One `SendRequest` per connection, its connection future spawned as a task;
+//! fan-out is one task per connection on the same single thread.
+
+use bench_common::{check_body, die, Args, Report, Target, Workload};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper::header::{CONNECTION, HOST};
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+use std::time::Instant;
+use tokio::net::TcpStream;
+use tokio::task::JoinSet;
+
+const CLIENT: &str = "hyper";
+
+type Sender = SendRequest<Empty<Bytes>>;
+
+fn main() {
+    let args = Args::from_env(CLIENT);
+    let rt = tokio_peers::runtime(CLIENT);
+    let start = Instant::now();
+    let (requests, bytes, conns) = rt.block_on(run(&args));
+    Report {
+        client: CLIENT,
+        workload: args.workload,
+        requests,
+        bytes,
+        conns,
+        elapsed: start.elapsed(),
+        mode: if args.workload == Workload::Fanout {
+            "tasks"
+        } else {
+            "current_thread"
+        },
+    }
+    .print();
+}
+
+async fn run(args: &Args) -> (u64, u64, u64) {
+    let t = &args.target;
+    match args.workload {
+        Workload::Bulk | Workload::Seq => {
+            let mut s = open(t).await;
+            let mut expected = None;
+            let mut bytes = 0;
+            for _ in 0..args.n {
+                let got = get(&mut s, t, false).await;
+                check_body(CLIENT, &mut expected, got);
+                bytes += got;
+            }
+            (args.n, bytes, 1)
+        }
+        Workload::Newconn => {
+            let mut expected = None;
+            let mut bytes = 0;
+            for _ in 0..args.n {
+                let mut s = open(t).await;
+                let got = get(&mut s, t, true).await;
+                check_body(CLIENT, &mut expected, got);
+                bytes += got;
+            }
+            (args.n, bytes, args.n)
+        }
+        Workload::Fanout => {
+            let mut set = JoinSet::new();
+            for _ in 0..args.conns {
+                let t = t.clone();
+                let n = args.n;
+                set.spawn(async move {
+                    let mut s = open(&t).await;
+                    let mut bytes = 0;
+                    for _ in 0..n {
+                        bytes += get(&mut s, &t, false).await;
+                    }
+                    bytes
+                });
+            }
+            let mut bytes = 0;
+            while let Some(r) = set.join_next().await {
+                bytes += r.unwrap_or_else(|e| die(CLIENT, format!("task: {e}")));
+            }
+            (args.n * args.conns as u64, bytes, args.conns as u64)
+        }
+    }
+}
+
+async fn open(t: &Target) -> Sender {
+    let addr = (t.host.as_str(), t.port);
+    let tcp = TcpStream::connect(addr)
+        .await
+        .unwrap_or_else(|e| die(CLIENT, format!("connect: {e}")));
+    tcp.set_nodelay(true)
+        .unwrap_or_else(|e| die(CLIENT, format!("nodelay: {e}")));
+    let (sender, conn) = http1::handshake(TokioIo::new(tcp))
+        .await
+        .unwrap_or_else(|e| die(CLIENT, format!("handshake: {e}")));
+    tokio::spawn(async move {
+        if let Err(e) = conn.await {
+            die(CLIENT, format!("connection: {e}"));
+        }
+    });
+    sender
+}
+
+/// One GET; returns the body length after reading it all (frames are dropped as they
+/// come, which is hyper's way of discarding).
+async fn get(s: &mut Sender, t: &Target, close: bool) -> u64 {
+    s.ready()
+        .await
+        .unwrap_or_else(|e| die(CLIENT, format!("ready: {e}")));
+    let mut req = Request::get(t.path.as_str()).header(HOST, t.authority());
+    if close {
+        req = req.header(CONNECTION, "close");
+    }
+    let req = req
+        .body(Empty::new())
+        .unwrap_or_else(|e| die(CLIENT, format!("request: {e}")));
+    let resp = s
+        .send_request(req)
+        .await
+        .unwrap_or_else(|e| die(CLIENT, format!("send: {e}")));
+    if resp.status() != 200 {
+        die(CLIENT, format!("status {}", resp.status()));
+    }
+    let mut body = resp.into_body();
+    let mut n = 0;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.unwrap_or_else(|e| die(CLIENT, format!("body: {e}")));
+        if let Some(d) = frame.data_ref() {
+            n += d.len() as u64;
+        }
+    }
+    n
+}

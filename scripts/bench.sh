@@ -1,0 +1,404 @@
+#!/usr/bin/env bash
+# Loopback benchmark suite: pollhttp against a raw-socket floor, hyper, reqwest, ureq and
+# the curl CLI, all fetching from one local nginx.
+#
+#   scripts/bench.sh            # full suite: 5 runs of every client x workload
+#   scripts/bench.sh --quick    # CI smoke: 1 run, small sizes
+#
+# Options:
+#   --quick              1 run, 16 MiB bulk file, seq 2000, fan-out 32 x 5, newconn 200
+#   --runs N             timed runs per client x workload (default 5; median reported)
+#   --clients "A B ..."  subset of: raw pollhttp pollhttp-blocking hyper reqwest ureq curl
+#   --workloads "A ..."  subset of: bulk seq fanout newconn
+#   --no-strace          skip the extra strace run (syscalls per request)
+#   --out DIR            where raw results and the table go (default bench/results/<stamp>)
+#   --serve              only start the pinned nginx with the files, print its address and
+#                        wait (for profiling a peer by hand); Ctrl-C stops it
+# Environment:
+#   NGINX_CPU   core nginx is pinned to (default 1)
+#   CLIENT_CPU  core every client is pinned to (default: NGINX_CPU, i.e. client and server
+#               share one core, as the reference figures were taken)
+#   CARGO_BUILD_JOBS  passed to cargo as usual
+#
+# Each workload runs N times per client (clients interleaved), reporting the median of:
+# throughput; client CPU (user+sys, getrusage of the child) per request (per MiB for bulk);
+# syscalls per request from one extra `strace -f -c` run; peak RSS. Every client run is
+# bounded by `timeout 300`. Timings never make the script fail: a client that errors or
+# times out shows as `fail` in the table. Needs nginx, strace, taskset, curl: installed
+# with apt-get when missing and running as root.
+#
+# The peers are in bench/ (its own Cargo workspace); see bench/README.md.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH="$ROOT/bench"
+
+RUNS=5
+QUICK=0
+STRACE=1
+CLIENTS="raw pollhttp pollhttp-blocking hyper reqwest ureq curl"
+WORKLOADS="bulk seq fanout newconn"
+OUT=""
+SERVE=0
+NGINX_CPU=${NGINX_CPU:-1}
+CLIENT_CPU=${CLIENT_CPU:-$NGINX_CPU}
+RUN_TIMEOUT=300
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) QUICK=1; RUNS=1 ;;
+        --runs) RUNS=$2; shift ;;
+        --clients) CLIENTS=$2; shift ;;
+        --workloads) WORKLOADS=$2; shift ;;
+        --no-strace) STRACE=0 ;;
+        --out) OUT=$2; shift ;;
+        --serve) SERVE=1 ;;
+        -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+if [ "$QUICK" = 1 ]; then
+    BIG_BYTES=$((16 * 1024 * 1024)); SEQ_N=2000; FAN_N=5; FAN_CONNS=32; NEW_N=200
+else
+    BIG_BYTES=$((256 * 1024 * 1024)); SEQ_N=20000; FAN_N=20; FAN_CONNS=256; NEW_N=2000
+fi
+SMALL_BYTES=100
+
+log() { echo "bench: $*" >&2; }
+
+# ----- tools -------------------------------------------------------------------------
+
+NGINX=$(command -v nginx || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; } || true)
+need_apt=""
+[ -n "$NGINX" ] || need_apt="$need_apt nginx-light"
+[ "$STRACE" = 0 ] || command -v strace >/dev/null || need_apt="$need_apt strace"
+command -v taskset >/dev/null || need_apt="$need_apt util-linux"
+command -v curl >/dev/null || need_apt="$need_apt curl"
+if [ -n "$need_apt" ]; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "bench.sh: missing$need_apt; install them (Debian packages) or run as root" >&2
+        exit 1
+    fi
+    log "installing$need_apt"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q $need_apt >/dev/null 2>&1 || {
+        apt-get update -q >/dev/null 2>&1
+        # nginx-light is gone from newer Debian releases: fall back to nginx.
+        apt-get install -y -q $need_apt >/dev/null 2>&1 ||
+            apt-get install -y -q ${need_apt/nginx-light/nginx} >/dev/null 2>&1
+    } || { echo "bench.sh: apt-get install$need_apt failed" >&2; exit 1; }
+    NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+fi
+if ! taskset -c "$NGINX_CPU" true 2>/dev/null || ! taskset -c "$CLIENT_CPU" true 2>/dev/null; then
+    log "cannot pin to CPU $NGINX_CPU/$CLIENT_CPU; falling back to CPU 0"
+    NGINX_CPU=0; CLIENT_CPU=0
+fi
+
+# ----- build -------------------------------------------------------------------------
+
+log "building peers (release)"
+BIN="$BENCH/target/release"
+BUILD_LOG=$(mktemp /tmp/pollhttp-bench-build.XXXXXX)
+if ! cargo build --release --bins --manifest-path "$BENCH/Cargo.toml" -q 2>"$BUILD_LOG"; then
+    # Build what builds, so that one broken peer does not hide the others.
+    log "workspace build failed; building peers one by one"
+    for p in bench-common peer-raw pollhttp-peer tokio-peers peer-ureq; do
+        cargo build --release --bins --manifest-path "$BENCH/Cargo.toml" -q -p "$p" 2>>"$BUILD_LOG" ||
+            log "peer package $p does not build (see $BUILD_LOG): its rows will show 'fail'"
+    done
+else
+    rm -f "$BUILD_LOG"
+fi
+[ -x "$BIN/runstat" ] || { echo "bench.sh: runstat did not build" >&2; exit 1; }
+
+# ----- nginx -------------------------------------------------------------------------
+
+TMP=$(mktemp -d /tmp/pollhttp-bench.XXXXXX)
+NGINX_PID=""
+cleanup() {
+    if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
+        kill -QUIT "$NGINX_PID" 2>/dev/null
+        for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -0 "$NGINX_PID" 2>/dev/null && kill -KILL "$NGINX_PID" 2>/dev/null
+    fi
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# nginx's workers run as an unprivileged user: they must be able to read the files.
+chmod 755 "$TMP"
+mkdir -p "$TMP/www" "$TMP/tmp"
+head -c "$SMALL_BYTES" /dev/zero | tr '\0' 'a' > "$TMP/www/small.bin"
+head -c "$BIG_BYTES" /dev/zero > "$TMP/www/big.bin"
+chmod -R a+rX "$TMP/www"
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+start_nginx() {
+    local port=$1
+    cat > "$TMP/nginx.conf" <<EOF
+daemon on;
+worker_processes 1;
+pid $TMP/nginx.pid;
+error_log $TMP/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    keepalive_timeout 300s;
+    default_type application/octet-stream;
+    client_body_temp_path $TMP/tmp/body;
+    proxy_temp_path $TMP/tmp/proxy;
+    fastcgi_temp_path $TMP/tmp/fastcgi;
+    uwsgi_temp_path $TMP/tmp/uwsgi;
+    scgi_temp_path $TMP/tmp/scgi;
+    server {
+        listen 127.0.0.1:$port backlog=4096;
+        root $TMP/www;
+    }
+    # TLS 1.3 variants go here: a second server block with
+    #   listen 127.0.0.1:\$TLS_PORT ssl; ssl_protocols TLSv1.3;
+    #   ssl_certificate/ssl_certificate_key generated into \$TMP at start,
+    # and the peers given https:// URLs (they exit 3 for https until then).
+}
+EOF
+    taskset -c "$NGINX_CPU" "$NGINX" -p "$TMP" -e "$TMP/error.log" -c "$TMP/nginx.conf" 2>>"$TMP/error.log" || return 1
+    for _ in $(seq 50); do
+        [ -s "$TMP/nginx.pid" ] && break
+        sleep 0.1
+    done
+    NGINX_PID=$(cat "$TMP/nginx.pid" 2>/dev/null)
+    [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null
+}
+
+# A port below the ephemeral range, so that the thousands of client connections of
+# `newconn` never compete with it.
+EPH_LOW=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+[ "${EPH_LOW:-0}" -gt 11000 ] || EPH_LOW=32768
+PORT=""
+for _ in $(seq 20); do
+    p=$((10000 + RANDOM % (EPH_LOW - 10000)))
+    port_free "$p" || continue
+    if start_nginx "$p"; then PORT=$p; break; fi
+done
+if [ -z "$PORT" ]; then
+    echo "bench.sh: nginx did not start:" >&2
+    cat "$TMP/error.log" >&2
+    exit 1
+fi
+HOSTPORT="127.0.0.1:$PORT"
+log "nginx $($NGINX -v 2>&1 | sed 's/.*\///') pid $NGINX_PID on $HOSTPORT, pinned to CPU $NGINX_CPU; clients on CPU $CLIENT_CPU"
+# Warm the page cache and check the files are served.
+if ! curl -sf -o /dev/null "http://$HOSTPORT/big.bin" || ! curl -sf -o /dev/null "http://$HOSTPORT/small.bin"; then
+    echo "bench.sh: nginx does not serve the files:" >&2
+    cat "$TMP/error.log" >&2
+    exit 1
+fi
+
+if [ "$SERVE" = 1 ]; then
+    echo "serving http://$HOSTPORT/small.bin ($SMALL_BYTES bytes) and /big.bin ($BIG_BYTES bytes); peers in $BIN"
+    while kill -0 "$NGINX_PID" 2>/dev/null; do sleep 1; done
+    exit 0
+fi
+
+# ----- runs --------------------------------------------------------------------------
+
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+OUT=${OUT:-"$BENCH/results/$STAMP"}
+mkdir -p "$OUT"
+RESULTS="$OUT/runs.tsv"
+printf 'workload\tclient\trun\tstatus\trequests\tbytes\tconns\tsecs\tcpu_s\tmaxrss_kb\tmode\tsyscalls\tminflt\n' > "$RESULTS"
+
+# workload -> "url n conns"
+wl_args() {
+    case "$1" in
+        bulk) echo "http://$HOSTPORT/big.bin 1 1" ;;
+        seq) echo "http://$HOSTPORT/small.bin $SEQ_N 1" ;;
+        fanout) echo "http://$HOSTPORT/small.bin $FAN_N $FAN_CONNS" ;;
+        newconn) echo "http://$HOSTPORT/small.bin $NEW_N 1" ;;
+    esac
+}
+wl_body() { [ "$1" = bulk ] && echo "$BIG_BYTES" || echo "$SMALL_BYTES"; }
+
+# The curl CLI as a peer: one process, every URL from a generated config file, bodies
+# to /dev/null; keep-alive within the process, --parallel for fan-out (curl's multi
+# interface, one thread), `Connection: close` for newconn.
+curl_cmd() {
+    local wl=$1 url=$2 n=$3 conns=$4 cfg="$TMP/curl-$1.cfg" total=$3
+    [ "$wl" = fanout ] && total=$((n * conns))
+    if [ ! -s "$cfg" ]; then
+        {
+            echo 'silent'
+            echo 'fail'
+            echo 'write-out = "%{size_download}\n"'
+            [ "$wl" = newconn ] && echo 'header = "Connection: close"'
+            for _ in $(seq "$total"); do
+                echo "url = \"$url\""
+                echo 'output = "/dev/null"'
+            done
+        } > "$cfg"
+    fi
+    if [ "$wl" = fanout ]; then
+        echo curl --parallel --parallel-immediate --parallel-max "$conns" -K "$cfg"
+    else
+        echo curl -K "$cfg"
+    fi
+}
+
+peer_cmd() {
+    local client=$1 wl=$2 url=$3 n=$4 conns=$5
+    if [ "$client" = curl ]; then
+        curl_cmd "$wl" "$url" "$n" "$conns"
+    else
+        echo "$BIN/peer-$client" "$wl" "$url" "$n" "$conns"
+    fi
+}
+
+kv() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p" | head -1; }
+
+# One timed run; appends a row to $RESULTS.
+timed_run() {
+    local client=$1 wl=$2 run=$3 url n conns cmd out err stat status line
+    read -r url n conns <<<"$(wl_args "$wl")"
+    cmd=$(peer_cmd "$client" "$wl" "$url" "$n" "$conns")
+    out="$OUT/$wl-$client-$run.out"; err="$OUT/$wl-$client-$run.err"; stat="$TMP/stat"
+    rm -f "$stat"
+    # shellcheck disable=SC2086
+    timeout -k 10 "$RUN_TIMEOUT" taskset -c "$CLIENT_CPU" "$BIN/runstat" "$stat" $cmd >"$out" 2>"$err"
+    status=$?
+    local st; st=$(cat "$stat" 2>/dev/null)
+    local cpu rss wall requests bytes c secs mode minflt
+    cpu=$(awk -v u="$(kv user_s "$st")" -v s="$(kv sys_s "$st")" 'BEGIN{printf "%.6f", u+s}')
+    rss=$(kv maxrss_kb "$st"); wall=$(kv wall_s "$st"); minflt=$(kv minflt "$st")
+    if [ "$client" = curl ]; then
+        requests=$(grep -c . "$out"); bytes=$(awk '{s+=$1} END{print s+0}' "$out")
+        c=$conns; [ "$wl" = newconn ] && c=$n
+        secs=$wall; mode=cli; [ "$wl" = fanout ] && mode=parallel
+    else
+        line=$(grep '^client=' "$out" | tail -1)
+        requests=$(kv requests "$line"); bytes=$(kv bytes "$line"); c=$(kv conns "$line")
+        secs=$(kv secs "$line"); mode=$(kv mode "$line")
+    fi
+    local expect_req=$n; [ "$wl" = fanout ] && expect_req=$((n * conns))
+    local res=ok
+    if [ "$status" = 4 ]; then res=n/a
+    elif [ "$status" != 0 ]; then res=fail
+    elif [ "${requests:-0}" != "$expect_req" ] ||
+         [ "${bytes:-0}" != "$((expect_req * $(wl_body "$wl")))" ]; then
+        res=fail; echo "bench: $client $wl: $requests requests / $bytes bytes, expected $expect_req / $((expect_req * $(wl_body "$wl")))" >>"$err"
+    fi
+    [ "$res" = fail ] && log "$client $wl run $run failed (exit $status): $(head -c 300 "$err" | tr '\n' ' ')"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$wl" "$client" "$run" "$res" \
+        "${requests:-0}" "${bytes:-0}" "${c:-0}" "${secs:-0}" "${cpu:-0}" "${rss:-0}" "${mode:--}" "" "${minflt:-}" >>"$RESULTS"
+}
+
+# One extra run under strace; appends a row with the syscall count only.
+strace_run() {
+    local client=$1 wl=$2 url n conns cmd sfile
+    read -r url n conns <<<"$(wl_args "$wl")"
+    cmd=$(peer_cmd "$client" "$wl" "$url" "$n" "$conns")
+    sfile="$OUT/$wl-$client.strace"
+    # shellcheck disable=SC2086
+    timeout -k 10 "$RUN_TIMEOUT" taskset -c "$CLIENT_CPU" strace -f -c -o "$sfile" $cmd \
+        >"$OUT/$wl-$client-strace.out" 2>"$OUT/$wl-$client-strace.err"
+    local status=$? calls res
+    calls=$(awk '$NF == "total" {print $4}' "$sfile" 2>/dev/null)
+    [ "$status" = 0 ] && [ -n "$calls" ] || calls=""
+    if [ -n "$calls" ]; then res=ok; elif [ "$status" = 4 ]; then res=n/a; else res=fail; fi
+    printf '%s\t%s\tstrace\t%s\t\t\t\t\t\t\t\t%s\t\n' "$wl" "$client" "$res" "$calls" >>"$RESULTS"
+}
+
+for wl in $WORKLOADS; do
+    for run in $(seq "$RUNS"); do
+        for client in $CLIENTS; do
+            log "$wl: $client run $run/$RUNS"
+            timed_run "$client" "$wl" "$run"
+        done
+    done
+    if [ "$STRACE" = 1 ]; then
+        for client in $CLIENTS; do
+            log "$wl: $client under strace"
+            strace_run "$client" "$wl"
+        done
+    fi
+done
+
+# ----- report ------------------------------------------------------------------------
+
+CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+{
+    echo "## Loopback benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo
+    echo "Machine: $(nproc) cores, ${CPU_MODEL:-unknown CPU}, Linux $(uname -r)." \
+        "nginx $($NGINX -v 2>&1 | sed 's/.*\///') (1 worker, sendfile, access log off) on CPU $NGINX_CPU;" \
+        "clients on CPU $CLIENT_CPU. Median of $RUNS run(s); syscalls from one extra \`strace -f -c\` run." \
+        "$([ "$QUICK" = 1 ] && echo '**Quick mode: small sizes, one run: not comparable to full runs.**')"
+    echo
+    echo "Workloads: bulk = GET $((BIG_BYTES / 1048576)) MiB once on one connection;" \
+        "seq = $SEQ_N keep-alive GETs of $SMALL_BYTES bytes; fanout = $FAN_CONNS connections x $FAN_N GETs from one thread;" \
+        "newconn = $NEW_N GETs, each on a new connection."
+    echo
+    awk -F'\t' -v big="$BIG_BYTES" -v order="$CLIENTS" -v worder="$WORKLOADS" '
+    function median(list,   n, a, i, j, t) {
+        n = split(list, a, " ")
+        if (n == 0) return ""
+        for (i = 2; i <= n; i++) { t = a[i]; j = i - 1; while (j > 0 && a[j] + 0 > t + 0) { a[j+1] = a[j]; j-- } a[j+1] = t }
+        return (n % 2) ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
+    }
+    function spread(list, med,   n, a, i, lo, hi) {
+        n = split(list, a, " ")
+        if (n < 2 || med + 0 == 0) return "–"
+        lo = a[1]; hi = a[1]
+        for (i = 2; i <= n; i++) { if (a[i] + 0 < lo + 0) lo = a[i]; if (a[i] + 0 > hi + 0) hi = a[i] }
+        return sprintf("%.0f%%", (hi - lo) / med * 100)
+    }
+    function ratio(x, y) { return (x == "" || y == "" || y + 0 == 0) ? "–" : sprintf("%.2f×", x / y) }
+    NR == 1 { next }
+    $3 == "strace" { if ($4 == "ok") sys[$1, $2] = $12; next }
+    {
+        k = $1 SUBSEP $2
+        status[k] = (status[k] == "" || status[k] == "ok") ? $4 : status[k]
+        if ($4 == "n/a") { na[k] = 1; next }
+        if ($4 != "ok") { failed[k]++; next }
+        req[k] = $5; mode[k] = $11
+        if ($1 == "bulk") { tp = $6 / $8 / 1e6; per = $6 / 1048576 } else { tp = $5 / $8; per = $5 }
+        tps[k] = tps[k] " " tp
+        cpus[k] = cpus[k] " " ($9 / per * 1e6)
+        rsss[k] = rsss[k] " " ($10 / 1024)
+        units[k] = per
+    }
+    END {
+        nc = split(order, cl, " "); nw = split(worder, wl, " ")
+        for (w = 1; w <= nw; w++) {
+            W = wl[w]
+            bulk = (W == "bulk")
+            printf "### %s\n\n", W
+            printf "| client | mode | %s | spread | vs pollhttp | vs raw | CPU µs/%s | syscalls/%s | peak RSS MiB |\n", \
+                bulk ? "MB/s" : (W == "newconn" ? "conn/s" : "req/s"), bulk ? "MiB" : "req", bulk ? "MiB" : "req"
+            print "|---|---|--:|--:|--:|--:|--:|--:|--:|"
+            for (c = 1; c <= nc; c++) { k = W SUBSEP cl[c]; m[cl[c]] = median(tps[k]) }
+            for (c = 1; c <= nc; c++) {
+                C = cl[c]; k = W SUBSEP C
+                if (na[k]) { printf "| %s | n/a | – | – | – | – | – | – | – |\n", C; continue }
+                if (tps[k] == "") { printf "| %s | fail | – | – | – | – | – | – | – |\n", C; continue }
+                s = (k in sys && units[k] > 0) ? sprintf("%.1f", sys[k] / units[k]) : "–"
+                printf "| %s | %s%s | %.0f | %s | %s | %s | %.1f | %s | %.1f |\n", C, mode[k], failed[k] ? " (" failed[k] " failed)" : "", \
+                    m[C], spread(tps[k], m[C]), ratio(m[C], m["pollhttp"]), ratio(m[C], m["raw"]), \
+                    median(cpus[k]), s, median(rsss[k])
+            }
+            print ""
+        }
+    }' "$RESULTS"
+    echo "Spread is (max - min) / median of the throughput over the runs: how much to trust a ratio." \
+        "Ratios are throughput / pollhttp's and / raw's (above 1 = faster). curl rows are timed by the" \
+        "wrapper (process start and config parsing included). ureq fan-out uses one OS thread per connection."
+} > "$OUT/table.md"
+
+cat "$OUT/table.md"
+log "raw results in $OUT"
+exit 0
