@@ -278,7 +278,12 @@ fn trickling_server_completes_within_the_deadlines() {
         },
         Step::ExpectClose,
     ]]);
-    let (mut c, got) = exchange(&server, short_timeouts(), Limits::default());
+    // 50 ms gaps against a 1 s idle limit: a wide margin for a loaded machine.
+    let timeouts = Timeouts {
+        idle: Some(Duration::from_secs(1)),
+        ..short_timeouts()
+    };
+    let (mut c, got) = exchange(&server, timeouts, Limits::default());
     assert_eq!(got, body);
     assert_eq!(c.status(), Status::Connected, "{:?}", c.last_error());
     c.close();
@@ -297,8 +302,10 @@ fn slow_endless_body_trips_the_total_timeout() {
             delay: Duration::from_millis(20),
         },
     ]]);
+    // The idle limit stays far above the 20 ms gaps, so only `total` can end it.
     let timeouts = Timeouts {
         total: Some(total),
+        idle: Some(Duration::from_secs(3)),
         ..short_timeouts()
     };
     let (c, body) = exchange(&server, timeouts, Limits::default());
