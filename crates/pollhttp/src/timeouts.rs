@@ -206,7 +206,10 @@ struct RequestClock {
 /// The client's deadlines: which clocks run, and what has expired.
 #[derive(Debug, Default)]
 pub(crate) struct Deadlines {
+    /// The limits set, used by the next clock started.
     limits: Timeouts,
+    /// The limits of the clocks running now.
+    active: Timeouts,
     connect: Option<ConnectClock>,
     request: Option<RequestClock>,
     /// Time the connect phase took, charged to the first request's `total`.
@@ -236,7 +239,7 @@ impl Deadlines {
         &self.limits
     }
 
-    /// New limits; clocks already running keep the deadlines they were started with.
+    /// New limits for the clocks started from now on; running clocks keep theirs.
     pub(crate) fn set_limits(&mut self, limits: Timeouts) {
         self.limits = limits;
     }
@@ -250,6 +253,7 @@ impl Deadlines {
 
     pub(crate) fn start_connect(&mut self, now: Instant) {
         self.clear();
+        self.active = self.limits;
         self.connect = Some(ConnectClock {
             started: now,
             stage: None,
@@ -270,7 +274,7 @@ impl Deadlines {
         connector: &mut Connector,
         now: Instant,
     ) -> Option<(Status, Error)> {
-        let limits = self.limits;
+        let limits = self.active;
         let clock = self.connect.as_mut()?;
         loop {
             let stage = connector.stage();
@@ -318,8 +322,9 @@ impl Deadlines {
 
     /// A request was handed to the connection; `sent` when all of it is written already.
     pub(crate) fn start_request(&mut self, now: Instant, sent: bool) {
+        self.active = self.limits;
         let budget = self
-            .limits
+            .active
             .total
             .map(|t| t.saturating_sub(std::mem::take(&mut self.connect_spent)));
         self.request = Some(RequestClock {
@@ -336,7 +341,7 @@ impl Deadlines {
 
     /// Every request byte is written: the wait for the head begins.
     pub(crate) fn request_sent(&mut self, now: Instant) {
-        let limit = self.limits.response_head;
+        let limit = self.active.response_head;
         if let Some(r) = self.request.as_mut().filter(|r| r.sending) {
             r.sending = false;
             r.head_deadline = at(now, limit);
@@ -368,7 +373,7 @@ impl Deadlines {
     /// (`ERR_CONNECTION_ERROR`).
     pub(crate) fn check_request(&self, now: Instant) -> Option<Error> {
         let r = self.request.as_ref()?;
-        let fail = |phase| Some(timeout(GodotError::ConnectionError, phase, &self.limits));
+        let fail = |phase| Some(timeout(GodotError::ConnectionError, phase, &self.active));
         if expired(r.total_deadline, now) {
             return fail(TimeoutPhase::Total);
         }
@@ -383,7 +388,7 @@ impl Deadlines {
 
     fn idle_deadline(&self, r: &RequestClock) -> Option<Instant> {
         if r.sending || r.in_body {
-            at(r.last_progress, self.limits.idle)
+            at(r.last_progress, self.active.idle)
         } else {
             None
         }
@@ -393,12 +398,12 @@ impl Deadlines {
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
         let mut all: [Option<Instant>; 5] = [None; 5];
         if let Some(c) = &self.connect {
-            all[0] = at(c.started, self.limits.total);
-            all[1] = at(c.started, self.limits.connect_total);
+            all[0] = at(c.started, self.active.total);
+            all[1] = at(c.started, self.active.connect_total);
             all[2] = c.stage.and_then(|(stage, since)| match stage {
-                ConnectStage::Resolving => at(since, self.limits.resolve),
-                ConnectStage::Tcp { .. } => at(since, self.limits.connect),
-                ConnectStage::Tls => at(since, self.limits.tls_handshake),
+                ConnectStage::Resolving => at(since, self.active.resolve),
+                ConnectStage::Tcp { .. } => at(since, self.active.connect),
+                ConnectStage::Tls => at(since, self.active.tls_handshake),
                 ConnectStage::Tunnel | ConnectStage::Finished => None,
             });
         }

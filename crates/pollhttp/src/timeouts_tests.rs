@@ -238,3 +238,20 @@ fn a_connect_timeout_on_the_last_address_is_cant_connect() {
     // Both addresses were given their own 50 ms.
     assert!(start.elapsed() >= ms(100));
 }
+
+#[test]
+fn new_limits_apply_to_the_next_clock_only() {
+    let mut d = Deadlines::default();
+    d.set_limits(limits());
+    let t0 = Instant::now();
+    d.start_request(t0, false);
+    d.set_limits(Timeouts::NONE);
+    assert_eq!(d.limits(), &Timeouts::NONE);
+    assert_eq!(
+        d.check_request(t0 + ms(50)).unwrap().timeout_phase(),
+        Some(TimeoutPhase::Idle),
+        "the running request keeps its idle limit"
+    );
+    d.start_request(t0, false);
+    assert!(d.check_request(t0 + ms(5000)).is_none());
+}
