@@ -79,6 +79,10 @@ pub struct HttpClient {
     tls_in_use: bool,
     connector: Option<Connector>,
     stream: Option<Box<dyn StreamPeer>>,
+    /// Whether closing the stream calls its `shutdown` first: TLS sends `close_notify`
+    /// there, and a caller's own stream gets what it was promised; for plain TCP the
+    /// close alone ends the connection the same way, one system call fewer.
+    shutdown_on_close: bool,
 
     /// Request bytes not yet accepted by the stream.
     out: Vec<u8>,
@@ -133,6 +137,7 @@ impl HttpClient {
             tls_in_use: false,
             connector: None,
             stream: None,
+            shutdown_on_close: false,
             out: Vec::new(),
             out_pos: 0,
             deferred_write_error: None,
@@ -211,6 +216,7 @@ impl HttpClient {
     pub fn set_connection(&mut self, peer: Box<dyn StreamPeer>) {
         self.close();
         self.stream = Some(peer);
+        self.shutdown_on_close = true;
         self.status = Status::Connected;
     }
 
@@ -247,7 +253,9 @@ impl HttpClient {
     /// Ends the transport but keeps the response visible.
     fn drop_connection(&mut self) {
         if let Some(mut s) = self.stream.take() {
-            s.shutdown();
+            if self.shutdown_on_close {
+                s.shutdown();
+            }
         }
         self.connector = None;
         self.out.clear();
@@ -338,6 +346,7 @@ impl HttpClient {
                 Progress::Ready(stream) => {
                     self.connector = None;
                     self.stream = Some(stream);
+                    self.shutdown_on_close = self.tls_in_use;
                     self.status = Status::Connected;
                     return Ok(());
                 }
