@@ -133,6 +133,9 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
         ),
         _ => f,
     })?;
+    if let (true, Some(v)) = (args.verbose, client.tls_version()) {
+        note!("* TLS: negotiated {v:?}");
+    }
 
     let forward = proxy.as_ref().filter(|_| !tls);
     send_request(&mut client, &mut trace, &plan, forward)?;

@@ -311,6 +311,7 @@ fn cacert_makes_the_server_trusted() {
         ca_file.path()
     );
     assert!(r.stderr.contains(&expected), "{}", r.stderr);
+    assert!(r.stderr.contains("* TLS: negotiated Tls13"), "{}", r.stderr);
 }
 
 #[test]

@@ -923,6 +923,12 @@ impl HttpClient {
         self.status
     }
 
+    /// The TLS version negotiated on the current connection, `None` for plain TCP or
+    /// while not connected.
+    pub fn tls_version(&self) -> Option<crate::TlsVersion> {
+        self.stream.as_ref().and_then(|s| s.tls_version())
+    }
+
     /// The error behind the current failure status (CANT_RESOLVE, CANT_CONNECT,
     /// CONNECTION_ERROR, TLS_HANDSHAKE_ERROR): which check failed and why.
     pub fn last_error(&self) -> Option<&Error> {

@@ -86,6 +86,11 @@ pub trait StreamPeer: Send {
 
     /// Ends the stream in both directions (best effort).
     fn shutdown(&mut self) {}
+
+    /// The TLS version in use when this stream is TLS, else `None`.
+    fn tls_version(&self) -> Option<crate::TlsVersion> {
+        None
+    }
 }
 
 /// Waits on one file descriptor with poll(2).
@@ -172,5 +177,8 @@ impl<T: StreamPeer + ?Sized> StreamPeer for Box<T> {
     }
     fn shutdown(&mut self) {
         (**self).shutdown()
+    }
+    fn tls_version(&self) -> Option<crate::TlsVersion> {
+        (**self).tls_version()
     }
 }

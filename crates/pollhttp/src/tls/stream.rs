@@ -250,6 +250,10 @@ impl TlsStream {
 }
 
 impl StreamPeer for TlsStream {
+    fn tls_version(&self) -> Option<TlsVersion> {
+        self.negotiated_version()
+    }
+
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if buf.is_empty() {
             return Ok(0);
