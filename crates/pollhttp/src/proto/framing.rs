@@ -131,8 +131,7 @@ impl FramingFields {
             transfer_coding: TransferCoding::default(),
             content_length: ContentLength::default(),
         };
-        for (name, value) in headers.iter() {
-            let name = name.as_bytes();
+        for (name, value) in headers.iter_bytes() {
             // The length test first: most fields are none of the three.
             match name.len() {
                 10 if name.eq_ignore_ascii_case(b"connection") => {

@@ -103,6 +103,23 @@ impl HeaderList {
         })
     }
 
+    /// Every field as `(name bytes, value)`, for scans that compare names as bytes and
+    /// need no `str` (nor its character-boundary checks).
+    pub(crate) fn iter_bytes(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
+        let names = self.names.as_bytes();
+        let mut start = ZERO;
+        self.entries.iter().map(move |&e| {
+            let from = start;
+            start = e;
+            (
+                names.get(from.name_end..e.name_end).unwrap_or_default(),
+                self.values
+                    .get(from.value_end..e.value_end)
+                    .unwrap_or_default(),
+            )
+        })
+    }
+
     /// Value of the first field called `name` (case-insensitive).
     pub fn get(&self, name: &str) -> Option<&[u8]> {
         let want = name.as_bytes();
