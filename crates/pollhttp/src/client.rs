@@ -21,8 +21,9 @@ pub const DEFAULT_READ_CHUNK_SIZE: usize = 65536;
 const MIN_READ_CHUNK_SIZE: usize = 256;
 const MAX_READ_CHUNK_SIZE: usize = 16 * 1024 * 1024;
 
-/// Below this much room in the caller's buffer, body bytes go through the receive
-/// buffer; above it they are read from the socket straight into the caller's buffer.
+/// For a caller's buffer smaller than this, body bytes go through the receive buffer;
+/// into a larger one they are read from the socket straight, its tail included (the
+/// receive buffer would take more than fits and cost a second copy of the rest).
 const DIRECT_READ_MIN: usize = 8 * 1024;
 
 /// A non-blocking HTTP/1.1 client driven by [`poll`](HttpClient::poll), with the API of
@@ -777,6 +778,10 @@ impl HttpClient {
                 self.body_finished();
                 return Ok(n);
             }
+            if n == buf.len() {
+                // Filled from the receive buffer: nothing more to read for this call.
+                return Ok(n);
+            }
             // 2. Read more: straight into the caller's buffer when it is large and the
             //    decoder is inside raw body bytes, else into the receive buffer.
             let Some(stream) = self.stream.as_mut() else {
@@ -785,7 +790,7 @@ impl HttpClient {
             let room = buf.len() - n;
             let window = usize::try_from(self.reader.direct_window()).unwrap_or(usize::MAX);
             let direct =
-                self.recv.is_empty() && room >= DIRECT_READ_MIN && window >= DIRECT_READ_MIN;
+                self.recv.is_empty() && buf.len() >= DIRECT_READ_MIN && window >= DIRECT_READ_MIN;
             let res = if direct {
                 let take = room.min(window);
                 stream.read(&mut buf[n..n + take])
