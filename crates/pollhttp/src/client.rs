@@ -51,8 +51,8 @@ const DIRECT_READ_MIN: usize = 8 * 1024;
 /// }
 /// http.request(Method::Get, "/", &["Accept: text/html"], "")?;
 /// while http.status() == Status::Requesting {
+///     http.wait(None)?; // sleep until the answer arrives, then take it
 ///     http.poll()?;
-///     http.wait(None)?;
 /// }
 /// let mut body = Vec::new();
 /// while http.status() == Status::Body {
