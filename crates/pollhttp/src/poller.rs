@@ -55,7 +55,8 @@ enum Watch {
     Parked,
     /// Reported every tick (resolving, or a stream without a descriptor).
     Tick,
-    /// Registered with the system poller.
+    /// Registered with the system poller, for `interest` (which may be wider than what
+    /// the client waits for: see [`first_interest`]).
     Fd { fd: RawFd, interest: Interest },
 }
 
@@ -268,13 +269,19 @@ impl Poller {
         let new_socket = slot.serial != serial;
         slot.serial = serial;
         match (old, new) {
-            (Watch::Fd { fd: ofd, .. }, Watch::Fd { fd, interest }) if ofd == fd && !new_socket => {
-                let changed = old != new;
+            (
+                Watch::Fd {
+                    fd: ofd,
+                    interest: registered,
+                },
+                Watch::Fd { fd, interest },
+            ) if ofd == fd && !new_socket => {
                 // Edge-triggered readiness: re-arm where the client may have stopped
                 // reading before the socket was empty, or a connect attempt may have moved
-                // to a new socket with the same number.
+                // to a new socket with the same number. Re-arming registers exactly what
+                // the client waits for, since a wider registration would report at once.
                 let rearm = matches!(status, Status::Body | Status::Connecting);
-                if changed || rearm {
+                if rearm || !covers(registered, interest) {
                     self.rearm(index, token, fd, interest)?;
                 }
             }
@@ -292,7 +299,9 @@ impl Poller {
                 match new {
                     Watch::Parked => {}
                     Watch::Tick => self.tick(index),
-                    Watch::Fd { fd, interest } => self.add_fd(index, token, fd, interest)?,
+                    Watch::Fd { fd, interest } => {
+                        self.add_fd(index, token, fd, first_interest(status, interest))?
+                    }
                 }
             }
         }
@@ -502,6 +511,25 @@ impl Poller {
         }
         self.slots[index as usize].watch = Watch::Parked;
     }
+}
+
+/// What a new descriptor is registered for. A TCP connect in progress waits to write, but
+/// is registered to read as well: once connected the client writes its request and waits
+/// to read, and that registration already covers it, which saves an `epoll_ctl` per
+/// connection. The wider registration costs nothing later: writability edges come only
+/// after a write has found the socket's buffer full, when the client wants them anyway.
+fn first_interest(status: Status, interest: Interest) -> Interest {
+    if status == Status::Connecting && interest == Interest::Write {
+        Interest::ReadWrite
+    } else {
+        interest
+    }
+}
+
+/// Whether a registration for `registered` reports everything `wanted` needs.
+fn covers(registered: Interest, wanted: Interest) -> bool {
+    (registered.wants_read() || !wanted.wants_read())
+        && (registered.wants_write() || !wanted.wants_write())
 }
 
 fn mio_interest(i: Interest) -> mio::Interest {

@@ -88,3 +88,73 @@ fn tick_list_removal_keeps_positions_right() {
         assert_eq!(poller.ticking[poller.slots[i as usize].tick_pos], i);
     }
 }
+
+#[test]
+fn the_connect_registration_covers_the_first_request() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let (mut buf, mut got) = ([0u8; 1024], Vec::new());
+        while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = Read::read(&mut s, &mut buf).unwrap();
+            assert!(n > 0, "the request never came");
+            got.extend_from_slice(&buf[..n]);
+        }
+        s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")
+            .unwrap();
+        // Until the client closes.
+        while Read::read(&mut s, &mut buf).is_ok_and(|n| n > 0) {}
+    });
+    let mut poller = Poller::new().unwrap();
+    let mut c = HttpClient::new();
+    c.connect_to_host("127.0.0.1", Some(port), None).unwrap();
+    let token = poller.register(&c).unwrap();
+    let fd = c.raw_fd().unwrap();
+    let both = Watch::Fd {
+        fd,
+        interest: Interest::ReadWrite,
+    };
+    // Connecting waits to write, but the registration covers reading too.
+    assert_eq!(c.interest(), Some(Interest::Write));
+    assert_eq!(poller.slots[token.index()].watch, both);
+    let mut ready = Vec::new();
+    poller
+        .poll(&mut ready, Some(Duration::from_secs(30)))
+        .unwrap();
+    assert_eq!(ready, [token]);
+    c.poll().unwrap();
+    assert_eq!(c.status(), Status::Connected);
+    c.request(crate::Method::Get, "/", &[] as &[&str], "")
+        .unwrap();
+    poller.update(token, &c).unwrap();
+    // Waiting to read now: the registration is kept as it was (no re-arm).
+    assert_eq!(c.interest(), Some(Interest::Read));
+    assert_eq!(poller.slots[token.index()].watch, both);
+    // And the response is reported through it.
+    let mut body = Vec::new();
+    let mut piece = [0u8; 16];
+    for _ in 0..100 {
+        if c.status() == Status::Connected && !body.is_empty() {
+            break;
+        }
+        poller
+            .poll(&mut ready, Some(Duration::from_secs(30)))
+            .unwrap();
+        assert_eq!(ready, [token], "the response was not reported");
+        c.poll().unwrap();
+        while c.status() == Status::Body {
+            let n = c.read_response_body_into(&mut piece).unwrap();
+            if n == 0 {
+                break;
+            }
+            body.extend_from_slice(&piece[..n]);
+        }
+        poller.update(token, &c).unwrap();
+    }
+    assert_eq!(body, b"hi");
+    assert_eq!(c.status(), Status::Connected);
+    drop(c);
+    server.join().unwrap();
+}

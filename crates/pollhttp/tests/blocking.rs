@@ -43,3 +43,36 @@ fn blocking_mode_one_poll_per_phase_and_full_reads() {
     c.close();
     server.finish();
 }
+
+#[test]
+fn a_buffer_filled_from_received_bytes_does_not_wait_for_more() {
+    // Head and the first half of the body arrive together; the second half never comes
+    // while the client reads. Each read of a buffer that the bytes already received can
+    // fill must return at once, without waiting on the socket for bytes it has no room for.
+    let full = response(200, &[], &[b'x'; 200]);
+    let first = full[..full.len() - 100].to_vec();
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(first),
+        Step::ExpectClose,
+    ]]);
+    let mut c = HttpClient::new();
+    c.set_blocking_mode(true);
+    c.connect_to_host("127.0.0.1", Some(server.port()), None)
+        .unwrap();
+    c.poll().unwrap();
+    c.request(Method::Get, "/", &[] as &[&str], "").unwrap();
+    c.poll().unwrap();
+    assert_eq!(c.status(), Status::Body, "{:?}", c.last_error());
+    let mut buf = [0u8; 50];
+    for _ in 0..2 {
+        assert_eq!(c.read_response_body_into(&mut buf).unwrap(), 50);
+        assert_eq!(buf, [b'x'; 50]);
+        assert_eq!(c.status(), Status::Body, "{:?}", c.last_error());
+    }
+    c.close();
+    // A client that waited instead would still be waiting when the server's patience for
+    // the close runs out.
+    let (_, errors) = server.finish_with_errors();
+    assert!(errors.is_empty(), "{errors:?}");
+}

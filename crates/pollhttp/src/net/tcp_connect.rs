@@ -211,9 +211,16 @@ impl fmt::Debug for TcpConnect {
 
 impl Attempt {
     fn start(addr: SocketAddr) -> io::Result<Attempt> {
-        // socket2 opens sockets with close-on-exec set.
-        let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
-        socket.set_nonblocking(true)?;
+        // socket2 opens sockets with close-on-exec set (in the same call where the system
+        // allows); non-blocking is asked for in that call too where it can be.
+        let socket = Socket::new(
+            Domain::for_address(addr),
+            stream_type(),
+            Some(Protocol::TCP),
+        )?;
+        if !NONBLOCKING_AT_CREATION {
+            socket.set_nonblocking(true)?;
+        }
         socket.set_tcp_nodelay(true)?;
         match socket.connect(&addr.into()) {
             Ok(()) => {}
@@ -224,20 +231,40 @@ impl Attempt {
     }
 
     /// `Ok(true)` when connected, `Ok(false)` while in progress, `Err` when failed.
+    ///
+    /// A connected socket has a peer address, so asking for it first settles the common
+    /// case (on loopback and fast networks the handshake is over by the first poll) in one
+    /// system call; readiness and the pending error are looked at only when it is not
+    /// connected yet.
+    #[cfg(unix)]
     fn check(&self) -> io::Result<bool> {
-        #[cfg(unix)]
+        if self.socket.peer_addr().is_ok() {
+            return Ok(true);
+        }
         if !self.wait(Some(Duration::ZERO))? {
             return Ok(false);
         }
         if let Some(e) = self.socket.take_error()? {
             return Err(e);
         }
+        // Ready without an error: the handshake may have finished since the first look.
+        match self.socket.peer_addr() {
+            Ok(_) => Ok(true),
+            // Writable, no pending error, yet not connected: the attempt is over.
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `Ok(true)` when connected, `Ok(false)` while in progress, `Err` when failed.
+    #[cfg(not(unix))]
+    fn check(&self) -> io::Result<bool> {
+        if let Some(e) = self.socket.take_error()? {
+            return Err(e);
+        }
         match self.socket.peer_addr() {
             Ok(_) => Ok(true),
             // Without a readiness check, not connected yet means still in progress.
-            #[cfg(not(unix))]
             Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(false),
-            // Writable, no pending error, yet not connected: the attempt is over.
             Err(e) => Err(e),
         }
     }
@@ -259,6 +286,44 @@ impl Attempt {
         std::thread::sleep(timeout.map_or(nap, |t| t.min(nap)));
         Ok(true)
     }
+}
+
+/// Whether [`stream_type`] makes the socket non-blocking in the `socket(2)` call itself
+/// (`SOCK_NONBLOCK`), saving the two `fcntl` calls of `set_nonblocking`.
+const NONBLOCKING_AT_CREATION: bool = cfg!(any(
+    target_os = "android",
+    target_os = "dragonfly",
+    target_os = "freebsd",
+    target_os = "illumos",
+    target_os = "linux",
+    target_os = "netbsd",
+    target_os = "openbsd",
+));
+
+#[cfg(any(
+    target_os = "android",
+    target_os = "dragonfly",
+    target_os = "freebsd",
+    target_os = "illumos",
+    target_os = "linux",
+    target_os = "netbsd",
+    target_os = "openbsd",
+))]
+fn stream_type() -> Type {
+    Type::STREAM.nonblocking()
+}
+
+#[cfg(not(any(
+    target_os = "android",
+    target_os = "dragonfly",
+    target_os = "freebsd",
+    target_os = "illumos",
+    target_os = "linux",
+    target_os = "netbsd",
+    target_os = "openbsd",
+)))]
+fn stream_type() -> Type {
+    Type::STREAM
 }
 
 fn connect_in_progress(e: &io::Error) -> bool {

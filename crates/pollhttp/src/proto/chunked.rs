@@ -383,7 +383,7 @@ fn parse_trailers(buf: &[u8], limits: &Limits, out: &mut HeaderList) -> Result<(
     match httparse::parse_headers(buf, slots) {
         Ok(httparse::Status::Complete((_, fields))) => {
             for h in fields {
-                out.push(h.name.as_bytes(), h.value);
+                out.push_str(h.name, h.value);
             }
             Ok(())
         }

@@ -78,9 +78,8 @@ impl Framing {
 /// [`ProtoError::ConflictingContentLength`] when the framing headers cannot be trusted.
 pub fn decide_framing(request_method: &str, head: &ResponseHead) -> Result<Framing, ProtoError> {
     let code = head.code();
-    let headers = head.headers();
-    let persistent =
-        head.version_minor() >= 1 && !list_contains(headers.get_all("connection"), "close");
+    let fields = FramingFields::scan(head.headers());
+    let persistent = head.version_minor() >= 1 && !fields.close;
 
     if code == 101 || (request_method == "CONNECT" && (200..300).contains(&code)) {
         return Ok(Framing::until_close());
@@ -93,19 +92,18 @@ pub fn decide_framing(request_method: &str, head: &ResponseHead) -> Result<Frami
             keep_alive: persistent,
         });
     }
-    if let Some(chunked_last) = transfer_coding(headers)? {
+    if let Some(chunked_last) = fields.transfer_coding.finish()? {
         if !chunked_last {
             return Ok(Framing::until_close());
         }
-        let with_length = headers.get("content-length").is_some();
         return Ok(Framing {
             body: BodyKind::Chunked,
             content_length: None,
             chunked: true,
-            keep_alive: persistent && !with_length,
+            keep_alive: persistent && !fields.content_length.present,
         });
     }
-    if let Some(n) = content_length(headers)? {
+    if let Some(n) = fields.content_length.finish()? {
         return Ok(Framing {
             body: BodyKind::Length(n),
             content_length: Some(n),
@@ -116,14 +114,59 @@ pub fn decide_framing(request_method: &str, head: &ResponseHead) -> Result<Frami
     Ok(Framing::until_close())
 }
 
-/// `None` without `Transfer-Encoding`; otherwise whether `chunked` is the final coding.
-fn transfer_coding(headers: &HeaderList) -> Result<Option<bool>, ProtoError> {
-    let mut present = false;
-    let mut codings = 0usize;
-    let mut chunked = 0usize;
-    let mut last_chunked = false;
-    for value in headers.get_all("transfer-encoding") {
-        present = true;
+/// What the framing fields say, gathered in one pass over the header list (the decision
+/// needs `Connection`, `Transfer-Encoding` and `Content-Length`; looking each up
+/// separately would walk the list once per name).
+struct FramingFields {
+    /// `Connection` lists `close`.
+    close: bool,
+    transfer_coding: TransferCoding,
+    content_length: ContentLength,
+}
+
+impl FramingFields {
+    fn scan(headers: &HeaderList) -> FramingFields {
+        let mut fields = FramingFields {
+            close: false,
+            transfer_coding: TransferCoding::default(),
+            content_length: ContentLength::default(),
+        };
+        for (name, value) in headers.iter_bytes() {
+            // The length test first: most fields are none of the three.
+            match name.len() {
+                10 if name.eq_ignore_ascii_case(b"connection") => {
+                    fields.close |= list_contains(std::iter::once(value), "close");
+                }
+                14 if name.eq_ignore_ascii_case(b"content-length") => {
+                    fields.content_length.add(value);
+                }
+                17 if name.eq_ignore_ascii_case(b"transfer-encoding") => {
+                    fields.transfer_coding.add(value);
+                }
+                _ => {}
+            }
+        }
+        fields
+    }
+}
+
+/// Every `Transfer-Encoding` field line, in order.
+#[derive(Default)]
+struct TransferCoding {
+    present: bool,
+    codings: usize,
+    chunked: usize,
+    last_chunked: bool,
+    /// The first element that is not acceptable; later lines are not looked at.
+    error: Option<ProtoError>,
+}
+
+impl TransferCoding {
+    fn add(&mut self, value: &[u8]) {
+        self.present = true;
+        if self.error.is_some() {
+            return;
+        }
         // Empty list elements are allowed and skipped (RFC 9110 section 5.6.1.2).
         for element in value.split(|&b| b == b',').map(trim_ows) {
             if element.is_empty() {
@@ -135,48 +178,81 @@ fn transfer_coding(headers: &HeaderList) -> Result<Option<bool>, ProtoError> {
             };
             let name = trim_ows(name);
             if !is_token(name) {
-                return Err(ProtoError::InvalidTransferEncoding {
+                self.error = Some(ProtoError::InvalidTransferEncoding {
                     why: "a transfer coding is not a token",
                 });
+                return;
             }
             let is_chunked = name.eq_ignore_ascii_case(b"chunked");
             if is_chunked && params.is_some() {
-                return Err(ProtoError::InvalidTransferEncoding {
+                self.error = Some(ProtoError::InvalidTransferEncoding {
                     why: "chunked takes no parameters",
                 });
+                return;
             }
-            codings += 1;
-            chunked += usize::from(is_chunked);
-            last_chunked = is_chunked;
+            self.codings += 1;
+            self.chunked += usize::from(is_chunked);
+            self.last_chunked = is_chunked;
         }
     }
-    if !present {
-        return Ok(None);
+
+    /// `None` without `Transfer-Encoding`; otherwise whether `chunked` is the final coding.
+    fn finish(&self) -> Result<Option<bool>, ProtoError> {
+        if !self.present {
+            return Ok(None);
+        }
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        if self.codings == 0 {
+            return Err(ProtoError::InvalidTransferEncoding { why: "empty list" });
+        }
+        if self.chunked > 1 {
+            return Err(ProtoError::InvalidTransferEncoding {
+                why: "chunked applied more than once",
+            });
+        }
+        Ok(Some(self.last_chunked))
     }
-    if codings == 0 {
-        return Err(ProtoError::InvalidTransferEncoding { why: "empty list" });
-    }
-    if chunked > 1 {
-        return Err(ProtoError::InvalidTransferEncoding {
-            why: "chunked applied more than once",
-        });
-    }
-    Ok(Some(last_chunked))
 }
 
-/// The agreed `Content-Length`, if any.
-fn content_length(headers: &HeaderList) -> Result<Option<u64>, ProtoError> {
-    let mut found = None;
-    for value in headers.get_all("content-length") {
+/// Every `Content-Length` field line, in order.
+#[derive(Default)]
+struct ContentLength {
+    present: bool,
+    value: Option<u64>,
+    /// The first bad or disagreeing element; later lines are not looked at.
+    error: Option<ProtoError>,
+}
+
+impl ContentLength {
+    fn add(&mut self, value: &[u8]) {
+        self.present = true;
+        if self.error.is_some() {
+            return;
+        }
         for element in value.split(|&b| b == b',') {
-            let n = parse_decimal(trim_ows(element)).ok_or(ProtoError::InvalidContentLength)?;
-            match found {
-                Some(m) if m != n => return Err(ProtoError::ConflictingContentLength),
-                _ => found = Some(n),
+            let Some(n) = parse_decimal(trim_ows(element)) else {
+                self.error = Some(ProtoError::InvalidContentLength);
+                return;
+            };
+            match self.value {
+                Some(m) if m != n => {
+                    self.error = Some(ProtoError::ConflictingContentLength);
+                    return;
+                }
+                _ => self.value = Some(n),
             }
         }
     }
-    Ok(found)
+
+    /// The agreed `Content-Length`, if any.
+    fn finish(&self) -> Result<Option<u64>, ProtoError> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.value),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The response head: status line and header fields, parsed incrementally.
 
 use super::{HeaderList, Limits, ProtoError};
+use std::mem::MaybeUninit;
 
 /// Header slots kept on the stack; a larger [`Limits::max_headers`] uses a heap array.
 const STACK_HEADERS: usize = 128;
@@ -67,10 +68,11 @@ pub enum HeadParse {
 /// Finds and parses one response head in a buffer that grows between calls.
 ///
 /// The caller appends received bytes to its buffer and calls [`parse`](HeadParser::parse)
-/// with the whole buffer (starting at the first byte of the head) after each read. The
-/// parser remembers how far it has already looked for the blank line that ends the head, so a
-/// head trickling in one byte per call costs linear time overall; `httparse` runs once, when
-/// the end has been found.
+/// with the whole buffer (starting at the first byte of the head) after each read. A head
+/// that is complete at the first look (the usual case: it arrives in one read) is parsed
+/// in a single pass. Otherwise the parser remembers how far it has already looked for the
+/// blank line that ends the head, so a head trickling in one byte per call costs linear time
+/// overall, and `httparse` runs once more, when the end has been found.
 ///
 /// Accepted beyond the strict grammar, as RFC 9112 allows: empty lines before the status line
 /// (section 2.2), bare LF line endings (section 2.2), several spaces between status-line
@@ -149,6 +151,15 @@ impl HeadParser {
             return Err(too_large);
         }
         check_version_prefix(window.get(self.start..).unwrap_or_default())?;
+        if self.scanned == self.start {
+            // First look at this head: most heads arrive whole, and httparse finds the end
+            // while parsing. Anything else (incomplete, too large, malformed) is left to
+            // the incremental search below, which decides exactly as if this had not run.
+            if let Some(end) = parse_whole(buf, self.start, limits, out) {
+                self.reset();
+                return Ok(HeadParse::Complete { consumed: end });
+            }
+        }
         let Some(end) = self.find_end(buf, limits.max_head_bytes) else {
             return if buf.len() >= limits.max_head_bytes {
                 Err(too_large)
@@ -225,36 +236,63 @@ fn check_version_prefix(line: &[u8]) -> Result<(), ProtoError> {
     }
 }
 
+/// Parses the head starting at `buf[start..]` when it is complete there and ends within
+/// `limits.max_head_bytes`; returns the offset just past it. `None` (with `out` untouched)
+/// when it is incomplete, too large or malformed.
+fn parse_whole(buf: &[u8], start: usize, limits: &Limits, out: &mut ResponseHead) -> Option<usize> {
+    // Only the bytes within the limit: a head ending past it is incomplete here, and
+    // `out` is not touched.
+    let head = buf.get(start..buf.len().min(limits.max_head_bytes))?;
+    let n = run_httparse(head, limits, out).ok()??;
+    start.checked_add(n)
+}
+
 /// Parses a complete head (status line through blank line) into `out`.
 fn parse_complete(head: &[u8], limits: &Limits, out: &mut ResponseHead) -> Result<(), ProtoError> {
+    match run_httparse(head, limits, out)? {
+        Some(_) => Ok(()),
+        None => Err(ProtoError::InvalidHead {
+            why: "malformed head",
+        }),
+    }
+}
+
+/// Runs httparse over `bytes` (which start with the status line); on a complete head
+/// fills `out` and returns the head's length, `None` when the head goes on past `bytes`.
+/// `out` changes only on success.
+fn run_httparse(
+    bytes: &[u8],
+    limits: &Limits,
+    out: &mut ResponseHead,
+) -> Result<Option<usize>, ProtoError> {
     let mut config = httparse::ParserConfig::default();
     config
         .allow_obsolete_multiline_headers_in_responses(true)
         .allow_multiple_spaces_in_response_status_delimiters(true)
         .allow_spaces_after_header_name_in_responses(true);
-    let mut stack = [httparse::EMPTY_HEADER; STACK_HEADERS];
-    let mut heap;
-    let slots: &mut [httparse::Header<'_>] = if limits.max_headers <= STACK_HEADERS {
+    // Uninitialised slots: httparse writes only those it fills, so a parse costs nothing
+    // per unused slot.
+    let mut stack = [MaybeUninit::<httparse::Header<'_>>::uninit(); STACK_HEADERS];
+    let mut heap: Vec<httparse::Header<'_>>;
+    let slots: &mut [MaybeUninit<httparse::Header<'_>>] = if limits.max_headers <= STACK_HEADERS {
         stack.get_mut(..limits.max_headers).unwrap_or_default()
     } else {
-        heap = vec![httparse::EMPTY_HEADER; limits.max_headers];
-        &mut heap
+        heap = Vec::with_capacity(limits.max_headers);
+        let spare = heap.spare_capacity_mut();
+        let n = spare.len().min(limits.max_headers);
+        spare.get_mut(..n).unwrap_or_default()
     };
-    let mut resp = httparse::Response::new(slots);
-    match config.parse_response(&mut resp, head) {
-        Ok(httparse::Status::Complete(_)) => {}
-        Ok(httparse::Status::Partial) => {
-            return Err(ProtoError::InvalidHead {
-                why: "malformed head",
-            })
-        }
+    let mut resp = httparse::Response::new(&mut []);
+    let n = match config.parse_response_with_uninit_headers(&mut resp, bytes, slots) {
+        Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) => return Ok(None),
         Err(httparse::Error::TooManyHeaders) => {
             return Err(ProtoError::TooManyHeaders {
                 limit: limits.max_headers,
             })
         }
         Err(e) => return Err(ProtoError::InvalidHead { why: describe(e) }),
-    }
+    };
     let (Some(version), Some(code)) = (resp.version, resp.code) else {
         return Err(ProtoError::InvalidHead {
             why: "malformed status line",
@@ -268,15 +306,34 @@ fn parse_complete(head: &[u8], limits: &Limits, out: &mut ResponseHead) -> Resul
     out.clear();
     out.version_minor = version;
     out.code = code;
-    out.reason.extend_from_slice(reason_phrase(head));
+    out.reason.extend_from_slice(reason_phrase(bytes));
+    // Without obsolete line folding the head has one line per field plus the status line
+    // and the blank line; counting line ends once (a vectorised loop) spares looking for
+    // a fold in every value.
+    let lines = count_line_ends(bytes.get(..n).unwrap_or_default());
+    let folded = lines != resp.headers.len() + 2;
     for h in resp.headers.iter() {
-        if h.value.contains(&b'\n') {
+        if folded && h.value.contains(&b'\n') {
             out.headers.push_unfolded(h.name, h.value);
         } else {
-            out.headers.push(h.name.as_bytes(), h.value);
+            out.headers.push_str(h.name, h.value);
         }
     }
-    Ok(())
+    Ok(Some(n))
+}
+
+/// The number of `\n` bytes in `s`.
+fn count_line_ends(s: &[u8]) -> usize {
+    // Byte-wide counters over runs that cannot overflow them let the loop use every lane
+    // of a vector register.
+    s.chunks(255)
+        .map(|run| {
+            let n = run
+                .iter()
+                .fold(0u8, |n, &b| n.wrapping_add(u8::from(b == b'\n')));
+            usize::from(n)
+        })
+        .sum()
 }
 
 /// The reason phrase of a status line already validated by httparse, read from the raw

@@ -338,6 +338,75 @@ fn reuse_and_contract_breaks() {
     assert_eq!((h.code(), h.reason()), (0, &b""[..]));
 }
 
+/// Feeds `bytes` one byte per call, as a trickling peer would, and returns the first
+/// result that is not `Partial` (or `Partial` if the bytes run out), with the head.
+fn parse_trickled(bytes: &[u8], limits: &Limits) -> (Result<HeadParse, ProtoError>, ResponseHead) {
+    let mut p = HeadParser::new();
+    let mut h = ResponseHead::new();
+    for n in 1..=bytes.len() {
+        match p.parse(&bytes[..n], limits, &mut h) {
+            Ok(HeadParse::Partial) => {}
+            other => return (other, h),
+        }
+    }
+    (Ok(HeadParse::Partial), h)
+}
+
+#[test]
+fn whole_and_trickled_heads_agree() {
+    // A head that is complete at the first look is parsed in one pass; one that trickles
+    // in goes through the search for its end first. Both must give the same outcome:
+    // the same head, the same length, or the same error.
+    let mut corpus: Vec<Vec<u8>> = [
+        SAMPLE,
+        b"HTTP/1.0 404 Not Found\nA: 1\nB: 2\n\nbody",
+        b"HTTP/1.1 200 OK\r\nA: 1\r\n\n",
+        b"HTTP/1.1 200 OK\nA: 1\n\r\nrest",
+        b"HTTP/1.1 204\n\n",
+        b"\r\n\nHTTP/1.1 201 Created\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nX-Fold: first\r\n  second\r\n\tthird\r\nNext: n\r\n\r\n",
+        b"HTTP/1.1 200 OK\nX-Fold: a\n b\n\nxyz",
+        b"HTTP/1.1 200 OK\r\nX: a\r\n \r\nY: b\r\n\r\n",
+        b"HTTP/1.1  404  Not  Found \r\n\r\n",
+        b"HTTP/1.1 200 \xc3\xa9t\xe9\r\nX-Bin: caf\xe9\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length : 5\r\nX:   spaced   \r\nE:\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nNoColon\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nX: a\x00b\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nX: a\rb\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\r\n\r\n",
+        b"HTTP/1.1 099 Low\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nA: 1\r\n\r\nHTTP/1.1 200 OK\r\n\r\n",
+    ]
+    .iter()
+    .map(|b| b.to_vec())
+    .collect();
+    corpus.push(head_with_headers(100));
+    corpus.push(head_with_headers(101));
+    let limits = [
+        Limits::default(),
+        Limits {
+            max_head_bytes: 24,
+            ..Limits::default()
+        },
+        Limits {
+            max_headers: 2,
+            ..Limits::default()
+        },
+    ];
+    for bytes in &corpus {
+        for l in &limits {
+            let mut p = HeadParser::new();
+            let mut whole = ResponseHead::new();
+            let w = p.parse(bytes, l, &mut whole);
+            let (t, trickled) = parse_trickled(bytes, l);
+            let shown = String::from_utf8_lossy(bytes);
+            assert_eq!(w, t, "{shown:?} with {l:?}");
+            assert_eq!(whole, trickled, "{shown:?} with {l:?}");
+        }
+    }
+}
+
 #[test]
 fn bytes_past_the_head_limit_are_not_looked_at() {
     // The version check used to see the byte past the limit when it had arrived, and not
@@ -357,6 +426,22 @@ fn bytes_past_the_head_limit_are_not_looked_at() {
             "{end} bytes"
         );
     }
+}
+
+#[test]
+fn a_value_with_a_line_break_is_never_stored_raw() {
+    // The fold check counts line ends; a head whose only extra line is a fold must still
+    // have it unfolded, whatever else it holds.
+    let (_, h) = parse_ok(b"HTTP/1.1 200 OK\r\nA: 1\r\nB: x\r\n\ty\r\nC: 3\r\n\r\n");
+    assert_eq!(
+        headers(&h),
+        [
+            ("A".into(), b"1".to_vec()),
+            ("B".into(), b"x y".to_vec()),
+            ("C".into(), b"3".to_vec())
+        ]
+    );
+    assert!(h.headers().iter().all(|(_, v)| !v.contains(&b'\n')));
 }
 
 #[test]

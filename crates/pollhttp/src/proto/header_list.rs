@@ -2,20 +2,22 @@
 
 use std::fmt;
 
-/// Where one field's name and value sit in [`HeaderList::bytes`].
+/// Where one field ends in [`HeaderList::names`] and [`HeaderList::values`]; it starts
+/// where the previous field ends (or at 0), since fields are appended in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Entry {
-    start: usize,
     name_end: usize,
-    end: usize,
+    value_end: usize,
 }
 
 /// Header (or trailer) fields in arrival order, duplicates kept.
 ///
-/// Names and values live in one byte buffer plus a table of ranges, so a list that is
-/// [`clear`](HeaderList::clear)ed and refilled for every response stops allocating once it
-/// has grown to the size of the largest head seen. Names are compared case-insensitively;
-/// values are raw bytes, since HTTP allows non-ASCII (obs-text) in them.
+/// Names and values live in two buffers (the names in a `String`, so they are known to
+/// be UTF-8 once stored and never checked again) plus a table of where each field ends,
+/// so a list that is [`clear`](HeaderList::clear)ed and refilled for every response stops
+/// allocating once it has grown to the size of the largest head seen. Names are compared
+/// case-insensitively; values are raw bytes, since HTTP allows non-ASCII (obs-text) in
+/// them.
 ///
 /// ```
 /// use pollhttp::proto::HeaderList;
@@ -29,7 +31,8 @@ struct Entry {
 /// ```
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct HeaderList {
-    bytes: Vec<u8>,
+    names: String,
+    values: Vec<u8>,
     entries: Vec<Entry>,
 }
 
@@ -41,7 +44,8 @@ impl HeaderList {
 
     /// Removes every field, keeping the allocated capacity for reuse.
     pub fn clear(&mut self) {
-        self.bytes.clear();
+        self.names.clear();
+        self.values.clear();
         self.entries.clear();
     }
 
@@ -61,7 +65,10 @@ impl HeaderList {
     ///
     /// If `i >= self.len()`, like slice indexing; [`entry`](HeaderList::entry) does not panic.
     pub fn name(&self, i: usize) -> &str {
-        self.name_of(self.entries[i])
+        match self.entry(i) {
+            Some((name, _)) => name,
+            None => panic!("header index {i} out of range for {} fields", self.len()),
+        }
     }
 
     /// Value of field `i`, without surrounding whitespace.
@@ -70,34 +77,83 @@ impl HeaderList {
     ///
     /// If `i >= self.len()`, like slice indexing; [`entry`](HeaderList::entry) does not panic.
     pub fn value(&self, i: usize) -> &[u8] {
-        self.value_of(self.entries[i])
+        match self.entry(i) {
+            Some((_, value)) => value,
+            None => panic!("header index {i} out of range for {} fields", self.len()),
+        }
     }
 
     /// Name and value of field `i`, or `None` when `i` is out of range.
     pub fn entry(&self, i: usize) -> Option<(&str, &[u8])> {
         let e = *self.entries.get(i)?;
-        Some((self.name_of(e), self.value_of(e)))
+        let start = match i.checked_sub(1) {
+            Some(p) => self.entries.get(p).copied().unwrap_or(ZERO),
+            None => ZERO,
+        };
+        Some(self.field(start, e))
     }
 
     /// Every field as `(name, value)`, in arrival order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> + '_ {
-        self.entries
-            .iter()
-            .map(move |&e| (self.name_of(e), self.value_of(e)))
+        let mut start = ZERO;
+        self.entries.iter().map(move |&e| {
+            let field = self.field(start, e);
+            start = e;
+            field
+        })
+    }
+
+    /// Every field as `(name bytes, value)`, for scans that compare names as bytes and
+    /// need no `str` (nor its character-boundary checks).
+    pub(crate) fn iter_bytes(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
+        let names = self.names.as_bytes();
+        let mut start = ZERO;
+        self.entries.iter().map(move |&e| {
+            let from = start;
+            start = e;
+            (
+                names.get(from.name_end..e.name_end).unwrap_or_default(),
+                self.values
+                    .get(from.value_end..e.value_end)
+                    .unwrap_or_default(),
+            )
+        })
     }
 
     /// Value of the first field called `name` (case-insensitive).
     pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        let want = name.as_bytes();
+        let names = self.names.as_bytes();
+        let mut start = ZERO;
+        for &e in &self.entries {
+            // Bytes, not `str`: no character-boundary checks for fields that do not match.
+            if names
+                .get(start.name_end..e.name_end)
+                .is_some_and(|n| n.eq_ignore_ascii_case(want))
+            {
+                return self.values.get(start.value_end..e.value_end);
+            }
+            start = e;
+        }
+        None
     }
 
     /// Values of every field called `name` (case-insensitive), in arrival order.
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        let want = name.as_bytes();
+        let names = self.names.as_bytes();
+        let mut start = ZERO;
+        self.entries.iter().filter_map(move |&e| {
+            let from = start;
+            start = e;
+            // Bytes, not `str`: no character-boundary checks for fields that do not match.
+            let n = names.get(from.name_end..e.name_end).unwrap_or_default();
+            n.eq_ignore_ascii_case(want).then(|| {
+                self.values
+                    .get(from.value_end..e.value_end)
+                    .unwrap_or_default()
+            })
+        })
     }
 
     /// Appends a field.
@@ -105,34 +161,33 @@ impl HeaderList {
     /// `name` should be an HTTP token (always true for names coming from the parser); a name
     /// that is not valid UTF-8 is stored with U+FFFD in place of the invalid bytes.
     pub fn push(&mut self, name: &[u8], value: &[u8]) {
-        let start = self.bytes.len();
         match std::str::from_utf8(name) {
-            Ok(s) => self.bytes.extend_from_slice(s.as_bytes()),
-            Err(_) => self
-                .bytes
-                .extend_from_slice(String::from_utf8_lossy(name).as_bytes()),
+            Ok(s) => self.push_str(s, value),
+            Err(_) => self.push_str(&String::from_utf8_lossy(name), value),
         }
-        let name_end = self.bytes.len();
-        self.bytes.extend_from_slice(value);
+    }
+
+    /// Appends a field whose name is already known to be text (httparse hands out names
+    /// as `&str`), with no further check.
+    pub(crate) fn push_str(&mut self, name: &str, value: &[u8]) {
+        self.names.push_str(name);
+        self.values.extend_from_slice(value);
         self.entries.push(Entry {
-            start,
-            name_end,
-            end: self.bytes.len(),
+            name_end: self.names.len(),
+            value_end: self.values.len(),
         });
     }
 
     /// Appends a field whose value may contain obsolete line folding (RFC 9112 section 5.2):
     /// each line break with the whitespace after it becomes a single space.
     pub(crate) fn push_unfolded(&mut self, name: &str, value: &[u8]) {
-        let start = self.bytes.len();
-        self.bytes.extend_from_slice(name.as_bytes());
-        let name_end = self.bytes.len();
+        self.names.push_str(name);
         let mut rest = value;
         while let Some(nl) = rest.iter().position(|&b| b == b'\n') {
             let (line, after) = rest.split_at(nl);
-            self.bytes
+            self.values
                 .extend_from_slice(line.strip_suffix(b"\r").unwrap_or(line));
-            self.bytes.push(b' ');
+            self.values.push(b' ');
             let after = after.get(1..).unwrap_or_default();
             let skip = after
                 .iter()
@@ -140,31 +195,43 @@ impl HeaderList {
                 .unwrap_or(after.len());
             rest = after.get(skip..).unwrap_or_default();
         }
-        self.bytes.extend_from_slice(rest);
+        self.values.extend_from_slice(rest);
         self.entries.push(Entry {
-            start,
-            name_end,
-            end: self.bytes.len(),
+            name_end: self.names.len(),
+            value_end: self.values.len(),
         });
     }
 
-    fn name_of(&self, e: Entry) -> &str {
-        // Names are stored from a `&str` or lossily converted, so this cannot fail.
-        self.bytes
-            .get(e.start..e.name_end)
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or_default()
-    }
-
-    fn value_of(&self, e: Entry) -> &[u8] {
-        self.bytes.get(e.name_end..e.end).unwrap_or_default()
+    /// The field ending at `e`, which starts where `start` ends.
+    fn field(&self, start: Entry, e: Entry) -> (&str, &[u8]) {
+        // Ends are recorded after whole names were pushed, so they are character
+        // boundaries and `get` cannot fail.
+        let name = self
+            .names
+            .get(start.name_end..e.name_end)
+            .unwrap_or_default();
+        let value = self
+            .values
+            .get(start.value_end..e.value_end)
+            .unwrap_or_default();
+        (name, value)
     }
 
     #[cfg(test)]
-    pub(crate) fn capacities(&self) -> (usize, usize) {
-        (self.bytes.capacity(), self.entries.capacity())
+    pub(crate) fn capacities(&self) -> (usize, usize, usize) {
+        (
+            self.names.capacity(),
+            self.values.capacity(),
+            self.entries.capacity(),
+        )
     }
 }
+
+/// Where the first field starts.
+const ZERO: Entry = Entry {
+    name_end: 0,
+    value_end: 0,
+};
 
 impl fmt::Debug for HeaderList {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
