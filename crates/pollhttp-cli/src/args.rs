@@ -78,6 +78,10 @@ pub struct FetchArgs {
     /// Give up if resolving and connecting take longer than this (exit code 28).
     #[arg(long = "connect-timeout", value_name = "SECONDS", value_parser = parse_seconds)]
     pub connect_timeout: Option<Duration>,
+    /// Refuse a body larger than this many bytes (exit code 63): at once when the server
+    /// declares a larger Content-Length, otherwise when the body passes it.
+    #[arg(long = "max-filesize", value_name = "BYTES")]
+    pub max_filesize: Option<u64>,
     /// No progress bar and no error message.
     #[arg(short = 's', long)]
     pub silent: bool,

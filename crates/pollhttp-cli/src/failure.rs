@@ -33,6 +33,8 @@ pub mod code {
     /// The TLS handshake failed (also: no TLS version in common, a peer that does not
     /// speak TLS).
     pub const TLS: u8 = 35;
+    /// The body is larger than `--max-filesize` allows.
+    pub const FILE_TOO_LARGE: u8 = 63;
     /// The server closed the connection without sending anything.
     pub const EMPTY_REPLY: u8 = 52;
     /// Receiving from the connection failed (also: the proxy refused the CONNECT
@@ -79,7 +81,7 @@ impl Failure {
     /// Classifies an error from the client.
     pub fn from_client(err: &Error, phase: Phase) -> Failure {
         use code::*;
-        if err.godot() == GodotError::Timeout {
+        if err.godot() == GodotError::Timeout || err.timeout_phase().is_some() {
             return Failure::new(TIMEOUT, format!("operation timed out: {}", err.reason()));
         }
         match err.reason() {
@@ -111,6 +113,9 @@ impl Failure {
                     Failure::new(RECV, format!("failure receiving data: {detail}"))
                 }
             },
+            Reason::Protocol(e @ ProtoError::BodyTooLarge { .. }) => {
+                Failure::new(FILE_TOO_LARGE, format!("maximum file size exceeded: {e}"))
+            }
             Reason::Protocol(e @ ProtoError::EmptyReply) => {
                 Failure::new(EMPTY_REPLY, format!("empty reply from server: {e}"))
             }

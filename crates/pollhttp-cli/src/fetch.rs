@@ -7,7 +7,7 @@ use crate::output::{format_head, status_line, Output};
 use crate::plan::{self, FileSystem, Plan};
 use crate::progress::Progress;
 use crate::proxy;
-use pollhttp::{HttpClient, Method, ProxyConfig, Status};
+use pollhttp::{HttpClient, Method, ProxyConfig, Status, Timeouts};
 
 /// The size of the one buffer every body read goes into.
 const READ_BUFFER: usize = 64 * 1024;
@@ -85,6 +85,18 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
         last: None,
     };
     let mut client = HttpClient::new();
+    // The library enforces the same limits as the loop's clock, so that they also bound
+    // every wait inside the client.
+    client.set_timeouts(Timeouts {
+        connect_total: args.connect_timeout.or(Timeouts::default().connect_total),
+        total: args.max_time,
+        ..Timeouts::default()
+    });
+    if let Some(max) = args.max_filesize {
+        let mut limits = client.limits().clone();
+        limits.max_body_bytes = Some(max);
+        client.set_limits(limits);
+    }
     let proxy = proxy::choose(args, &plan, &|name| std::env::var(name).ok())?;
     let tls = proxy::is_tls(&plan);
     if let Some(p) = &proxy {

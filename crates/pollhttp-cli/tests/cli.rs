@@ -265,6 +265,21 @@ fn max_time_gives_exit_28() {
 }
 
 #[test]
+fn max_filesize_gives_exit_63() {
+    let s = demo();
+    let r = pollhttp(&["--max-filesize", "1000", &s.url("/bytes/100000")]);
+    assert_eq!(r.code, 63, "stderr: {}", r.stderr);
+    assert!(r.stderr.contains("max_body_bytes"), "{}", r.stderr);
+    assert!(
+        r.stdout.is_empty(),
+        "refused at the head, before any body byte"
+    );
+    let r = pollhttp(&["--max-filesize", "100000", &s.url("/bytes/100000")]);
+    assert_ok(&r);
+    assert_eq!(r.stdout.len(), 100_000);
+}
+
+#[test]
 fn unresolvable_name_gives_exit_6() {
     let r = pollhttp(&["--max-time", "30", "http://nonexistent.invalid/"]);
     assert_eq!(r.code, 6, "stderr: {}", r.stderr);
