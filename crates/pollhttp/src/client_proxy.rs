@@ -1,6 +1,7 @@
 //! The client's proxy settings and what a proxy changes in its requests.
 
-use super::{invalid_request, HttpClient};
+use super::client_request::invalid_request;
+use super::HttpClient;
 use crate::connector::Via;
 use crate::host::Target;
 use crate::tunnel::connect_request;

@@ -1,0 +1,158 @@
+//! Sending a request: validation, the head, and the first non-blocking write.
+
+use super::*;
+
+impl HttpClient {
+    /// Sends a request with a text body (Godot's `request`); see
+    /// [`request_raw`](HttpClient::request_raw).
+    pub fn request<H: AsRef<str>>(
+        &mut self,
+        method: Method,
+        url: &str,
+        headers: &[H],
+        body: &str,
+    ) -> Result<(), Error> {
+        self.request_raw(method, url, headers, body.as_bytes())
+    }
+
+    /// Sends a request (Godot's `request_raw`). Allowed only in CONNECTED.
+    ///
+    /// `url` is the request target: a path such as `/index.html?x=1`, an absolute URL,
+    /// `*` for OPTIONS or `host:port` for CONNECT. `headers` are `"Name: value"`
+    /// strings sent first, in order; then `Host`, `Content-Length` (for a non-empty
+    /// body, and `0` for an empty POST, PUT or PATCH), `User-Agent` and `Accept: */*`
+    /// are added unless a header of that name was given. CR, LF or NUL anywhere, a
+    /// header without a name, or a `Content-Length` that does not match the body is
+    /// `ERR_INVALID_PARAMETER`: nothing is sent.
+    ///
+    /// Through an [HTTP proxy](HttpClient::set_http_proxy_config) a path is sent in
+    /// absolute form, `http://host[:port]/path` (the port only when not 80; an absolute
+    /// `url` is sent as given, and `*` becomes `http://host[:port]`), `Host` still names
+    /// the origin, and `Proxy-Authorization` is added when the proxy has credentials,
+    /// unless a header of that name was given. The proxy's own answers, such as `407`,
+    /// are ordinary responses.
+    ///
+    /// The request is written without blocking; what the socket does not take at once
+    /// is sent by [`poll`](HttpClient::poll). Status becomes REQUESTING.
+    pub fn request_raw<H: AsRef<str>>(
+        &mut self,
+        method: Method,
+        url: &str,
+        headers: &[H],
+        body: &[u8],
+    ) -> Result<(), Error> {
+        // Godot's check order: URL form, then status, then connection, then headers.
+        proto::validate_target(method.as_str(), url).map_err(invalid_request)?;
+        if self.status != Status::Connected {
+            return Err(Error::new(
+                GodotError::InvalidParameter,
+                Reason::WrongStatus {
+                    call: "request",
+                    status: self.status,
+                },
+            ));
+        }
+        if self.stream.is_none() {
+            return Err(Error::new(GodotError::InvalidData, Reason::NotConnected));
+        }
+        self.out.clear();
+        self.out_pos = 0;
+        let (target, proxy_auth) = match &self.forward {
+            None => (Cow::Borrowed(url), None),
+            Some(fw) => (fw.target(url), fw.authorization_for(headers)),
+        };
+        let extended: Vec<&str>;
+        let written = match proxy_auth {
+            None => write_head(
+                &mut self.out,
+                method,
+                &target,
+                &self.host_header,
+                headers,
+                body.len(),
+                &self.user_agent,
+            ),
+            Some(auth) => {
+                extended = headers.iter().map(AsRef::as_ref).chain([auth]).collect();
+                write_head(
+                    &mut self.out,
+                    method,
+                    &target,
+                    &self.host_header,
+                    &extended,
+                    body.len(),
+                    &self.user_agent,
+                )
+            }
+        };
+        written.map_err(invalid_request)?;
+        self.out.extend_from_slice(body);
+
+        self.has_response = false;
+        self.chunked = false;
+        self.body_length = -1;
+        self.reader.start(method.as_str());
+        self.status = Status::Requesting;
+        // Writing now saves a poll() round; a failure is reported by the next poll(),
+        // as Godot reports it (request() itself still returns OK).
+        if let Err(e) = self.flush_request_deferred() {
+            self.deferred_write_error = Some(e);
+        }
+        let sent = self.out_pos >= self.out.len();
+        self.deadlines.start_request(Instant::now(), sent);
+        Ok(())
+    }
+
+    fn flush_request_deferred(&mut self) -> Result<(), Error> {
+        let Some(stream) = self.stream.as_mut() else {
+            return Ok(());
+        };
+        // One buffer (head and body together): a plain write, which on a socket is
+        // `send`, lighter in the kernel than `writev`.
+        match stream.write(&self.out[self.out_pos..]) {
+            Ok(n) => {
+                self.out_pos += n;
+                Ok(())
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                ) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(Error::io(GodotError::ConnectionError, &e)),
+        }
+    }
+}
+
+pub(super) fn invalid_request(e: proto::ProtoError) -> Error {
+    Error::new(
+        GodotError::InvalidParameter,
+        Reason::InvalidArgument(e.to_string()),
+    )
+}
+
+fn write_head<H: AsRef<str>>(
+    out: &mut Vec<u8>,
+    method: Method,
+    target: &str,
+    host: &str,
+    headers: &[H],
+    body_len: usize,
+    user_agent: &str,
+) -> Result<(), proto::ProtoError> {
+    proto::write_request_head(
+        out,
+        &RequestHead {
+            method: method.as_str(),
+            target,
+            host,
+            headers,
+            body_len,
+            content_length_if_empty: method.expects_body(),
+            user_agent,
+        },
+    )
+}

@@ -1,0 +1,72 @@
+//! Settings that outlive a connection: blocking mode, chunk size, limits, timeouts.
+
+use super::*;
+
+impl HttpClient {
+    /// Blocking mode (Godot's `blocking_mode_enabled`, off by default): `poll()` and body
+    /// reads wait on the socket (poll(2), no busy loop) until their phase is done.
+    pub fn set_blocking_mode(&mut self, enabled: bool) {
+        self.blocking = enabled;
+    }
+
+    /// Whether blocking mode is on.
+    pub fn is_blocking_mode_enabled(&self) -> bool {
+        self.blocking
+    }
+
+    /// Sets the largest piece [`read_response_body_chunk`] returns (Godot's
+    /// `read_chunk_size`): 256 to 16 MiB, else `ERR_INVALID_PARAMETER` and the value is
+    /// unchanged.
+    ///
+    /// [`read_response_body_chunk`]: HttpClient::read_response_body_chunk
+    pub fn set_read_chunk_size(&mut self, size: usize) -> Result<(), Error> {
+        if !(MIN_READ_CHUNK_SIZE..=MAX_READ_CHUNK_SIZE).contains(&size) {
+            return Err(Error::invalid(format!(
+                "read_chunk_size {size} is outside {MIN_READ_CHUNK_SIZE}..={MAX_READ_CHUNK_SIZE}"
+            )));
+        }
+        self.read_chunk_size = size;
+        Ok(())
+    }
+
+    /// The largest piece [`read_response_body_chunk`](HttpClient::read_response_body_chunk)
+    /// returns (default 65536).
+    pub fn read_chunk_size(&self) -> usize {
+        self.read_chunk_size
+    }
+
+    /// Sets the protocol limits (head size, header count, chunk line, trailers, body
+    /// size). Applies from the next request.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.reader.set_limits(limits);
+    }
+
+    /// The protocol limits in force.
+    pub fn limits(&self) -> &Limits {
+        self.reader.limits()
+    }
+
+    /// Sets the time limits (see [`Timeouts`] for each and its default). They apply from
+    /// the next [`connect_to_host`](HttpClient::connect_to_host) or
+    /// [`request`](HttpClient::request); clocks already running keep their deadlines.
+    pub fn set_timeouts(&mut self, timeouts: Timeouts) {
+        self.deadlines.set_limits(timeouts);
+    }
+
+    /// The time limits in force.
+    pub fn timeouts(&self) -> &Timeouts {
+        self.deadlines.limits()
+    }
+
+    /// Replaces the automatic `User-Agent` value (default `pollhttp/<version>`).
+    pub fn set_user_agent(&mut self, user_agent: &str) -> Result<(), Error> {
+        if user_agent
+            .bytes()
+            .any(|b| b < b' ' && b != b'\t' || b == 0x7f)
+        {
+            return Err(Error::invalid("user agent contains control characters"));
+        }
+        self.user_agent = user_agent.to_string();
+        Ok(())
+    }
+}
