@@ -115,6 +115,14 @@ impl Default for HttpClient {
     }
 }
 
+impl Drop for HttpClient {
+    /// Ends the connection the way [`close`](HttpClient::close) does, so that a TLS peer
+    /// gets its close_notify also when the client is simply dropped.
+    fn drop(&mut self) {
+        self.drop_connection();
+    }
+}
+
 impl std::fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpClient")

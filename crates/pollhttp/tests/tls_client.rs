@@ -149,6 +149,17 @@ fn close_ends_the_tls_connection_with_close_notify() {
 }
 
 #[test]
+fn dropping_the_client_also_sends_close_notify() {
+    let (ca, leaf) = pki();
+    let server = serving(&leaf).start();
+    let mut client = connected("https://localhost", server.port(), Some(trusting(&ca)));
+    assert_eq!(get(&mut client, "/hello"), b"hello over tls");
+    drop(client);
+    let logs = server.finish();
+    assert_eq!(only_connection(&logs).client_end, Some(ClientEnd::Clean));
+}
+
+#[test]
 fn eight_mib_body_over_tls_read_into_a_buffer() {
     const SIZE: usize = 8 * 1024 * 1024;
     let (ca, leaf) = pki();
