@@ -12,8 +12,9 @@
 #   --workloads "A ..."  subset of: bulk seq fanout newconn tls-seq tls-bulk fanout10k
 #   --only GROUP         only one group of workloads: plain (bulk seq fanout newconn),
 #                        tls (tls-seq tls-bulk) or big (fanout10k)
-#   --big                add fanout10k (10,000 connections x 2 GETs; needs 10,000+ open
-#                        files: raises RLIMIT_NOFILE, skipped with the reason if it cannot)
+#   fanout10k (10,000 connections x 2 GETs, a few seconds per run) needs 10,000+ open
+#   files: the script raises RLIMIT_NOFILE (65536, else the hard limit) and skips it with
+#   the reason when it cannot.
 #   --no-strace          skip the extra strace run (syscalls per request)
 #   --out DIR            where raw results and the table go (default bench/results/<stamp>)
 #   --serve              only start the pinned nginx with the files, print its address and
@@ -26,7 +27,7 @@
 #
 # TLS workloads (tls-seq, tls-bulk) run against a second, TLS 1.3-only server block of the
 # same nginx, with an ECDSA P-256 CA and leaf (localhost, 127.0.0.1) made with openssl in
-# the temporary directory; peers get the CA file in BENCH_CA_FILE (curl: --cacert). Only
+# the temporary directory; peers get the CA file in BENCH_CA_FILE (curl: --cacert). Only raw,
 # pollhttp, pollhttp-blocking, hyper and curl run them. fanout10k runs pollhttp (Poller)
 # and hyper (tasks) only.
 #
@@ -49,8 +50,7 @@ STRACE=1
 CLIENTS="raw pollhttp pollhttp-blocking hyper reqwest ureq curl"
 PLAIN_WORKLOADS="bulk seq fanout newconn"
 TLS_WORKLOADS="tls-seq tls-bulk"
-WORKLOADS="$PLAIN_WORKLOADS $TLS_WORKLOADS"
-BIG=0
+WORKLOADS="$PLAIN_WORKLOADS $TLS_WORKLOADS fanout10k"
 OUT=""
 SERVE=0
 NGINX_CPU=${NGINX_CPU:-1}
@@ -71,7 +71,6 @@ while [ $# -gt 0 ]; do
                 *) echo "bench.sh: --only takes plain, tls or big" >&2; exit 2 ;;
             esac
             shift ;;
-        --big) BIG=1 ;;
         --no-strace) STRACE=0 ;;
         --out) OUT=$2; shift ;;
         --serve) SERVE=1 ;;
@@ -87,7 +86,6 @@ else
     BIG_BYTES=$((256 * 1024 * 1024)); SEQ_N=20000; FAN_N=20; FAN_CONNS=256; NEW_N=2000
 fi
 SMALL_BYTES=100
-[ "$BIG" = 1 ] && ! grep -qw fanout10k <<<"$WORKLOADS" && WORKLOADS="$WORKLOADS fanout10k"
 BIGFAN_CONNS=10000; BIGFAN_N=2
 has_wl() { grep -qw -- "$1" <<<"$WORKLOADS"; }
 
@@ -308,7 +306,7 @@ wl_body() { case "$1" in *bulk) echo "$BIG_BYTES" ;; *) echo "$SMALL_BYTES" ;; e
 # Which clients run a workload (the others get no row).
 wl_runs() {
     case "$1" in
-        tls-*) grep -qw -- "$2" <<<"pollhttp pollhttp-blocking hyper curl" ;;
+        tls-*) grep -qw -- "$2" <<<"raw pollhttp pollhttp-blocking hyper curl" ;;
         fanout10k) grep -qw -- "$2" <<<"pollhttp hyper" ;;
         *) true ;;
     esac
@@ -432,11 +430,19 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
         "clients on CPU $CLIENT_CPU. Median of $RUNS run(s); syscalls from one extra \`strace -f -c\` run." \
         "$([ "$QUICK" = 1 ] && echo '**Quick mode: small sizes, one run: not comparable to full runs.**')"
     echo
-    echo "Workloads: bulk = GET $((BIG_BYTES / 1048576)) MiB once on one connection;" \
-        "seq = $SEQ_N keep-alive GETs of $SMALL_BYTES bytes; fanout = $FAN_CONNS connections x $FAN_N GETs from one thread;" \
-        "newconn = $NEW_N GETs, each on a new connection;" \
-        "tls-seq / tls-bulk = seq / bulk over TLS 1.3 (ECDSA P-256, no session resumption);" \
-        "fanout10k = $BIGFAN_CONNS connections x $BIGFAN_N GETs from one thread."
+    printf 'Workloads:'
+    for wl in $WORKLOADS; do
+        case "$wl" in
+            bulk) printf ' bulk = GET %s MiB once on one connection;' "$((BIG_BYTES / 1048576))" ;;
+            seq) printf ' seq = %s keep-alive GETs of %s bytes;' "$SEQ_N" "$SMALL_BYTES" ;;
+            fanout) printf ' fanout = %s connections x %s GETs from one thread;' "$FAN_CONNS" "$FAN_N" ;;
+            newconn) printf ' newconn = %s GETs, each on a new connection;' "$NEW_N" ;;
+            tls-seq) printf ' tls-seq = seq over TLS 1.3 (ECDSA P-256 certificate, no resumption);' ;;
+            tls-bulk) printf ' tls-bulk = bulk over TLS 1.3;' ;;
+            fanout10k) printf ' fanout10k = %s connections x %s GETs from one thread;' "$BIGFAN_CONNS" "$BIGFAN_N" ;;
+        esac
+    done
+    echo
     echo
     awk -F'\t' -v big="$BIG_BYTES" -v order="$CLIENTS" -v worder="$WORKLOADS" '
     function median(list,   n, a, i, j, t) {
