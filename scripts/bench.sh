@@ -12,9 +12,11 @@
 #   --workloads "A ..."  subset of: bulk seq fanout newconn tls-seq tls-bulk fanout10k
 #   --only GROUP         only one group of workloads: plain (bulk seq fanout newconn),
 #                        tls (tls-seq tls-bulk) or big (fanout10k)
-#   fanout10k (10,000 connections x 2 GETs, a few seconds per run) needs 10,000+ open
-#   files: the script raises RLIMIT_NOFILE (65536, else the hard limit) and skips it with
-#   the reason when it cannot.
+#   --big                add fanout10k: 10,000 connections x 2 GETs, pollhttp and hyper.
+#                        Not in the default run: each run waits for the TIME_WAIT sockets
+#                        of the runs before it to expire (a minute or more per 2 runs).
+#                        Needs 10,000+ open files: raises RLIMIT_NOFILE (65536, else the
+#                        hard limit) and skips it with the reason when it cannot.
 #   --no-strace          skip the extra strace run (syscalls per request)
 #   --out DIR            where raw results and the table go (default bench/results/<stamp>)
 #   --serve              only start the pinned nginx with the files, print its address and
@@ -50,7 +52,8 @@ STRACE=1
 CLIENTS="raw pollhttp pollhttp-blocking hyper reqwest ureq curl"
 PLAIN_WORKLOADS="bulk seq fanout newconn"
 TLS_WORKLOADS="tls-seq tls-bulk"
-WORKLOADS="$PLAIN_WORKLOADS $TLS_WORKLOADS fanout10k"
+WORKLOADS="$PLAIN_WORKLOADS $TLS_WORKLOADS"
+BIG=0
 OUT=""
 SERVE=0
 NGINX_CPU=${NGINX_CPU:-1}
@@ -63,6 +66,7 @@ while [ $# -gt 0 ]; do
         --runs) RUNS=$2; shift ;;
         --clients) CLIENTS=$2; shift ;;
         --workloads) WORKLOADS=$2; shift ;;
+        --big) BIG=1 ;;
         --only)
             case "$2" in
                 plain) WORKLOADS=$PLAIN_WORKLOADS ;;
@@ -86,6 +90,7 @@ else
     BIG_BYTES=$((256 * 1024 * 1024)); SEQ_N=20000; FAN_N=20; FAN_CONNS=256; NEW_N=2000
 fi
 SMALL_BYTES=100
+[ "$BIG" = 1 ] && ! grep -qw fanout10k <<<"$WORKLOADS" && WORKLOADS="$WORKLOADS fanout10k"
 BIGFAN_CONNS=10000; BIGFAN_N=2
 has_wl() { grep -qw -- "$1" <<<"$WORKLOADS"; }
 
@@ -349,6 +354,22 @@ peer_cmd() {
 
 kv() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p" | head -1; }
 
+# Every connection to nginx leaves a TIME_WAIT socket for a minute on its ephemeral
+# port. With 10,000 of them from the run before, connect() spends about twice the system
+# time finding ports (measured: 0.5 s more per 10,000 connections), which would be
+# timed as the client's. So each fanout10k run first waits for them to expire.
+tw_wait() {
+    command -v ss >/dev/null || return 0
+    local limit=1000 tw waited=0
+    while :; do
+        tw=$(ss -tan state time-wait "( dport = :$PORT or sport = :$PORT )" 2>/dev/null | tail -n +2 | wc -l)
+        [ "$tw" -le "$limit" ] && break
+        [ "$waited" = 0 ] && log "waiting for $tw TIME_WAIT sockets to expire (<= $limit)"
+        [ "$waited" -ge 90 ] && { log "still $tw TIME_WAIT sockets; running anyway"; break; }
+        sleep 2; waited=$((waited + 2))
+    done
+}
+
 # One timed run; appends a row to $RESULTS.
 timed_run() {
     local client=$1 name=$2 run=$3 wl url n conns cmd out err stat status line
@@ -405,6 +426,7 @@ for wl in $WORKLOADS; do
     for run in $(seq "$RUNS"); do
         for client in $CLIENTS; do
             wl_runs "$wl" "$client" || continue
+            [ "$wl" = fanout10k ] && tw_wait
             log "$wl: $client run $run/$RUNS"
             timed_run "$client" "$wl" "$run"
         done
