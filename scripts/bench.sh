@@ -14,7 +14,7 @@
 #                        tls (tls-seq tls-bulk) or big (fanout10k)
 #   --big                add fanout10k: 10,000 connections x 2 GETs, pollhttp and hyper.
 #                        Not in the default run: each run waits for the TIME_WAIT sockets
-#                        of the runs before it to expire (a minute or more per 2 runs).
+#                        of the run before it to expire (about a minute per run).
 #                        Needs 10,000+ open files: raises RLIMIT_NOFILE (65536, else the
 #                        hard limit) and skips it with the reason when it cannot.
 #   --no-strace          skip the extra strace run (syscalls per request)
