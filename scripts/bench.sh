@@ -9,7 +9,14 @@
 #   --quick              1 run, 16 MiB bulk file, seq 2000, fan-out 32 x 5, newconn 200
 #   --runs N             timed runs per client x workload (default 5; median reported)
 #   --clients "A B ..."  subset of: raw pollhttp pollhttp-blocking hyper reqwest ureq curl
-#   --workloads "A ..."  subset of: bulk seq fanout newconn
+#   --workloads "A ..."  subset of: bulk seq fanout newconn tls-seq tls-bulk fanout10k
+#   --only GROUP         only one group of workloads: plain (bulk seq fanout newconn),
+#                        tls (tls-seq tls-bulk) or big (fanout10k)
+#   --big                add fanout10k: 10,000 connections x 2 GETs, pollhttp and hyper.
+#                        Not in the default run: each run waits for the TIME_WAIT sockets
+#                        of the run before it to expire (about a minute per run).
+#                        Needs 10,000+ open files: raises RLIMIT_NOFILE (65536, else the
+#                        hard limit) and skips it with the reason when it cannot.
 #   --no-strace          skip the extra strace run (syscalls per request)
 #   --out DIR            where raw results and the table go (default bench/results/<stamp>)
 #   --serve              only start the pinned nginx with the files, print its address and
@@ -19,6 +26,12 @@
 #   CLIENT_CPU  core every client is pinned to (default: NGINX_CPU, i.e. client and server
 #               share one core, as the reference figures were taken)
 #   CARGO_BUILD_JOBS  passed to cargo as usual
+#
+# TLS workloads (tls-seq, tls-bulk) run against a second, TLS 1.3-only server block of the
+# same nginx, with an ECDSA P-256 CA and leaf (localhost, 127.0.0.1) made with openssl in
+# the temporary directory; peers get the CA file in BENCH_CA_FILE (curl: --cacert). Only raw,
+# pollhttp, pollhttp-blocking, hyper and curl run them. fanout10k runs pollhttp (Poller)
+# and hyper (tasks) only.
 #
 # Each workload runs N times per client (clients interleaved), reporting the median of:
 # throughput; client CPU (user+sys, getrusage of the child) per request (per MiB for bulk);
@@ -37,7 +50,10 @@ RUNS=5
 QUICK=0
 STRACE=1
 CLIENTS="raw pollhttp pollhttp-blocking hyper reqwest ureq curl"
-WORKLOADS="bulk seq fanout newconn"
+PLAIN_WORKLOADS="bulk seq fanout newconn"
+TLS_WORKLOADS="tls-seq tls-bulk"
+WORKLOADS="$PLAIN_WORKLOADS $TLS_WORKLOADS"
+BIG=0
 OUT=""
 SERVE=0
 NGINX_CPU=${NGINX_CPU:-1}
@@ -50,6 +66,15 @@ while [ $# -gt 0 ]; do
         --runs) RUNS=$2; shift ;;
         --clients) CLIENTS=$2; shift ;;
         --workloads) WORKLOADS=$2; shift ;;
+        --big) BIG=1 ;;
+        --only)
+            case "$2" in
+                plain) WORKLOADS=$PLAIN_WORKLOADS ;;
+                tls) WORKLOADS=$TLS_WORKLOADS ;;
+                big) WORKLOADS=fanout10k ;;
+                *) echo "bench.sh: --only takes plain, tls or big" >&2; exit 2 ;;
+            esac
+            shift ;;
         --no-strace) STRACE=0 ;;
         --out) OUT=$2; shift ;;
         --serve) SERVE=1 ;;
@@ -65,6 +90,9 @@ else
     BIG_BYTES=$((256 * 1024 * 1024)); SEQ_N=20000; FAN_N=20; FAN_CONNS=256; NEW_N=2000
 fi
 SMALL_BYTES=100
+[ "$BIG" = 1 ] && ! grep -qw fanout10k <<<"$WORKLOADS" && WORKLOADS="$WORKLOADS fanout10k"
+BIGFAN_CONNS=10000; BIGFAN_N=2
+has_wl() { grep -qw -- "$1" <<<"$WORKLOADS"; }
 
 log() { echo "bench: $*" >&2; }
 
@@ -76,6 +104,7 @@ need_apt=""
 [ "$STRACE" = 0 ] || command -v strace >/dev/null || need_apt="$need_apt strace"
 command -v taskset >/dev/null || need_apt="$need_apt util-linux"
 command -v curl >/dev/null || need_apt="$need_apt curl"
+command -v openssl >/dev/null || need_apt="$need_apt openssl"
 if [ -n "$need_apt" ]; then
     if [ "$(id -u)" != 0 ]; then
         echo "bench.sh: missing$need_apt; install them (Debian packages) or run as root" >&2
@@ -131,6 +160,48 @@ trap 'exit 130' INT TERM
 # nginx's workers run as an unprivileged user: they must be able to read the files.
 chmod 755 "$TMP"
 mkdir -p "$TMP/www" "$TMP/tmp"
+
+# 10,000 connections need as many descriptors in the client and in nginx (both inherit
+# this shell's limit; nginx's worker also gets worker_rlimit_nofile).
+NGINX_CONNS=4096
+if has_wl fanout10k; then
+    need_fds=$((BIGFAN_CONNS + 1024))
+    if ulimit -n 65536 2>/dev/null; then
+        log "RLIMIT_NOFILE raised to 65536"
+    elif [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge "$need_fds" ]; then
+        ulimit -n "$(ulimit -Hn)"
+        log "RLIMIT_NOFILE: 65536 refused, using the hard limit $(ulimit -n)"
+    fi
+    if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$need_fds" ]; then
+        log "skipping fanout10k: RLIMIT_NOFILE is $(ulimit -n) (hard $(ulimit -Hn)), it needs $need_fds"
+        WORKLOADS=$(tr ' ' '\n' <<<"$WORKLOADS" | grep -vx fanout10k | tr '\n' ' ')
+    else
+        NGINX_CONNS=$need_fds
+    fi
+fi
+
+# TLS: an ECDSA P-256 CA and a leaf for localhost / 127.0.0.1 signed by it.
+CA_PEM="$TMP/tls/ca.pem"
+make_certs() {
+    local d="$TMP/tls"
+    mkdir -p "$d"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+        -subj "/CN=pollhttp bench CA" -keyout "$d/ca.key" -out "$d/ca.pem" \
+        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" &&
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+        -subj "/CN=localhost" -keyout "$d/leaf.key" -out "$d/leaf.csr" &&
+    printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature" \
+        "extendedKeyUsage=serverAuth" "subjectAltName=DNS:localhost,IP:127.0.0.1" > "$d/leaf.ext" &&
+    openssl x509 -req -in "$d/leaf.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
+        -days 2 -sha256 -extfile "$d/leaf.ext" -out "$d/leaf.pem" &&
+    chmod -R a+rX "$d"
+}
+if ! make_certs >"$TMP/openssl.log" 2>&1; then
+    echo "bench.sh: making the TLS certificates failed:" >&2
+    cat "$TMP/openssl.log" >&2
+    exit 1
+fi
+export BENCH_CA_FILE="$CA_PEM"
 head -c "$SMALL_BYTES" /dev/zero | tr '\0' 'a' > "$TMP/www/small.bin"
 head -c "$BIG_BYTES" /dev/zero > "$TMP/www/big.bin"
 chmod -R a+rX "$TMP/www"
@@ -138,13 +209,14 @@ chmod -R a+rX "$TMP/www"
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 start_nginx() {
-    local port=$1
+    local port=$1 tls_port=$2
     cat > "$TMP/nginx.conf" <<EOF
 daemon on;
 worker_processes 1;
+worker_rlimit_nofile $((NGINX_CONNS + 1024));
 pid $TMP/nginx.pid;
 error_log $TMP/error.log warn;
-events { worker_connections 4096; }
+events { worker_connections $NGINX_CONNS; }
 http {
     access_log off;
     sendfile on;
@@ -161,10 +233,16 @@ http {
         listen 127.0.0.1:$port backlog=4096;
         root $TMP/www;
     }
-    # TLS 1.3 variants go here: a second server block with
-    #   listen 127.0.0.1:\$TLS_PORT ssl; ssl_protocols TLSv1.3;
-    #   ssl_certificate/ssl_certificate_key generated into \$TMP at start,
-    # and the peers given https:// URLs (they exit 3 for https until then).
+    # The TLS 1.3 variants: same files, ECDSA P-256 certificate made at start.
+    server {
+        listen 127.0.0.1:$tls_port ssl backlog=4096;
+        ssl_protocols TLSv1.3;
+        ssl_certificate $TMP/tls/leaf.pem;
+        ssl_certificate_key $TMP/tls/leaf.key;
+        ssl_session_cache off;
+        ssl_session_tickets off;
+        root $TMP/www;
+    }
 }
 EOF
     taskset -c "$NGINX_CPU" "$NGINX" -p "$TMP" -e "$TMP/error.log" -c "$TMP/nginx.conf" 2>>"$TMP/error.log" || return 1
@@ -180,11 +258,11 @@ EOF
 # `newconn` never compete with it.
 EPH_LOW=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
 [ "${EPH_LOW:-0}" -gt 11000 ] || EPH_LOW=32768
-PORT=""
+PORT=""; TLS_PORT=""
 for _ in $(seq 20); do
-    p=$((10000 + RANDOM % (EPH_LOW - 10000)))
-    port_free "$p" || continue
-    if start_nginx "$p"; then PORT=$p; break; fi
+    p=$((10000 + RANDOM % (EPH_LOW - 10001)))
+    port_free "$p" && port_free "$((p + 1))" || continue
+    if start_nginx "$p" "$((p + 1))"; then PORT=$p; TLS_PORT=$((p + 1)); break; fi
 done
 if [ -z "$PORT" ]; then
     echo "bench.sh: nginx did not start:" >&2
@@ -192,9 +270,11 @@ if [ -z "$PORT" ]; then
     exit 1
 fi
 HOSTPORT="127.0.0.1:$PORT"
-log "nginx $($NGINX -v 2>&1 | sed 's/.*\///') pid $NGINX_PID on $HOSTPORT, pinned to CPU $NGINX_CPU; clients on CPU $CLIENT_CPU"
+TLS_HOSTPORT="localhost:$TLS_PORT"
+log "nginx $($NGINX -v 2>&1 | sed 's/.*\///') pid $NGINX_PID on $HOSTPORT (TLS 1.3 on $TLS_HOSTPORT), pinned to CPU $NGINX_CPU; clients on CPU $CLIENT_CPU"
 # Warm the page cache and check the files are served.
-if ! curl -sf -o /dev/null "http://$HOSTPORT/big.bin" || ! curl -sf -o /dev/null "http://$HOSTPORT/small.bin"; then
+if ! curl -sf -o /dev/null "http://$HOSTPORT/big.bin" || ! curl -sf -o /dev/null "http://$HOSTPORT/small.bin" ||
+    ! curl -sf --tlsv1.3 --cacert "$CA_PEM" -o /dev/null "https://$TLS_HOSTPORT/small.bin"; then
     echo "bench.sh: nginx does not serve the files:" >&2
     cat "$TMP/error.log" >&2
     exit 1
@@ -202,6 +282,7 @@ fi
 
 if [ "$SERVE" = 1 ]; then
     echo "serving http://$HOSTPORT/small.bin ($SMALL_BYTES bytes) and /big.bin ($BIG_BYTES bytes); peers in $BIN"
+    echo "TLS 1.3: https://$TLS_HOSTPORT/ (same files); export BENCH_CA_FILE=$CA_PEM (curl --cacert $CA_PEM)"
     while kill -0 "$NGINX_PID" 2>/dev/null; do sleep 1; done
     exit 0
 fi
@@ -214,28 +295,40 @@ mkdir -p "$OUT"
 RESULTS="$OUT/runs.tsv"
 printf 'workload\tclient\trun\tstatus\trequests\tbytes\tconns\tsecs\tcpu_s\tmaxrss_kb\tmode\tsyscalls\tminflt\n' > "$RESULTS"
 
-# workload -> "url n conns"
+# workload -> "peer-workload url n conns"
 wl_args() {
     case "$1" in
-        bulk) echo "http://$HOSTPORT/big.bin 1 1" ;;
-        seq) echo "http://$HOSTPORT/small.bin $SEQ_N 1" ;;
-        fanout) echo "http://$HOSTPORT/small.bin $FAN_N $FAN_CONNS" ;;
-        newconn) echo "http://$HOSTPORT/small.bin $NEW_N 1" ;;
+        bulk) echo "bulk http://$HOSTPORT/big.bin 1 1" ;;
+        seq) echo "seq http://$HOSTPORT/small.bin $SEQ_N 1" ;;
+        fanout) echo "fanout http://$HOSTPORT/small.bin $FAN_N $FAN_CONNS" ;;
+        newconn) echo "newconn http://$HOSTPORT/small.bin $NEW_N 1" ;;
+        tls-bulk) echo "bulk https://$TLS_HOSTPORT/big.bin 1 1" ;;
+        tls-seq) echo "seq https://$TLS_HOSTPORT/small.bin $SEQ_N 1" ;;
+        fanout10k) echo "fanout http://$HOSTPORT/small.bin $BIGFAN_N $BIGFAN_CONNS" ;;
     esac
 }
-wl_body() { [ "$1" = bulk ] && echo "$BIG_BYTES" || echo "$SMALL_BYTES"; }
+wl_body() { case "$1" in *bulk) echo "$BIG_BYTES" ;; *) echo "$SMALL_BYTES" ;; esac; }
+# Which clients run a workload (the others get no row).
+wl_runs() {
+    case "$1" in
+        tls-*) grep -qw -- "$2" <<<"raw pollhttp pollhttp-blocking hyper curl" ;;
+        fanout10k) grep -qw -- "$2" <<<"pollhttp hyper" ;;
+        *) true ;;
+    esac
+}
 
 # The curl CLI as a peer: one process, every URL from a generated config file, bodies
 # to /dev/null; keep-alive within the process, --parallel for fan-out (curl's multi
 # interface, one thread), `Connection: close` for newconn.
 curl_cmd() {
-    local wl=$1 url=$2 n=$3 conns=$4 cfg="$TMP/curl-$1.cfg" total=$3
+    local wl=$1 url=$2 n=$3 conns=$4 cfg="$TMP/curl-$5.cfg" total=$3
     [ "$wl" = fanout ] && total=$((n * conns))
     if [ ! -s "$cfg" ]; then
         {
             echo 'silent'
             echo 'fail'
             echo 'write-out = "%{size_download}\n"'
+            case "$url" in https:*) echo 'tlsv1.3'; echo "cacert = \"$CA_PEM\"" ;; esac
             [ "$wl" = newconn ] && echo 'header = "Connection: close"'
             for _ in $(seq "$total"); do
                 echo "url = \"$url\""
@@ -251,9 +344,9 @@ curl_cmd() {
 }
 
 peer_cmd() {
-    local client=$1 wl=$2 url=$3 n=$4 conns=$5
+    local client=$1 wl=$2 url=$3 n=$4 conns=$5 name=$6
     if [ "$client" = curl ]; then
-        curl_cmd "$wl" "$url" "$n" "$conns"
+        curl_cmd "$wl" "$url" "$n" "$conns" "$name"
     else
         echo "$BIN/peer-$client" "$wl" "$url" "$n" "$conns"
     fi
@@ -261,12 +354,28 @@ peer_cmd() {
 
 kv() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p" | head -1; }
 
+# Every connection to nginx leaves a TIME_WAIT socket for a minute on its ephemeral
+# port. With 10,000 of them from the run before, connect() spends about twice the system
+# time finding ports (measured: 0.5 s more per 10,000 connections), which would be
+# timed as the client's. So each fanout10k run first waits for them to expire.
+tw_wait() {
+    command -v ss >/dev/null || return 0
+    local limit=1000 tw waited=0
+    while :; do
+        tw=$(ss -tan state time-wait "( dport = :$PORT or sport = :$PORT )" 2>/dev/null | tail -n +2 | wc -l)
+        [ "$tw" -le "$limit" ] && break
+        [ "$waited" = 0 ] && log "waiting for $tw TIME_WAIT sockets to expire (<= $limit)"
+        [ "$waited" -ge 90 ] && { log "still $tw TIME_WAIT sockets; running anyway"; break; }
+        sleep 2; waited=$((waited + 2))
+    done
+}
+
 # One timed run; appends a row to $RESULTS.
 timed_run() {
-    local client=$1 wl=$2 run=$3 url n conns cmd out err stat status line
-    read -r url n conns <<<"$(wl_args "$wl")"
-    cmd=$(peer_cmd "$client" "$wl" "$url" "$n" "$conns")
-    out="$OUT/$wl-$client-$run.out"; err="$OUT/$wl-$client-$run.err"; stat="$TMP/stat"
+    local client=$1 name=$2 run=$3 wl url n conns cmd out err stat status line
+    read -r wl url n conns <<<"$(wl_args "$name")"
+    cmd=$(peer_cmd "$client" "$wl" "$url" "$n" "$conns" "$name")
+    out="$OUT/$name-$client-$run.out"; err="$OUT/$name-$client-$run.err"; stat="$TMP/stat"
     rm -f "$stat"
     # shellcheck disable=SC2086
     timeout -k 10 "$RUN_TIMEOUT" taskset -c "$CLIENT_CPU" "$BIN/runstat" "$stat" $cmd >"$out" 2>"$err"
@@ -292,36 +401,40 @@ timed_run() {
          [ "${bytes:-0}" != "$((expect_req * $(wl_body "$wl")))" ]; then
         res=fail; echo "bench: $client $wl: $requests requests / $bytes bytes, expected $expect_req / $((expect_req * $(wl_body "$wl")))" >>"$err"
     fi
-    [ "$res" = fail ] && log "$client $wl run $run failed (exit $status): $(head -c 300 "$err" | tr '\n' ' ')"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$wl" "$client" "$run" "$res" \
+    [ "$res" = fail ] && log "$client $name run $run failed (exit $status): $(head -c 300 "$err" | tr '\n' ' ')"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$client" "$run" "$res" \
         "${requests:-0}" "${bytes:-0}" "${c:-0}" "${secs:-0}" "${cpu:-0}" "${rss:-0}" "${mode:--}" "" "${minflt:-}" >>"$RESULTS"
 }
 
 # One extra run under strace; appends a row with the syscall count only.
 strace_run() {
-    local client=$1 wl=$2 url n conns cmd sfile
-    read -r url n conns <<<"$(wl_args "$wl")"
-    cmd=$(peer_cmd "$client" "$wl" "$url" "$n" "$conns")
-    sfile="$OUT/$wl-$client.strace"
+    local client=$1 name=$2 wl url n conns cmd sfile
+    read -r wl url n conns <<<"$(wl_args "$name")"
+    cmd=$(peer_cmd "$client" "$wl" "$url" "$n" "$conns" "$name")
+    sfile="$OUT/$name-$client.strace"
     # shellcheck disable=SC2086
     timeout -k 10 "$RUN_TIMEOUT" taskset -c "$CLIENT_CPU" strace -f -c -o "$sfile" $cmd \
-        >"$OUT/$wl-$client-strace.out" 2>"$OUT/$wl-$client-strace.err"
+        >"$OUT/$name-$client-strace.out" 2>"$OUT/$name-$client-strace.err"
     local status=$? calls res
     calls=$(awk '$NF == "total" {print $4}' "$sfile" 2>/dev/null)
     [ "$status" = 0 ] && [ -n "$calls" ] || calls=""
     if [ -n "$calls" ]; then res=ok; elif [ "$status" = 4 ]; then res=n/a; else res=fail; fi
-    printf '%s\t%s\tstrace\t%s\t\t\t\t\t\t\t\t%s\t\n' "$wl" "$client" "$res" "$calls" >>"$RESULTS"
+    printf '%s\t%s\tstrace\t%s\t\t\t\t\t\t\t\t%s\t\n' "$name" "$client" "$res" "$calls" >>"$RESULTS"
 }
 
 for wl in $WORKLOADS; do
     for run in $(seq "$RUNS"); do
         for client in $CLIENTS; do
+            wl_runs "$wl" "$client" || continue
+            [ "$wl" = fanout10k ] && tw_wait
             log "$wl: $client run $run/$RUNS"
             timed_run "$client" "$wl" "$run"
         done
     done
-    if [ "$STRACE" = 1 ]; then
+    # 10,000 connections under strace take long and say little more.
+    if [ "$STRACE" = 1 ] && [ "$wl" != fanout10k ]; then
         for client in $CLIENTS; do
+            wl_runs "$wl" "$client" || continue
             log "$wl: $client under strace"
             strace_run "$client" "$wl"
         done
@@ -339,9 +452,19 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
         "clients on CPU $CLIENT_CPU. Median of $RUNS run(s); syscalls from one extra \`strace -f -c\` run." \
         "$([ "$QUICK" = 1 ] && echo '**Quick mode: small sizes, one run: not comparable to full runs.**')"
     echo
-    echo "Workloads: bulk = GET $((BIG_BYTES / 1048576)) MiB once on one connection;" \
-        "seq = $SEQ_N keep-alive GETs of $SMALL_BYTES bytes; fanout = $FAN_CONNS connections x $FAN_N GETs from one thread;" \
-        "newconn = $NEW_N GETs, each on a new connection."
+    printf 'Workloads:'
+    for wl in $WORKLOADS; do
+        case "$wl" in
+            bulk) printf ' bulk = GET %s MiB once on one connection;' "$((BIG_BYTES / 1048576))" ;;
+            seq) printf ' seq = %s keep-alive GETs of %s bytes;' "$SEQ_N" "$SMALL_BYTES" ;;
+            fanout) printf ' fanout = %s connections x %s GETs from one thread;' "$FAN_CONNS" "$FAN_N" ;;
+            newconn) printf ' newconn = %s GETs, each on a new connection;' "$NEW_N" ;;
+            tls-seq) printf ' tls-seq = seq over TLS 1.3 (ECDSA P-256 certificate, no resumption);' ;;
+            tls-bulk) printf ' tls-bulk = bulk over TLS 1.3;' ;;
+            fanout10k) printf ' fanout10k = %s connections x %s GETs from one thread;' "$BIGFAN_CONNS" "$BIGFAN_N" ;;
+        esac
+    done
+    echo
     echo
     awk -F'\t' -v big="$BIG_BYTES" -v order="$CLIENTS" -v worder="$WORKLOADS" '
     function median(list,   n, a, i, j, t) {
@@ -366,7 +489,7 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
         if ($4 == "n/a") { na[k] = 1; next }
         if ($4 != "ok") { failed[k]++; next }
         req[k] = $5; mode[k] = $11
-        if ($1 == "bulk") { tp = $6 / $8 / 1e6; per = $6 / 1048576 } else { tp = $5 / $8; per = $5 }
+        if ($1 ~ /bulk$/) { tp = $6 / $8 / 1e6; per = $6 / 1048576 } else { tp = $5 / $8; per = $5 }
         tps[k] = tps[k] " " tp
         cpus[k] = cpus[k] " " ($9 / per * 1e6)
         rsss[k] = rsss[k] " " ($10 / 1024)
@@ -376,14 +499,16 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
         nc = split(order, cl, " "); nw = split(worder, wl, " ")
         for (w = 1; w <= nw; w++) {
             W = wl[w]
-            bulk = (W == "bulk")
+            bulk = (W ~ /bulk$/)
             printf "### %s\n\n", W
             printf "| client | mode | %s | spread | vs pollhttp | vs raw | CPU µs/%s | syscalls/%s | peak RSS MiB |\n", \
                 bulk ? "MB/s" : (W == "newconn" ? "conn/s" : "req/s"), bulk ? "MiB" : "req", bulk ? "MiB" : "req"
             print "|---|---|--:|--:|--:|--:|--:|--:|--:|"
+            delete m
             for (c = 1; c <= nc; c++) { k = W SUBSEP cl[c]; m[cl[c]] = median(tps[k]) }
             for (c = 1; c <= nc; c++) {
                 C = cl[c]; k = W SUBSEP C
+                if (!(k in status)) continue
                 if (na[k]) { printf "| %s | n/a | – | – | – | – | – | – | – |\n", C; continue }
                 if (tps[k] == "") { printf "| %s | fail | – | – | – | – | – | – | – |\n", C; continue }
                 s = (k in sys && units[k] > 0) ? sprintf("%.1f", sys[k] / units[k]) : "–"

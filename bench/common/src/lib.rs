@@ -88,15 +88,14 @@ impl Workload {
 
 /// Plain HTTP or TLS.
 ///
-/// TLS 1.3 variants of every workload (`https://` URLs against the same nginx with a
-/// certificate generated at start) are the next step; peers reject `https` for now
-/// with a clear message, so that the script can list the TLS rows without special
-/// cases once they exist.
+/// `https://` targets are the TLS 1.3 variants: the same nginx with a certificate made
+/// at start, its CA named by [`CA_FILE_ENV`]. Peers without TLS support reject them
+/// with exit status 3 (see [`Args::from_env`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scheme {
     /// `http://`
     Http,
-    /// `https://` (not measured yet).
+    /// `https://`
     Https,
 }
 
@@ -194,14 +193,20 @@ pub struct Args {
 
 impl Args {
     /// Parses `std::env::args()`, printing usage and exiting with status 2 on error.
-    /// Exits with status 3 for an `https` target (TLS variants are not written yet).
+    /// Exits with status 3 for an `https` target: for peers without TLS support.
     pub fn from_env(client: &str) -> Args {
+        let a = Args::from_env_tls(client);
+        if a.target.scheme == Scheme::Https {
+            eprintln!("peer-{client}: TLS workloads are not implemented for this peer");
+            std::process::exit(3);
+        }
+        a
+    }
+
+    /// Like [`Args::from_env`], for peers that run `https` targets too.
+    pub fn from_env_tls(client: &str) -> Args {
         let argv: Vec<String> = std::env::args().skip(1).collect();
         match Args::parse(&argv) {
-            Ok(a) if a.target.scheme == Scheme::Https => {
-                eprintln!("peer-{client}: TLS workloads are not implemented yet");
-                std::process::exit(3);
-            }
             Ok(a) => a,
             Err(e) => {
                 eprintln!("peer-{client}: {e}");
@@ -248,6 +253,18 @@ impl Args {
             Workload::Fanout => self.n * self.conns as u64,
             _ => self.n,
         }
+    }
+}
+
+/// Environment variable naming the PEM file of the CA that signed the server's
+/// certificate, for `https` targets (`scripts/bench.sh` makes both at start).
+pub const CA_FILE_ENV: &str = "BENCH_CA_FILE";
+
+/// The CA file for an `https` run, from [`CA_FILE_ENV`]; fails the run without it.
+pub fn ca_file(client: &str) -> std::path::PathBuf {
+    match std::env::var_os(CA_FILE_ENV) {
+        Some(p) if !p.is_empty() => p.into(),
+        _ => die(client, format!("https needs {CA_FILE_ENV}=<CA PEM file>")),
     }
 }
 

@@ -40,10 +40,11 @@ pub fn uses_poller() -> bool {
 /// Runs `conns` clients of `n` sequential GETs each; returns (requests, bytes, conns).
 pub fn run(peer: Peer, args: &Args) -> (u64, u64, u64) {
     let t = &args.target;
+    let tls = peer.tls_options(t);
     let mut slots = Vec::with_capacity(args.conns);
     for _ in 0..args.conns {
         let mut client = HttpClient::new();
-        if let Err(e) = client.connect_to_host(&t.host, Some(t.port), None) {
+        if let Err(e) = client.connect_to_host(&t.host, Some(t.port), tls.clone()) {
             peer.fail("connect_to_host", e);
         }
         slots.push(Slot {

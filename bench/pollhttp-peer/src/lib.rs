@@ -11,8 +11,8 @@
 //! `request()` instead of `poll()` first (which usually finds nothing yet and costs one
 //! `recvfrom` returning `EAGAIN`), to measure what that ordering is worth.
 
-use bench_common::{check_body, die, Args, Report, Target, Workload};
-use pollhttp::{HttpClient, Method, Status};
+use bench_common::{check_body, die, Args, Report, Scheme, Target, Workload};
+use pollhttp::{Certificates, HttpClient, Method, Status, TlsOptions};
 use std::time::Instant;
 
 mod fanout;
@@ -34,7 +34,7 @@ pub struct Peer {
 impl Peer {
     /// Runs the workload from the command line and prints the report.
     pub fn main(self) {
-        let args = Args::from_env(self.client);
+        let args = Args::from_env_tls(self.client);
         if self.blocking && args.workload == Workload::Fanout {
             eprintln!(
                 "peer-{}: fan-out from one thread needs non-blocking mode",
@@ -73,7 +73,8 @@ impl Peer {
 
     fn keepalive(self, args: &Args) -> (u64, u64, u64) {
         let mut c = self.new_client();
-        self.connect(&mut c, &args.target);
+        let tls = self.tls_options(&args.target);
+        self.connect(&mut c, &args.target, tls.as_ref());
         let mut buf = vec![0u8; BUF];
         let mut expected = None;
         let mut bytes = 0;
@@ -87,12 +88,13 @@ impl Peer {
 
     fn newconn(self, args: &Args) -> (u64, u64, u64) {
         let mut c = self.new_client();
+        let tls = self.tls_options(&args.target);
         let mut buf = vec![0u8; BUF];
         let mut expected = None;
         let mut bytes = 0;
         for _ in 0..args.n {
             // connect_to_host closes the previous connection first, as in Godot.
-            self.connect(&mut c, &args.target);
+            self.connect(&mut c, &args.target, tls.as_ref());
             let got = self.get(&mut c, &args.target.path, &["Connection: close"], &mut buf);
             check_body(self.client, &mut expected, got);
             bytes += got;
@@ -106,9 +108,21 @@ impl Peer {
         c
     }
 
-    /// Connects and drives the client to CONNECTED.
-    pub fn connect(self, c: &mut HttpClient, t: &Target) {
-        if let Err(e) = c.connect_to_host(&t.host, Some(t.port), None) {
+    /// TLS options for an `https` target: the run's CA (`BENCH_CA_FILE`) as the only
+    /// trusted root, host name verified. `None` for plain HTTP.
+    pub fn tls_options(self, t: &Target) -> Option<TlsOptions> {
+        if t.scheme != Scheme::Https {
+            return None;
+        }
+        let ca = Certificates::from_pem_file(bench_common::ca_file(self.client))
+            .unwrap_or_else(|e| self.fail("CA file", e));
+        Some(TlsOptions::client(Some(ca), None))
+    }
+
+    /// Connects and drives the client to CONNECTED (through the TLS handshake for
+    /// `https`, which happens while the status reads CONNECTING, as in Godot).
+    pub fn connect(self, c: &mut HttpClient, t: &Target, tls: Option<&TlsOptions>) {
+        if let Err(e) = c.connect_to_host(&t.host, Some(t.port), tls.cloned()) {
             self.fail("connect_to_host", e);
         }
         loop {

@@ -9,13 +9,18 @@
 //!
 //! It understands only what nginx sends for a static file (`200`, `Content-Length`),
 //! and refuses anything else rather than mis-measure.
+//!
+//! `https` targets (keep-alive and new-connection workloads only) run the same loop
+//! through a rustls `ClientConnection` on the blocking socket: the TLS floor.
 
-use bench_common::{check_body, die, Args, Report, Target, Workload};
+use bench_common::{check_body, die, Args, Report, Scheme, Target, Workload};
 use mio::net::TcpStream as MioStream;
 use mio::{Events, Interest, Poll, Token};
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Instant;
+
+mod tls;
 
 const CLIENT: &str = "raw";
 /// Read buffer for the one-connection workloads (a bulk body streams through it).
@@ -24,14 +29,33 @@ const BIG_BUF: usize = 256 * 1024;
 const FANOUT_BUF: usize = 4096;
 
 fn main() {
-    let args = Args::from_env(CLIENT);
+    let args = Args::from_env_tls(CLIENT);
+    let https = args.target.scheme == Scheme::Https;
+    if https && args.workload == Workload::Fanout {
+        eprintln!("peer-{CLIENT}: no TLS fan-out");
+        std::process::exit(3);
+    }
     let addr = resolve(&args.target);
     let keepalive = request_bytes(&args.target, false);
+    let close = request_bytes(&args.target, true);
+    let tls_config = https.then(tls::config);
     let start = Instant::now();
-    let (requests, bytes, conns) = match args.workload {
-        Workload::Bulk | Workload::Seq => keepalive_run(addr, &keepalive, args.n),
-        Workload::Newconn => newconn_run(addr, &request_bytes(&args.target, true), args.n),
-        Workload::Fanout => fanout_run(addr, &keepalive, args.n, args.conns),
+    let (requests, bytes, conns) = match (&tls_config, args.workload) {
+        (None, Workload::Bulk | Workload::Seq) => {
+            keepalive_run(|| connect(addr), &keepalive, args.n)
+        }
+        (None, Workload::Newconn) => newconn_run(|| connect(addr), &close, args.n),
+        (Some(c), Workload::Bulk | Workload::Seq) => keepalive_run(
+            || tls::wrap(c, &args.target.host, connect(addr)),
+            &keepalive,
+            args.n,
+        ),
+        (Some(c), Workload::Newconn) => newconn_run(
+            || tls::wrap(c, &args.target.host, connect(addr)),
+            &close,
+            args.n,
+        ),
+        (_, Workload::Fanout) => fanout_run(addr, &keepalive, args.n, args.conns),
     };
     Report {
         client: CLIENT,
@@ -40,10 +64,10 @@ fn main() {
         bytes,
         conns,
         elapsed: start.elapsed(),
-        mode: if args.workload == Workload::Fanout {
-            "epoll"
-        } else {
-            "blocking"
+        mode: match (https, args.workload) {
+            (_, Workload::Fanout) => "epoll",
+            (true, _) => "blocking+rustls",
+            (false, _) => "blocking",
         },
     }
     .print();
@@ -73,8 +97,8 @@ fn connect(addr: SocketAddr) -> TcpStream {
     s
 }
 
-fn keepalive_run(addr: SocketAddr, req: &[u8], n: u64) -> (u64, u64, u64) {
-    let mut s = connect(addr);
+fn keepalive_run<S: Read + Write>(connect: impl Fn() -> S, req: &[u8], n: u64) -> (u64, u64, u64) {
+    let mut s = connect();
     let mut buf = vec![0u8; BIG_BUF];
     let mut bytes = 0;
     let mut expected = None;
@@ -86,12 +110,12 @@ fn keepalive_run(addr: SocketAddr, req: &[u8], n: u64) -> (u64, u64, u64) {
     (n, bytes, 1)
 }
 
-fn newconn_run(addr: SocketAddr, req: &[u8], n: u64) -> (u64, u64, u64) {
+fn newconn_run<S: Read + Write>(connect: impl Fn() -> S, req: &[u8], n: u64) -> (u64, u64, u64) {
     let mut buf = vec![0u8; BIG_BUF];
     let mut bytes = 0;
     let mut expected = None;
     for _ in 0..n {
-        let mut s = connect(addr);
+        let mut s = connect();
         let got = exchange(&mut s, req, &mut buf).unwrap_or_else(|e| die(CLIENT, e));
         check_body(CLIENT, &mut expected, got);
         bytes += got;
@@ -100,7 +124,7 @@ fn newconn_run(addr: SocketAddr, req: &[u8], n: u64) -> (u64, u64, u64) {
 }
 
 /// One request and its whole response on a blocking stream; returns the body length.
-fn exchange(s: &mut TcpStream, req: &[u8], buf: &mut [u8]) -> Result<u64, String> {
+fn exchange(s: &mut (impl Read + Write), req: &[u8], buf: &mut [u8]) -> Result<u64, String> {
     s.write_all(req).map_err(|e| format!("write: {e}"))?;
     let mut filled = 0;
     let (head_len, len) = loop {
