@@ -6,8 +6,20 @@
 //! client may have left bytes unread in its socket: while connecting (a TLS handshake) and
 //! while a body is being read in pieces. Everywhere else the client itself reads until the
 //! socket would block, and nothing is done per request.
+//!
+//! A silent server never makes a socket ready, so the poller also keeps each client's
+//! [`next_deadline`](HttpClient::next_deadline) (taken at `register` and `update`) in a
+//! min-heap, and reports the client once that instant has passed: its `poll()` then turns
+//! the expired [timeout](crate::Timeouts) into CONNECTION_ERROR. Deletion is lazy: a
+//! changed deadline or a deregistration only marks the old heap entry stale (its stamp no
+//! longer matches the slot's), and stale entries are dropped when they reach the top, or
+//! all at once when they outnumber the live ones four to one, so the heap stays within a
+//! constant factor of the number of clients. A poll looks only at the top of the heap:
+//! clients whose deadline is far away cost nothing per poll.
 
 use crate::{HttpClient, Interest, Status};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::io;
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
@@ -16,6 +28,13 @@ use std::time::{Duration, Instant};
 const EVENTS_PER_POLL: usize = 1024;
 
 const NO_OWNER: u32 = u32::MAX;
+
+/// Stale heap entries tolerated regardless of the number of live ones, so that a poller
+/// with few clients does not rebuild its heap at every other update.
+const STALE_SLACK: usize = 64;
+
+/// A deadline in [`Poller::deadlines`]: when, the stamp it was recorded with, which slot.
+type DeadlineEntry = Reverse<(Instant, u64, u32)>;
 
 /// Names one client registered with a [`Poller`].
 ///
@@ -73,6 +92,10 @@ struct Slot {
     soon: bool,
     /// `Poller::round` of the last poll that reported this slot (no duplicates).
     reported: u64,
+    /// The client's `next_deadline()` when last seen, while its heap entry is pending.
+    deadline: Option<Instant>,
+    /// Stamp of the slot's live heap entry: any other entry for the slot is stale.
+    stamp: u64,
 }
 
 /// Waits on many [`HttpClient`]s from one thread and says which ones have something to do.
@@ -88,6 +111,10 @@ struct Slot {
 /// `update` must be called after every call that may change a client's status (`poll`,
 /// `request`, body reads, `connect_to_host`, `close`), before the next
 /// [`poll`](Poller::poll) of the poller; a client not updated may be missed.
+///
+/// A client with a running [timeout](crate::Timeouts) is reported once its
+/// [`next_deadline`](HttpClient::next_deadline) has passed, even if its socket stays
+/// silent, so that the caller's `poll()` fails it with [`Reason::Timeout`](crate::Reason).
 ///
 /// Clients being resolved have no socket yet: while any is registered, `poll` waits at
 /// most [`TICK`](Poller::TICK) and reports them every tick, so that the caller sees the
@@ -153,6 +180,12 @@ pub struct Poller {
     /// Counts polls, to report each slot at most once per poll.
     round: u64,
     len: usize,
+    /// Min-heap of the slots' deadlines, with stale entries (see the module docs).
+    deadlines: BinaryHeap<DeadlineEntry>,
+    /// Slots with a deadline, that is live entries in `deadlines`.
+    timed: usize,
+    /// Last stamp given to a heap entry; stamps are never reused.
+    last_stamp: u64,
 }
 
 impl std::fmt::Debug for Poller {
@@ -160,6 +193,7 @@ impl std::fmt::Debug for Poller {
         f.debug_struct("Poller")
             .field("clients", &self.len)
             .field("ticking", &self.ticking.len())
+            .field("timed", &self.timed)
             .finish_non_exhaustive()
     }
 }
@@ -188,6 +222,9 @@ impl Poller {
             soon: Vec::new(),
             round: 0,
             len: 0,
+            deadlines: BinaryHeap::new(),
+            timed: 0,
+            last_stamp: 0,
         })
     }
 
@@ -224,6 +261,8 @@ impl Poller {
                     tick_pos: 0,
                     soon: false,
                     reported: 0,
+                    deadline: None,
+                    stamp: 0,
                 });
                 i
             }
@@ -248,7 +287,8 @@ impl Poller {
     /// Follows `client` after the caller has driven it: a new socket, a change between
     /// waiting to write and waiting to read, resolving, or nothing left to wait for.
     /// Costs no system call when nothing changed, except while a body is being read or a
-    /// connection is being set up (the descriptor is re-armed).
+    /// connection is being set up (the descriptor is re-armed). Also records the client's
+    /// [`next_deadline`](HttpClient::next_deadline).
     ///
     /// # Errors
     ///
@@ -256,6 +296,7 @@ impl Poller {
     /// [`register`](Poller::register).
     pub fn update(&mut self, token: Token, client: &HttpClient) -> io::Result<()> {
         let index = self.check(token)?;
+        self.set_deadline(index, client.next_deadline());
         let status = client.status();
         let new = match (client.raw_fd(), client.interest()) {
             (Some(fd), Some(interest)) => Watch::Fd { fd, interest },
@@ -336,9 +377,12 @@ impl Poller {
     /// each token once). `ready` may come back empty: the timeout passed, a signal
     /// interrupted the wait, or the only news was for a token deregistered since.
     ///
-    /// Waits not at all when a client already holds input, and at most
-    /// [`TICK`](Poller::TICK) while a client is resolving. Allocates only while `ready`
-    /// grows.
+    /// Waits not at all when a client already holds input, at most
+    /// [`TICK`](Poller::TICK) while a client is resolving, and never past the earliest
+    /// [`next_deadline`](HttpClient::next_deadline) recorded by `register` or `update`:
+    /// clients whose deadline has passed are reported (once; `update` records the next
+    /// one), and their `poll()` enters the timeout's error status. Allocates only while
+    /// `ready` or the deadline heap grows.
     ///
     /// # Errors
     ///
@@ -349,9 +393,18 @@ impl Poller {
         let mut timeout = timeout;
         if !self.soon.is_empty() {
             timeout = Some(Duration::ZERO);
-        } else if !self.ticking.is_empty() {
-            let left = (self.last_tick + Self::TICK).saturating_duration_since(Instant::now());
-            timeout = Some(timeout.map_or(left, |t| t.min(left)));
+        } else {
+            let mut limit = None;
+            if !self.ticking.is_empty() {
+                limit = Some(self.last_tick + Self::TICK);
+            }
+            if let Some(at) = self.first_deadline() {
+                limit = Some(limit.map_or(at, |l: Instant| l.min(at)));
+            }
+            if let Some(limit) = limit {
+                let left = limit.saturating_duration_since(Instant::now());
+                timeout = Some(timeout.map_or(left, |t| t.min(left)));
+            }
         }
         match self.poll.poll(&mut self.events, timeout) {
             Ok(()) => {}
@@ -369,6 +422,22 @@ impl Poller {
                 }
             }
             Self::report(&mut self.slots, self.round, token, ready);
+        }
+        if self.timed > 0 {
+            let now = Instant::now();
+            while self.first_deadline().is_some_and(|at| at <= now) {
+                let Some(Reverse((_, _, index))) = self.deadlines.pop() else {
+                    break;
+                };
+                // Reported once: the caller's `update` records the client's next deadline.
+                self.slots[index as usize].deadline = None;
+                self.timed -= 1;
+                let token = Token {
+                    index,
+                    generation: self.slots[index as usize].generation,
+                };
+                Self::report(&mut self.slots, self.round, token, ready);
+            }
         }
         if !self.ticking.is_empty() {
             let now = Instant::now();
@@ -396,6 +465,41 @@ impl Poller {
         }
     }
 
+    /// Records the slot's deadline, leaving any previous heap entry stale.
+    fn set_deadline(&mut self, index: u32, deadline: Option<Instant>) {
+        let slot = &mut self.slots[index as usize];
+        if slot.deadline == deadline {
+            return;
+        }
+        match (slot.deadline, deadline) {
+            (None, Some(_)) => self.timed += 1,
+            (Some(_), None) => self.timed -= 1,
+            _ => {}
+        }
+        slot.deadline = deadline;
+        if let Some(at) = deadline {
+            self.last_stamp += 1;
+            slot.stamp = self.last_stamp;
+            self.deadlines.push(Reverse((at, self.last_stamp, index)));
+        }
+        let stale = self.deadlines.len().saturating_sub(self.timed);
+        if stale > STALE_SLACK && stale > 4 * self.timed {
+            let slots = &self.slots;
+            self.deadlines.retain(|e| is_live(slots, e));
+        }
+    }
+
+    /// The earliest live deadline, dropping the stale entries above it.
+    fn first_deadline(&mut self) -> Option<Instant> {
+        while let Some(entry) = self.deadlines.peek() {
+            if is_live(&self.slots, entry) {
+                return Some(entry.0 .0);
+            }
+            self.deadlines.pop();
+        }
+        None
+    }
+
     fn check(&self, token: Token) -> io::Result<u32> {
         match self.slots.get(token.index()) {
             Some(s) if s.used && s.generation == token.generation => Ok(token.index),
@@ -414,6 +518,7 @@ impl Poller {
         slot.generation = slot.generation.wrapping_add(1);
         self.free.push(index);
         self.len -= 1;
+        self.set_deadline(index, None);
     }
 
     /// Registers `fd` for a slot that has no registration of its own.
@@ -511,6 +616,14 @@ impl Poller {
         }
         self.slots[index as usize].watch = Watch::Parked;
     }
+}
+
+/// Whether a heap entry is the live one of its slot.
+fn is_live(slots: &[Slot], entry: &DeadlineEntry) -> bool {
+    let Reverse((_, stamp, index)) = *entry;
+    slots
+        .get(index as usize)
+        .is_some_and(|s| s.used && s.deadline.is_some() && s.stamp == stamp)
 }
 
 /// What a new descriptor is registered for. A TCP connect in progress waits to write, but

@@ -158,3 +158,163 @@ fn the_connect_registration_covers_the_first_request() {
     drop(c);
     server.join().unwrap();
 }
+
+/// A loopback server that accepts one connection and never answers; it holds the socket
+/// until the client closes it.
+fn silent_server() -> (u16, std::thread::JoinHandle<()>) {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 1024];
+        while Read::read(&mut s, &mut buf).is_ok_and(|n| n > 0) {}
+    });
+    (port, server)
+}
+
+/// A client with a 200 ms response-head limit, connected to `port` through `poller` (driven
+/// only by its reports) and with its request sent.
+fn client_waiting_for_head(poller: &mut Poller, port: u16) -> (HttpClient, Token) {
+    let mut c = HttpClient::new();
+    c.set_timeouts(crate::Timeouts {
+        response_head: Some(Duration::from_millis(200)),
+        ..crate::Timeouts::default()
+    });
+    c.connect_to_host("127.0.0.1", Some(port), None).unwrap();
+    let token = poller.register(&c).unwrap();
+    let mut ready = Vec::new();
+    while c.status() != Status::Connected {
+        poller.poll(&mut ready, None).unwrap();
+        if ready.contains(&token) {
+            c.poll().unwrap();
+            poller.update(token, &c).unwrap();
+        }
+    }
+    c.request(crate::Method::Get, "/", &[] as &[&str], "")
+        .unwrap();
+    assert_eq!(c.status(), Status::Requesting);
+    poller.update(token, &c).unwrap();
+    assert!(c.next_deadline().is_some());
+    (c, token)
+}
+
+/// Runs `f` on its own thread and fails if it has not finished within 10 s: `poll(None)`
+/// that is never woken would otherwise hang the test.
+fn within_guard<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(Duration::from_secs(10))
+        .expect("poll was not woken by the client's deadline")
+}
+
+#[test]
+fn silent_server_is_reported_when_the_head_timeout_expires() {
+    let (port, server) = silent_server();
+    let (status, phase, reports) = within_guard(move || {
+        let mut poller = Poller::new().unwrap();
+        let (mut c, token) = client_waiting_for_head(&mut poller, port);
+        let mut ready = Vec::new();
+        let mut reports = 0;
+        while c.status() == Status::Requesting {
+            poller.poll(&mut ready, None).unwrap();
+            assert!(ready.iter().all(|&t| t == token));
+            if !ready.is_empty() {
+                reports += 1;
+                let _ = c.poll();
+                poller.update(token, &c).unwrap();
+            }
+        }
+        // Failed for good: nothing left to wait for, no deadline kept.
+        assert_eq!(poller.timed, 0);
+        assert_eq!(poller.first_deadline(), None);
+        let phase = c.last_error().unwrap().timeout_phase();
+        (c.status(), phase, reports)
+    });
+    assert_eq!(status, Status::ConnectionError);
+    assert_eq!(phase, Some(crate::TimeoutPhase::ResponseHead));
+    assert!(reports >= 1);
+    server.join().unwrap();
+}
+
+#[test]
+fn deregistered_client_deadline_does_not_wake_poll() {
+    let (port, server) = silent_server();
+    let mut poller = Poller::new().unwrap();
+    let (c, token) = client_waiting_for_head(&mut poller, port);
+    assert_eq!(poller.timed, 1);
+    poller.deregister(token).unwrap();
+    assert_eq!(poller.timed, 0);
+    // The entry is stale: not a limit on the wait any more.
+    assert_eq!(poller.first_deadline(), None);
+    // A new client in the same slot, with no clock running, does not inherit it.
+    let other = HttpClient::new();
+    let reused = poller.register(&other).unwrap();
+    assert_eq!(reused.index(), token.index());
+    let mut ready = Vec::new();
+    let until = Instant::now() + Duration::from_millis(300);
+    // Past the old client's 200 ms deadline.
+    while Instant::now() < until {
+        poller
+            .poll(&mut ready, Some(Duration::from_millis(300)))
+            .unwrap();
+        assert!(ready.is_empty(), "reported {ready:?}");
+    }
+    assert!(poller.deadlines.is_empty());
+    drop(c);
+    server.join().unwrap();
+}
+
+#[test]
+fn deadline_heap_stays_bounded_and_ordered() {
+    let mut poller = Poller::new().unwrap();
+    let clients: Vec<HttpClient> = (0..3).map(|_| HttpClient::new()).collect();
+    let tokens: Vec<Token> = clients
+        .iter()
+        .map(|c| poller.register(c).unwrap())
+        .collect();
+    let t0 = Instant::now() + Duration::from_secs(3600);
+    // Many moves of one deadline leave stale entries, which are dropped in bulk.
+    for i in 0..10_000u64 {
+        poller.set_deadline(tokens[0].index, Some(t0 + Duration::from_millis(i)));
+        assert!(poller.deadlines.len() <= STALE_SLACK + 2);
+    }
+    poller.set_deadline(tokens[1].index, Some(t0 - Duration::from_secs(1)));
+    poller.set_deadline(tokens[2].index, Some(t0 - Duration::from_secs(2)));
+    assert_eq!(poller.timed, 3);
+    assert_eq!(poller.first_deadline(), Some(t0 - Duration::from_secs(2)));
+    poller.deregister(tokens[2]).unwrap();
+    assert_eq!(poller.first_deadline(), Some(t0 - Duration::from_secs(1)));
+    poller.set_deadline(tokens[1].index, None);
+    assert_eq!(
+        poller.first_deadline(),
+        Some(t0 + Duration::from_millis(9_999))
+    );
+    assert_eq!(poller.timed, 1);
+}
+
+#[test]
+fn passed_deadline_is_reported_without_waiting_once() {
+    let (mut poller, token, ready) = within_guard(|| {
+        let mut poller = Poller::new().unwrap();
+        let token = poller.register(&HttpClient::new()).unwrap();
+        poller.set_deadline(token.index, Some(Instant::now()));
+        let mut ready = Vec::new();
+        // The caller's timeout is an hour: the passed deadline must cut it short.
+        poller
+            .poll(&mut ready, Some(Duration::from_secs(3600)))
+            .unwrap();
+        (poller, token, ready)
+    });
+    assert_eq!(ready, [token]);
+    let mut ready = Vec::new();
+    // Reported once; the next `update` records the client's next deadline (here none).
+    poller
+        .poll(&mut ready, Some(Duration::from_millis(20)))
+        .unwrap();
+    assert!(ready.is_empty());
+    poller.update(token, &HttpClient::new()).unwrap();
+    assert_eq!(poller.timed, 0);
+}
