@@ -1,7 +1,6 @@
 //! `pollhttp URL`: one request driven through the client's poll API.
 
 use crate::args::FetchArgs;
-use crate::clock::Clock;
 use crate::failure::{code, Failure, Phase};
 use crate::output::{format_head, status_line, Output};
 use crate::plan::{self, FileSystem, Plan};
@@ -49,7 +48,6 @@ fn failure_of(client: &HttpClient, phase: Phase) -> Failure {
 fn drive(
     client: &mut HttpClient,
     trace: &mut Trace,
-    clock: &Clock,
     phase: Phase,
     done: impl Fn(Status) -> bool,
 ) -> Result<Status, Failure> {
@@ -62,7 +60,6 @@ fn drive(
         if status.is_error() || status == Status::Disconnected {
             return Err(failure_of(client, phase));
         }
-        clock.check(phase, 0)?;
         if let Err(e) = client.poll() {
             trace.see(client.status());
             return Err(Failure::from_client(&e, phase));
@@ -70,7 +67,7 @@ fn drive(
         let status = client.status();
         if !done(status) && !status.is_error() {
             client
-                .wait(Some(clock.slice(phase)))
+                .wait(None)
                 .map_err(|e| Failure::from_client(&e, phase))?;
         }
     }
@@ -79,14 +76,13 @@ fn drive(
 /// Runs a fetch as the arguments say.
 pub fn run(args: &FetchArgs) -> Result<(), Failure> {
     let plan = plan::build(args, &FileSystem)?;
-    let clock = Clock::start(args.max_time, args.connect_timeout);
     let mut trace = Trace {
         verbose: args.verbose,
         last: None,
     };
     let mut client = HttpClient::new();
-    // The library enforces the same limits as the loop's clock, so that they also bound
-    // every wait inside the client.
+    // --connect-timeout and --max-time are the client's own deadlines: every wait and
+    // read inside it ends by them, and an expired one is `Reason::Timeout` (exit 28).
     client.set_timeouts(Timeouts {
         connect_total: args.connect_timeout.or(Timeouts::default().connect_total),
         total: args.max_time,
@@ -132,7 +128,7 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
     client
         .connect_to_host(&plan.connect_host, Some(plan.port), tls_options)
         .map_err(|e| Failure::from_client(&e, Phase::Connect))?;
-    drive(&mut client, &mut trace, &clock, Phase::Connect, |s| {
+    drive(&mut client, &mut trace, Phase::Connect, |s| {
         s == Status::Connected
     })
     .map_err(|f| match &proxy {
@@ -151,7 +147,7 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
 
     let forward = proxy.as_ref().filter(|_| !tls);
     send_request(&mut client, &mut trace, &plan, forward)?;
-    let status = drive(&mut client, &mut trace, &clock, Phase::Request, |s| {
+    let status = drive(&mut client, &mut trace, Phase::Request, |s| {
         matches!(s, Status::Body | Status::Connected)
     })?;
     if !client.has_response() {
@@ -182,7 +178,7 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
             .as_deref()
             .is_some_and(|p| p != std::path::Path::new("-"));
         let progress = Progress::new(Progress::wanted(to_file, args.silent), length);
-        let copied = copy_body(&mut client, &mut trace, &clock, &mut out, &progress);
+        let copied = copy_body(&mut client, &mut trace, &mut out, &progress);
         match &copied {
             Ok(()) => progress.finish(),
             Err(_) => progress.abandon(),
@@ -228,12 +224,10 @@ fn send_request(
 fn copy_body(
     client: &mut HttpClient,
     trace: &mut Trace,
-    clock: &Clock,
     out: &mut Output,
     progress: &Progress,
 ) -> Result<(), Failure> {
     let mut buf = vec![0u8; READ_BUFFER];
-    let mut received: u64 = 0;
     loop {
         let status = client.status();
         trace.see(status);
@@ -243,17 +237,15 @@ fn copy_body(
         if status != Status::Body {
             return Ok(());
         }
-        clock.check(Phase::Body, received)?;
         let n = client
             .read_response_body_into(&mut buf)
             .map_err(|e| Failure::from_client(&e, Phase::Body))?;
         if n > 0 {
             out.write(&buf[..n])?;
             progress.advance(n);
-            received += n as u64;
         } else if client.status() == Status::Body {
             client
-                .wait(Some(clock.slice(Phase::Body)))
+                .wait(None)
                 .map_err(|e| Failure::from_client(&e, Phase::Body))?;
             client
                 .poll()

@@ -12,7 +12,6 @@ macro_rules! note {
 }
 
 mod args;
-mod clock;
 mod demo;
 mod failure;
 mod fetch;
