@@ -2,57 +2,11 @@
 //! environment variables. Scripted loopback servers stand in for the proxies and record
 //! exactly what they received.
 
+mod runner;
+
 use pollhttp_testserver::{response, DemoServer, ScriptedServer, Step, HELLO_BODY};
+use runner::pollhttp;
 use std::net::TcpListener;
-use std::process::{Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
-
-/// No run may take longer than this; a hung binary fails the test instead of hanging it.
-const RUN_LIMIT: Duration = Duration::from_secs(60);
-
-const PROXY_VARS: [&str; 6] = [
-    "http_proxy",
-    "HTTP_PROXY",
-    "https_proxy",
-    "HTTPS_PROXY",
-    "no_proxy",
-    "NO_PROXY",
-];
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs the binary with only the proxy variables of `env` set.
-fn pollhttp(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pollhttp"));
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for var in PROXY_VARS {
-        cmd.env_remove(var);
-    }
-    cmd.envs(env.iter().copied());
-    let child = cmd.spawn().expect("start pollhttp");
-    let pid = child.id();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    let out: Output = match rx.recv_timeout(RUN_LIMIT) {
-        Ok(out) => out.expect("wait for pollhttp"),
-        Err(_) => panic!("pollhttp {args:?} (pid {pid}) still running after {RUN_LIMIT:?}"),
-    };
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 /// A stand-in proxy that answers one request with `reply` and records it.
 fn fake_proxy(reply: Vec<u8>) -> ScriptedServer {

@@ -2,39 +2,26 @@
 //! `--tlsv1.3`, `--tls-max`, `--ca-native`) and their curl exit codes, against an
 //! in-process rustls server on 127.0.0.1 with certificates made at test time.
 
+mod runner;
+
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose, PublicKeyData,
 };
+use runner::{pollhttp, Run};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::version::{TLS12, TLS13};
 use rustls::{ServerConfig, ServerConnection, StreamOwned, SupportedProtocolVersion};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-/// No run may take longer than this; a hung binary fails the test instead of hanging it.
-const RUN_LIMIT: Duration = Duration::from_secs(60);
-
 /// Guards the server against a client that stops talking; no test comes near it.
 const STALL: Duration = Duration::from_secs(20);
-
-/// Variables that would change what the binary trusts or where it connects.
-const CLEARED_VARS: [&str; 8] = [
-    "http_proxy",
-    "HTTP_PROXY",
-    "https_proxy",
-    "HTTPS_PROXY",
-    "no_proxy",
-    "NO_PROXY",
-    "SSL_CERT_FILE",
-    "SSL_CERT_DIR",
-];
 
 // ----- certificates ---------------------------------------------------------------------
 
@@ -236,42 +223,6 @@ fn serve(config: Arc<ServerConfig>, tcp: TcpStream) {
     let _ = tls.write_all(reply.as_bytes());
     tls.conn.send_close_notify();
     let _ = tls.flush();
-}
-
-// ----- running the binary ---------------------------------------------------------------
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs the binary with `env` as the only TLS and proxy variables.
-fn pollhttp(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pollhttp"));
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for var in CLEARED_VARS {
-        cmd.env_remove(var);
-    }
-    cmd.envs(env.iter().copied());
-    let child = cmd.spawn().expect("start pollhttp");
-    let pid = child.id();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    let out: Output = match rx.recv_timeout(RUN_LIMIT) {
-        Ok(out) => out.expect("wait for pollhttp"),
-        Err(_) => panic!("pollhttp {args:?} (pid {pid}) still running after {RUN_LIMIT:?}"),
-    };
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 #[track_caller]
