@@ -95,8 +95,9 @@ pub struct HttpClient {
     /// Request bytes not yet accepted by the stream.
     out: Vec<u8>,
     out_pos: usize,
-    /// A write error from `request()`, reported by the next `poll()` as Godot does.
-    deferred_write_error: Option<Error>,
+    /// A socket error met outside `poll()` (a write in `request()`, a read in `wait()`),
+    /// reported by the next `poll()` as Godot reports a failed request write.
+    deferred_error: Option<Error>,
 
     reader: ResponseReader,
     recv: RecvBuf,
@@ -157,7 +158,7 @@ impl HttpClient {
             shutdown_on_close: false,
             out: Vec::new(),
             out_pos: 0,
-            deferred_write_error: None,
+            deferred_error: None,
             reader: ResponseReader::new(Limits::default()),
             recv: RecvBuf::new(),
             connection_serial: 0,
@@ -279,7 +280,7 @@ impl HttpClient {
         self.connector = None;
         self.out.clear();
         self.out_pos = 0;
-        self.deferred_write_error = None;
+        self.deferred_error = None;
         self.recv.clear();
         self.deadlines.clear();
         self.connection_serial = self.connection_serial.wrapping_add(1);
@@ -427,7 +428,7 @@ impl HttpClient {
     }
 
     fn poll_requesting(&mut self) -> Result<(), Error> {
-        if let Some(err) = self.deferred_write_error.take() {
+        if let Some(err) = self.deferred_error.take() {
             return Err(self.fail(Status::ConnectionError, err));
         }
         loop {
@@ -437,25 +438,26 @@ impl HttpClient {
             }
             // Blocking mode waits before reading: every complete head in the receive
             // buffer has been taken, so a read now (just after sending) would only find
-            // nothing and cost a system call. The wait ends by the next deadline.
+            // nothing and cost a system call. The wait ends by the next deadline; with
+            // the request sent, the stream waits and reads in one go.
+            let mut first_read = FirstRead::Now;
             if self.blocking && !self.has_pending_input() {
-                let interest = if self.out_pos < self.out.len() {
-                    Interest::ReadWrite
-                } else {
-                    Interest::Read
-                };
                 let limit = self.deadlines.wait_limit(Instant::now());
-                let Some(stream) = self.stream.as_mut() else {
-                    return Err(self.connection_error(Reason::NotConnected));
-                };
-                if let Err(e) = stream.wait(interest, limit) {
-                    return Err(self.fail(
-                        Status::ConnectionError,
-                        Error::io(GodotError::ConnectionError, &e),
-                    ));
+                if self.out_pos >= self.out.len() {
+                    first_read = FirstRead::WaitUpTo(limit);
+                } else {
+                    let Some(stream) = self.stream.as_mut() else {
+                        return Err(self.connection_error(Reason::NotConnected));
+                    };
+                    if let Err(e) = stream.wait(Interest::ReadWrite, limit) {
+                        return Err(self.fail(
+                            Status::ConnectionError,
+                            Error::io(GodotError::ConnectionError, &e),
+                        ));
+                    }
                 }
             }
-            if self.read_head()? {
+            if self.read_head(first_read)? {
                 return Ok(());
             }
             if let Some(err) = self.deadlines.check_request(Instant::now()) {
@@ -514,8 +516,8 @@ impl HttpClient {
     }
 
     /// Reads until the final response head is parsed (true) or the socket has no more
-    /// bytes for now (false).
-    fn read_head(&mut self) -> Result<bool, Error> {
+    /// bytes for now (false). `first_read` says whether the first socket read may wait.
+    fn read_head(&mut self, mut first_read: FirstRead) -> Result<bool, Error> {
         loop {
             if !self.recv.is_empty() {
                 match self.reader.feed_head(self.recv.filled()) {
@@ -532,7 +534,11 @@ impl HttpClient {
             let Some(stream) = self.stream.as_mut() else {
                 return Err(self.connection_error(Reason::NotConnected));
             };
-            match self.recv.fill_from(stream.as_mut(), max) {
+            let res = match std::mem::replace(&mut first_read, FirstRead::Now) {
+                FirstRead::Now => self.recv.fill_from(stream.as_mut(), max),
+                FirstRead::WaitUpTo(limit) => self.recv.fill_waiting(stream.as_mut(), max, limit),
+            };
+            match res {
                 Ok(0) => {
                     let e = match self.reader.on_eof() {
                         Err(e) => Reason::Protocol(e),
@@ -619,6 +625,13 @@ impl HttpClient {
                 if self.has_pending_input() {
                     return Ok(true);
                 }
+                if self.status == Status::Requesting
+                    && self.out_pos >= self.out.len()
+                    && self.recv.is_empty()
+                    && self.deferred_error.is_none()
+                {
+                    return Ok(self.wait_for_head(timeout) || deadline);
+                }
                 let interest = self.interest().unwrap_or(Interest::Read);
                 match self.stream.as_mut() {
                     Some(s) => s.wait(interest, timeout),
@@ -629,6 +642,30 @@ impl HttpClient {
         };
         res.map(|ready| ready || deadline)
             .map_err(|e| Error::io(GodotError::ConnectionError, &e))
+    }
+
+    /// Waits for the response head by reading it: the bytes wait in the receive buffer
+    /// for the next `poll()`, which then needs no system call, and a stream that can wait
+    /// and read in one call does. A read error is kept for that `poll()` to report.
+    fn wait_for_head(&mut self, timeout: Option<Duration>) -> bool {
+        let max = self.reader.limits().max_head_bytes.saturating_add(1);
+        let Some(stream) = self.stream.as_mut() else {
+            return true;
+        };
+        match self.recv.fill_waiting(stream.as_mut(), max, timeout) {
+            Ok(n) => {
+                if n > 0 {
+                    self.deadlines.progress(Instant::now());
+                }
+                true
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => false,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => true,
+            Err(e) => {
+                self.deferred_error = Some(Error::io(GodotError::ConnectionError, &e));
+                true
+            }
+        }
     }
 
     /// The instant by which [`poll`](HttpClient::poll) must be called even if the socket
@@ -707,3 +744,11 @@ mod client_request;
 mod client_response;
 #[path = "client_settings.rs"]
 mod client_settings;
+
+/// Whether the first socket read of [`HttpClient::read_head`] may wait for bytes.
+enum FirstRead {
+    /// Read what is there now.
+    Now,
+    /// Wait up to this long (`None`: no limit) for bytes, then read them.
+    WaitUpTo(Option<Duration>),
+}

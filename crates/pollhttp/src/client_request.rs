@@ -96,7 +96,7 @@ impl HttpClient {
         // Writing now saves a poll() round; a failure is reported by the next poll(),
         // as Godot reports it (request() itself still returns OK).
         if let Err(e) = self.flush_request_deferred() {
-            self.deferred_write_error = Some(e);
+            self.deferred_error = Some(e);
         }
         let sent = self.out_pos >= self.out.len();
         self.deadlines.start_request(Instant::now(), sent);

@@ -152,11 +152,15 @@ impl HttpClient {
             let window = usize::try_from(self.reader.direct_window()).unwrap_or(usize::MAX);
             let direct =
                 self.recv.is_empty() && buf.len() >= DIRECT_READ_MIN && window >= DIRECT_READ_MIN;
-            let res = if direct {
-                let take = room.min(window);
-                stream.read(&mut buf[n..n + take])
-            } else {
-                self.recv.fill_from(stream.as_mut(), 0)
+            // Blocking mode waits inside the read: one system call where the stream can.
+            let wait = self
+                .blocking
+                .then(|| self.deadlines.wait_limit(Instant::now()));
+            let res = match (direct, wait) {
+                (true, None) => stream.read(&mut buf[n..n + room.min(window)]),
+                (true, Some(limit)) => stream.read_wait(&mut buf[n..n + room.min(window)], limit),
+                (false, None) => self.recv.fill_from(stream.as_mut(), 0),
+                (false, Some(limit)) => self.recv.fill_waiting(stream.as_mut(), 0, limit),
             };
             match res {
                 Ok(0) => {
@@ -189,21 +193,6 @@ impl HttpClient {
                     }
                     if !self.blocking {
                         return Ok(n);
-                    }
-                    let Some(stream) = self.stream.as_mut() else {
-                        return self.body_failed(n, Reason::NotConnected);
-                    };
-                    if stream.has_buffered_read() {
-                        continue;
-                    }
-                    if let Err(e) = stream.wait(Interest::Read, self.deadlines.wait_limit(now)) {
-                        return self.body_failed(
-                            n,
-                            Reason::Io {
-                                kind: e.kind(),
-                                detail: e.to_string(),
-                            },
-                        );
                     }
                 }
                 Err(e) => {

@@ -205,7 +205,8 @@ impl Connector {
                         );
                     }
                     ConnectPoll::Connected(stream) => {
-                        let stream: Box<dyn StreamPeer> = Box::new(stream);
+                        let stream: Box<dyn StreamPeer> =
+                            Box::new(crate::net::TcpPeer::new(stream));
                         match self.tunnel.take() {
                             Some((request, limits)) => {
                                 self.stage =

@@ -2,6 +2,7 @@
 
 use crate::StreamPeer;
 use std::io;
+use std::time::Duration;
 
 /// Response heads and small bodies land here; the protocol core parses straight out of it.
 ///
@@ -69,6 +70,25 @@ impl RecvBuf {
         stream: &mut dyn StreamPeer,
         max_len: usize,
     ) -> io::Result<usize> {
+        self.fill_with(max_len, |buf| stream.read(buf))
+    }
+
+    /// As [`fill_from`](RecvBuf::fill_from), but the read may first wait up to `timeout`
+    /// for bytes ([`StreamPeer::read_wait`]).
+    pub(crate) fn fill_waiting(
+        &mut self,
+        stream: &mut dyn StreamPeer,
+        max_len: usize,
+        timeout: Option<Duration>,
+    ) -> io::Result<usize> {
+        self.fill_with(max_len, |buf| stream.read_wait(buf, timeout))
+    }
+
+    fn fill_with(
+        &mut self,
+        max_len: usize,
+        read: impl FnOnce(&mut [u8]) -> io::Result<usize>,
+    ) -> io::Result<usize> {
         if self.buf.is_empty() {
             self.buf.resize(RECV_BUF_INITIAL, 0);
         }
@@ -91,7 +111,7 @@ impl RecvBuf {
             self.buf.resize(RECV_BUF_SIZE, 0);
         }
         let room = self.buf.len() - self.end;
-        let n = stream.read(&mut self.buf[self.end..])?;
+        let n = read(&mut self.buf[self.end..])?;
         self.last_read_filled = n == room;
         self.end += n;
         Ok(n)

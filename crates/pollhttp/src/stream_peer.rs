@@ -72,6 +72,20 @@ pub trait StreamPeer: Send {
         Ok(true)
     }
 
+    /// Reads like [`read`](StreamPeer::read), but first waits up to `timeout` (`None`: no
+    /// limit) for bytes, for a caller that would otherwise call
+    /// [`wait`](StreamPeer::wait) and then `read`. Returns
+    /// [`io::ErrorKind::WouldBlock`] when the time passed with nothing to read.
+    ///
+    /// The default is exactly that pair of calls; a stream that can wait and read in one
+    /// system call overrides it.
+    fn read_wait(&mut self, buf: &mut [u8], timeout: Option<Duration>) -> io::Result<usize> {
+        if !self.wait(Interest::Read, timeout)? {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        self.read(buf)
+    }
+
     /// True when bytes are already decoded and buffered inside the stream, so that a
     /// read will succeed without waiting on the socket.
     fn has_buffered_read(&self) -> bool {
@@ -167,6 +181,9 @@ impl<T: StreamPeer + ?Sized> StreamPeer for Box<T> {
     }
     fn wait(&mut self, interest: Interest, timeout: Option<Duration>) -> io::Result<bool> {
         (**self).wait(interest, timeout)
+    }
+    fn read_wait(&mut self, buf: &mut [u8], timeout: Option<Duration>) -> io::Result<usize> {
+        (**self).read_wait(buf, timeout)
     }
     fn has_buffered_read(&self) -> bool {
         (**self).has_buffered_read()

@@ -40,6 +40,8 @@
 
 mod resolver;
 mod tcp_connect;
+mod tcp_peer;
 
 pub use resolver::{parse_ip_literal, Resolve};
 pub use tcp_connect::{ConnectPoll, TcpConnect};
+pub(crate) use tcp_peer::TcpPeer;

@@ -351,6 +351,16 @@ impl StreamPeer for TlsStream {
         self.transport.inner.wait(interest, timeout)
     }
 
+    fn read_wait(&mut self, buf: &mut [u8], timeout: Option<Duration>) -> io::Result<usize> {
+        // Records still to send need write readiness too: only the general wait has that.
+        if !self.has_buffered_read() && !self.conn.wants_write() {
+            self.transport.fill_wait(timeout)?;
+        } else if !self.wait(Interest::Read, timeout)? {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        self.read(buf)
+    }
+
     fn has_buffered_read(&self) -> bool {
         self.plaintext_pending > 0
             || self.transport.has_buffered()

@@ -8,6 +8,7 @@
 //! - whether an end of stream fell between records or cut one (truncation).
 
 use std::io;
+use std::time::Duration;
 
 use crate::stream_peer::StreamPeer;
 
@@ -53,6 +54,29 @@ impl Transport {
         self.records.at_boundary()
     }
 
+    /// When nothing is buffered, waits up to `timeout` for ciphertext and takes it in, so
+    /// that the next read needs no system call. `WouldBlock` when the time passed.
+    pub(crate) fn fill_wait(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        if self.has_buffered() || self.eof {
+            return Ok(());
+        }
+        let n = self.inner.read_wait(&mut self.buf, timeout)?;
+        self.received(n);
+        Ok(())
+    }
+
+    /// Books `n` bytes just read into the (empty) buffer; false at end of stream.
+    fn received(&mut self, n: usize) -> bool {
+        if n == 0 {
+            self.eof = true;
+            return false;
+        }
+        self.records.scan(&self.buf[..n]);
+        self.start = 0;
+        self.end = n;
+        true
+    }
+
     /// The first bytes from the peer, when they cannot start a TLS record.
     pub(crate) fn not_tls(&self) -> Option<String> {
         if !self.records.not_tls {
@@ -70,13 +94,9 @@ impl io::Read for Transport {
                 return Ok(0);
             }
             let n = self.inner.read(&mut self.buf)?;
-            if n == 0 {
-                self.eof = true;
+            if !self.received(n) {
                 return Ok(0);
             }
-            self.records.scan(&self.buf[..n]);
-            self.start = 0;
-            self.end = n;
         }
         let n = out.len().min(self.end - self.start);
         out[..n].copy_from_slice(&self.buf[self.start..self.start + n]);
