@@ -3,10 +3,18 @@
 # the curl CLI, all fetching from one local nginx.
 #
 #   scripts/bench.sh            # full suite: 5 runs of every client x workload
-#   scripts/bench.sh --quick    # CI smoke: 1 run, small sizes
+#   scripts/bench.sh --quick    # 1 run of every client, small sizes
+#   scripts/bench.sh --smoke    # CI check: builds and runs only raw and pollhttp, tiny sizes
 #
 # Options:
 #   --quick              1 run, 16 MiB bulk file, seq 2000, fan-out 32 x 5, newconn 200
+#   --smoke              does the suite still work? Clients raw pollhttp pollhttp-blocking
+#                        curl (only their binaries are built: no tokio, hyper, reqwest or
+#                        ureq), workloads bulk seq fanout newconn tls-seq tls-bulk, 1 run,
+#                        4 MiB bulk file, seq 300, fan-out 16 x 5, newconn 100, no strace.
+#                        Exits non-zero when a peer does not build, fails or miscounts
+#                        requests or bytes, or nginx does not start; never on a timing.
+#                        --clients and --workloads still narrow or widen it.
 #   --runs N             timed runs per client x workload (default 5; median reported)
 #   --clients "A B ..."  subset of: raw pollhttp pollhttp-blocking hyper reqwest ureq curl
 #   --workloads "A ..."  subset of: bulk seq fanout newconn tls-seq tls-bulk fanout10k
@@ -37,7 +45,8 @@
 # throughput; client CPU (user+sys, getrusage of the child) per request (per MiB for bulk);
 # syscalls per request from one extra `strace -f -c` run; peak RSS. Every client run is
 # bounded by `timeout 300`. Timings never make the script fail: a client that errors or
-# times out shows as `fail` in the table. Needs nginx, strace, taskset, curl: installed
+# times out shows as `fail` in the table (and, with --smoke only, makes the exit status 1).
+# Needs nginx, taskset, curl, openssl and (unless --no-strace or --smoke) strace: installed
 # with apt-get when missing and running as root.
 #
 # The peers are in bench/ (its own Cargo workspace); see bench/README.md.
@@ -48,11 +57,17 @@ BENCH="$ROOT/bench"
 
 RUNS=5
 QUICK=0
+SMOKE=0
 STRACE=1
-CLIENTS="raw pollhttp pollhttp-blocking hyper reqwest ureq curl"
+ALL_CLIENTS="raw pollhttp pollhttp-blocking hyper reqwest ureq curl"
+# The clients whose peers build without tokio, hyper, reqwest or ureq.
+SMOKE_CLIENTS="raw pollhttp pollhttp-blocking curl"
 PLAIN_WORKLOADS="bulk seq fanout newconn"
 TLS_WORKLOADS="tls-seq tls-bulk"
-WORKLOADS="$PLAIN_WORKLOADS $TLS_WORKLOADS"
+# Empty until an option sets them, so that --smoke does not override --clients/--workloads
+# given before it.
+CLIENTS=""
+WORKLOADS=""
 BIG=0
 OUT=""
 SERVE=0
@@ -63,6 +78,7 @@ RUN_TIMEOUT=300
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) QUICK=1; RUNS=1 ;;
+        --smoke) SMOKE=1; RUNS=1; STRACE=0 ;;
         --runs) RUNS=$2; shift ;;
         --clients) CLIENTS=$2; shift ;;
         --workloads) WORKLOADS=$2; shift ;;
@@ -84,7 +100,11 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-if [ "$QUICK" = 1 ]; then
+CLIENTS=${CLIENTS:-$([ "$SMOKE" = 1 ] && echo "$SMOKE_CLIENTS" || echo "$ALL_CLIENTS")}
+WORKLOADS=${WORKLOADS:-"$PLAIN_WORKLOADS $TLS_WORKLOADS"}
+if [ "$SMOKE" = 1 ]; then
+    BIG_BYTES=$((4 * 1024 * 1024)); SEQ_N=300; FAN_N=5; FAN_CONNS=16; NEW_N=100
+elif [ "$QUICK" = 1 ]; then
     BIG_BYTES=$((16 * 1024 * 1024)); SEQ_N=2000; FAN_N=5; FAN_CONNS=32; NEW_N=200
 else
     BIG_BYTES=$((256 * 1024 * 1024)); SEQ_N=20000; FAN_N=20; FAN_CONNS=256; NEW_N=2000
@@ -127,18 +147,52 @@ fi
 
 # ----- build -------------------------------------------------------------------------
 
-log "building peers (release)"
-BIN="$BENCH/target/release"
+# Where cargo puts the binaries: honours CARGO_TARGET_DIR and cargo's own configuration.
+TARGET_DIR=$(cargo metadata --no-deps --format-version 1 --manifest-path "$BENCH/Cargo.toml" 2>/dev/null |
+    grep -o '"target_directory":"[^"]*"' | sed 's/^"target_directory":"//; s/"$//')
+BIN="${TARGET_DIR:-$BENCH/target}/release"
+
+# client -> "package binary" of its peer in bench/ (curl is the CLI: nothing to build).
+peer_pkg_bin() {
+    case "$1" in
+        raw) echo "peer-raw peer-raw" ;;
+        pollhttp) echo "pollhttp-peer peer-pollhttp" ;;
+        pollhttp-blocking) echo "pollhttp-peer peer-pollhttp-blocking" ;;
+        hyper) echo "tokio-peers peer-hyper" ;;
+        reqwest) echo "tokio-peers peer-reqwest" ;;
+        ureq) echo "peer-ureq peer-ureq" ;;
+    esac
+}
+
 BUILD_LOG=$(mktemp /tmp/pollhttp-bench-build.XXXXXX)
-if ! cargo build --release --bins --manifest-path "$BENCH/Cargo.toml" -q 2>"$BUILD_LOG"; then
-    # Build what builds, so that one broken peer does not hide the others.
-    log "workspace build failed; building peers one by one"
-    for p in bench-common peer-raw pollhttp-peer tokio-peers peer-ureq; do
-        cargo build --release --bins --manifest-path "$BENCH/Cargo.toml" -q -p "$p" 2>>"$BUILD_LOG" ||
-            log "peer package $p does not build (see $BUILD_LOG): its rows will show 'fail'"
+if [ "$SMOKE" = 1 ]; then
+    # Only the binaries that run, so that a cold build stays short; a peer that does not
+    # build is a broken benchmark, and its compiler errors go to stderr.
+    build_args=(-p bench-common --bin runstat)
+    for client in $CLIENTS; do
+        read -r pkg bin <<<"$(peer_pkg_bin "$client")"
+        [ -n "$pkg" ] && build_args+=(-p "$pkg" --bin "$bin")
     done
-else
+    log "building runstat and the peers of: $CLIENTS (release)"
+    if ! cargo build --release --manifest-path "$BENCH/Cargo.toml" -q "${build_args[@]}" 2>"$BUILD_LOG"; then
+        cat "$BUILD_LOG" >&2
+        echo "bench.sh: the peers did not build" >&2
+        rm -f "$BUILD_LOG"
+        exit 1
+    fi
     rm -f "$BUILD_LOG"
+else
+    log "building peers (release)"
+    if ! cargo build --release --bins --manifest-path "$BENCH/Cargo.toml" -q 2>"$BUILD_LOG"; then
+        # Build what builds, so that one broken peer does not hide the others.
+        log "workspace build failed; building peers one by one"
+        for p in bench-common peer-raw pollhttp-peer tokio-peers peer-ureq; do
+            cargo build --release --bins --manifest-path "$BENCH/Cargo.toml" -q -p "$p" 2>>"$BUILD_LOG" ||
+                log "peer package $p does not build (see $BUILD_LOG): its rows will show 'fail'"
+        done
+    else
+        rm -f "$BUILD_LOG"
+    fi
 fi
 [ -x "$BIN/runstat" ] || { echo "bench.sh: runstat did not build" >&2; exit 1; }
 
@@ -443,14 +497,17 @@ done
 
 # ----- report ------------------------------------------------------------------------
 
+STRACE_NOTE=""
+[ "$STRACE" = 1 ] && STRACE_NOTE="; syscalls from one extra \`strace -f -c\` run"
 CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 {
     echo "## Loopback benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo
     echo "Machine: $(nproc) cores, ${CPU_MODEL:-unknown CPU}, Linux $(uname -r)." \
         "nginx $($NGINX -v 2>&1 | sed 's/.*\///') (1 worker, sendfile, access log off) on CPU $NGINX_CPU;" \
-        "clients on CPU $CLIENT_CPU. Median of $RUNS run(s); syscalls from one extra \`strace -f -c\` run." \
-        "$([ "$QUICK" = 1 ] && echo '**Quick mode: small sizes, one run: not comparable to full runs.**')"
+        "clients on CPU $CLIENT_CPU. Median of $RUNS run(s)$STRACE_NOTE." \
+        "$([ "$SMOKE" = 1 ] && echo '**Smoke mode: tiny sizes, one run: checks that the suite works, the numbers mean nothing.**')" \
+        "$([ "$QUICK" = 1 ] && [ "$SMOKE" = 0 ] && echo '**Quick mode: small sizes, one run: not comparable to full runs.**')"
     echo
     printf 'Workloads:'
     for wl in $WORKLOADS; do
@@ -526,4 +583,13 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 
 cat "$OUT/table.md"
 log "raw results in $OUT"
+if [ "$SMOKE" = 1 ]; then
+    # A peer that failed or miscounted is a broken benchmark; timings never count.
+    failed=$(awk -F'\t' 'NR > 1 && $4 == "fail" {printf "%s%s %s", sep, $2, $1; sep = ", "}' "$RESULTS")
+    if [ -n "$failed" ]; then
+        echo "bench.sh: smoke run failed for: $failed" >&2
+        exit 1
+    fi
+    log "smoke run: every peer ran and counted its requests and bytes right"
+fi
 exit 0
