@@ -614,6 +614,11 @@ impl HttpClient {
     ///
     /// A wait also ends at the next deadline of [`Timeouts`] (returning `Ok(true)`), so
     /// that the caller's next `poll` reports the timeout.
+    ///
+    /// While a response head is due (REQUESTING, request sent) the wait takes in the
+    /// bytes that end it, so the next `poll` finds them without another system call; on
+    /// a connection used for several exchanges, waiting and reading are then one call.
+    /// A socket error met here is reported by that `poll`.
     pub fn wait(&mut self, timeout: Option<Duration>) -> Result<bool, Error> {
         let (timeout, deadline) = self.deadlines.clamp_wait(timeout, Instant::now());
         let res = match self.status {
@@ -715,6 +720,11 @@ impl HttpClient {
 
     /// The socket's file descriptor, to register with the caller's own poller (epoll,
     /// mio, an engine's event loop). Changes when the client reconnects.
+    ///
+    /// Use it for readiness only. Its `O_NONBLOCK` flag belongs to the client, which
+    /// clears it on a connection that keeps waiting (blocking mode, [`wait`](Self::wait))
+    /// so that a wait and a read are one system call; the client's own reads and writes
+    /// pass `MSG_DONTWAIT` and never block.
     #[cfg(unix)]
     pub fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
         match (&self.stream, &self.connector) {
