@@ -196,6 +196,17 @@ pub fn write_request_head<H: AsRef<str>>(
 ) -> Result<(), ProtoError> {
     validate_method(req.method)?;
     validate_target(req.method, req.target)?;
+    write_request_head_checked_line(out, req)
+}
+
+/// [`write_request_head`] for a caller that has already validated the request line: a
+/// method that passes [`validate_method`] and a target that passes [`validate_target`]
+/// (the client checks the target first, as Godot does, and its methods are constant
+/// tokens). Everything else is checked, with the same errors.
+pub(crate) fn write_request_head_checked_line<H: AsRef<str>>(
+    out: &mut Vec<u8>,
+    req: &RequestHead<'_, H>,
+) -> Result<(), ProtoError> {
     let o = overrides(req.headers, req.body_len)?;
     if !o.host && req.host.bytes().any(|b| b <= b' ' || b == 0x7F) {
         return Err(ProtoError::InvalidAutomaticHeader {
