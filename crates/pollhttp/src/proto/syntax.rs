@@ -44,11 +44,17 @@ pub(crate) fn parse_decimal(s: &[u8]) -> Option<u64> {
     })
 }
 
-/// Whether a comma-separated field value list holds `token` (case-insensitive).
-pub(crate) fn list_contains<'a>(values: impl Iterator<Item = &'a [u8]>, token: &str) -> bool {
-    values
-        .flat_map(|v| v.split(|&b| b == b','))
+/// Whether a comma-separated field value holds `token` (case-insensitive).
+pub(crate) fn list_contains(value: &[u8], token: &str) -> bool {
+    value
+        .split(|&b| b == b',')
         .any(|e| trim_ows(e).eq_ignore_ascii_case(token.as_bytes()))
+}
+
+/// Whether `name` is `canonical` in any case. The spelling most servers send is compared
+/// first, as a whole: a field name of the right length is usually the one looked for.
+pub(crate) fn is_field_name(name: &[u8], canonical: &str) -> bool {
+    name == canonical.as_bytes() || name.eq_ignore_ascii_case(canonical.as_bytes())
 }
 
 /// Appends the decimal form of `n` without going through a `String`.
@@ -100,9 +106,19 @@ mod tests {
 
     #[test]
     fn lists() {
-        let v: [&[u8]; 2] = [b"keep-alive", b"Upgrade, CLOSE "];
-        assert!(list_contains(v.iter().copied(), "close"));
-        let v: [&[u8]; 1] = [b"closed"];
-        assert!(!list_contains(v.iter().copied(), "close"));
+        assert!(list_contains(b"Upgrade, CLOSE ", "close"));
+        assert!(list_contains(b",\tclose", "close"));
+        assert!(!list_contains(b"keep-alive", "close"));
+        assert!(!list_contains(b"closed", "close"));
+        assert!(!list_contains(b"", "close"));
+    }
+
+    #[test]
+    fn field_names() {
+        assert!(is_field_name(b"Content-Length", "Content-Length"));
+        assert!(is_field_name(b"content-length", "Content-Length"));
+        assert!(is_field_name(b"CONTENT-length", "Content-Length"));
+        assert!(!is_field_name(b"Content-Lengthx", "Content-Length"));
+        assert!(!is_field_name(b"Content_Length", "Content-Length"));
     }
 }
