@@ -131,11 +131,21 @@ impl FramingFields {
             transfer_coding: TransferCoding::default(),
             content_length: ContentLength::default(),
         };
-        for (name, value) in headers.iter_bytes() {
-            // The length test first: most fields are none of the three.
-            match name.len() {
+        // The length test first: most fields are none of the three, and are passed over
+        // without looking at their bytes.
+        for (i, len) in headers.name_lengths().enumerate() {
+            if !matches!(len, 10 | 14 | 17) {
+                continue;
+            }
+            let (name, value) = headers.field_bytes(i);
+            match len {
                 10 if is_field_name(name, "Connection") => {
-                    fields.close |= list_contains(value, "close");
+                    // The two usual values whole, before splitting the list.
+                    fields.close |= match value {
+                        b"keep-alive" => false,
+                        b"close" => true,
+                        _ => list_contains(value, "close"),
+                    };
                 }
                 14 if is_field_name(name, "Content-Length") => {
                     fields.content_length.add(value);
