@@ -16,7 +16,7 @@
 //! there may find nothing due, and the caller waits again.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::binary_heap::{BinaryHeap, PeekMut};
 use std::time::Instant;
 
 /// Stale heap entries tolerated regardless of the number of live ones, so that a queue
@@ -100,7 +100,7 @@ impl DeadlineQueue {
                 self.heap.push(Reverse((at, self.last_stamp, slot)));
             }
         }
-        let stale = self.heap.len() - self.live;
+        let stale = self.heap.len().saturating_sub(self.live);
         if stale > STALE_SLACK && stale > 4 * self.live {
             let slots = &self.slots;
             self.heap.retain(|e| is_live(slots, e));
@@ -131,7 +131,7 @@ impl DeadlineQueue {
                 .get_mut(slot as usize)
                 .filter(|s| s.entry.is_some_and(|(live, _)| live == stamp))
             else {
-                std::collections::binary_heap::PeekMut::pop(top);
+                PeekMut::pop(top);
                 continue;
             };
             if at > now {
@@ -144,7 +144,7 @@ impl DeadlineQueue {
                     s.entry = Some((stamp, deadline));
                 }
                 _ => {
-                    std::collections::binary_heap::PeekMut::pop(top);
+                    PeekMut::pop(top);
                     s.deadline = None;
                     s.entry = None;
                     self.live -= 1;
