@@ -11,7 +11,6 @@ use crate::{
     Error, GodotError, Interest, Method, ProxyConfig, Reason, Status, StreamPeer, Timeouts,
 };
 use client_proxy::Forward;
-use std::borrow::Cow;
 use std::io;
 use std::time::{Duration, Instant};
 
@@ -433,7 +432,7 @@ impl HttpClient {
         }
         loop {
             self.flush_request()?;
-            if self.out_pos >= self.out.len() {
+            if self.out_pos >= self.out.len() && self.deadlines.sending() {
                 self.deadlines.request_sent(Instant::now());
             }
             // Blocking mode waits before reading: every complete head in the receive
@@ -518,12 +517,14 @@ impl HttpClient {
     /// Reads until the final response head is parsed (true) or the socket has no more
     /// bytes for now (false). `first_read` says whether the first socket read may wait.
     fn read_head(&mut self, mut first_read: FirstRead) -> Result<bool, Error> {
+        // When this call last received bytes: also when the head arrived, if they end it.
+        let mut received = None;
         loop {
             if !self.recv.is_empty() {
                 match self.reader.feed_head(self.recv.filled()) {
                     Ok(HeadEvent::Complete { consumed }) => {
                         self.recv.consume(consumed);
-                        self.head_complete();
+                        self.head_complete(received.unwrap_or_else(Instant::now));
                         return Ok(true);
                     }
                     Ok(HeadEvent::NeedMore { consumed }) => self.recv.consume(consumed),
@@ -546,7 +547,11 @@ impl HttpClient {
                     };
                     return Err(self.connection_error(e));
                 }
-                Ok(_) => self.deadlines.progress(Instant::now()),
+                Ok(_) => {
+                    let now = Instant::now();
+                    self.deadlines.progress(now);
+                    received = Some(now);
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
@@ -559,8 +564,9 @@ impl HttpClient {
         }
     }
 
-    fn head_complete(&mut self) {
-        self.deadlines.head_received(Instant::now());
+    /// The final head is in: it arrived at `now`.
+    fn head_complete(&mut self, now: Instant) {
+        self.deadlines.head_received(now);
         self.has_response = true;
         let framing = self.reader.framing().cloned();
         self.chunked = framing.as_ref().is_some_and(|f| f.chunked);

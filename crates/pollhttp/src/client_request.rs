@@ -57,32 +57,47 @@ impl HttpClient {
         }
         self.out.clear();
         self.out_pos = 0;
-        let (target, proxy_auth) = match &self.forward {
-            None => (Cow::Borrowed(url), None),
-            Some(fw) => (fw.target(url), fw.authorization_for(headers)),
-        };
-        let extended: Vec<&str>;
-        let written = match proxy_auth {
-            None => write_head(
+        let written = match &self.forward {
+            // The target is `url`, checked above, and the method a constant token: the
+            // request line needs no second check.
+            None => proto::write_request_head_checked_line(
                 &mut self.out,
-                method,
-                &target,
-                &self.host_header,
-                headers,
-                body.len(),
-                &self.user_agent,
+                &RequestHead {
+                    method: method.as_str(),
+                    target: url,
+                    host: &self.host_header,
+                    headers,
+                    body_len: body.len(),
+                    content_length_if_empty: method.expects_body(),
+                    user_agent: &self.user_agent,
+                },
             ),
-            Some(auth) => {
-                extended = headers.iter().map(AsRef::as_ref).chain([auth]).collect();
-                write_head(
-                    &mut self.out,
-                    method,
-                    &target,
-                    &self.host_header,
-                    &extended,
-                    body.len(),
-                    &self.user_agent,
-                )
+            Some(fw) => {
+                let target = fw.target(url);
+                match fw.authorization_for(headers) {
+                    None => write_head(
+                        &mut self.out,
+                        method,
+                        &target,
+                        &self.host_header,
+                        headers,
+                        body.len(),
+                        &self.user_agent,
+                    ),
+                    Some(auth) => {
+                        let extended: Vec<&str> =
+                            headers.iter().map(AsRef::as_ref).chain([auth]).collect();
+                        write_head(
+                            &mut self.out,
+                            method,
+                            &target,
+                            &self.host_header,
+                            &extended,
+                            body.len(),
+                            &self.user_agent,
+                        )
+                    }
+                }
             }
         };
         written.map_err(invalid_request)?;
@@ -134,6 +149,8 @@ pub(super) fn invalid_request(e: proto::ProtoError) -> Error {
     )
 }
 
+/// Writes a request head through a proxy, whose absolute-form target is checked as
+/// written.
 fn write_head<H: AsRef<str>>(
     out: &mut Vec<u8>,
     method: Method,

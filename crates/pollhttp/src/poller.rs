@@ -9,63 +9,23 @@
 //!
 //! A silent server never makes a socket ready, so the poller also keeps each client's
 //! [`next_deadline`](HttpClient::next_deadline) (taken at `register` and `update`) in a
-//! min-heap, and reports the client once that instant has passed: its `poll()` then turns
-//! the expired [timeout](crate::Timeouts) into CONNECTION_ERROR. Deletion is lazy: a
-//! changed deadline or a deregistration only marks the old heap entry stale (its stamp no
-//! longer matches the slot's), and stale entries are dropped when they reach the top, or
-//! all at once when they outnumber the live ones four to one, so the heap stays within a
-//! constant factor of the number of clients. A poll looks only at the top of the heap:
-//! clients whose deadline is far away cost nothing per poll.
+//! deadline queue (`poller_deadlines.rs`), and reports the client once that instant has
+//! passed: its `poll()` then turns the expired [timeout](crate::Timeouts) into
+//! CONNECTION_ERROR. A poll looks only at the front of the queue, and a deadline that
+//! merely moves later (as every request moves a client's clocks) costs the queue nothing:
+//! clients whose deadline is far away cost nothing per poll or per request.
 
 use crate::{HttpClient, Interest, Status};
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use deadlines::DeadlineQueue;
 use std::io;
 use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
+pub use token::Token;
 
 /// Default number of readiness events taken from the system per [`Poller::poll`].
 const EVENTS_PER_POLL: usize = 1024;
 
 const NO_OWNER: u32 = u32::MAX;
-
-/// Stale heap entries tolerated regardless of the number of live ones, so that a poller
-/// with few clients does not rebuild its heap at every other update.
-const STALE_SLACK: usize = 64;
-
-/// A deadline in [`Poller::deadlines`]: when, the stamp it was recorded with, which slot.
-type DeadlineEntry = Reverse<(Instant, u64, u32)>;
-
-/// Names one client registered with a [`Poller`].
-///
-/// Indexes are small and dense: a new registration reuses the index of a deregistered one,
-/// so a caller can keep its clients in a `Vec` and use [`index`](Token::index) to find
-/// them. A token that was deregistered is never reported again, even after its index is
-/// reused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Token {
-    index: u32,
-    generation: u32,
-}
-
-impl Token {
-    /// The slot index of this token: below the largest number of clients registered at
-    /// one time.
-    pub fn index(self) -> usize {
-        self.index as usize
-    }
-
-    fn to_mio(self) -> mio::Token {
-        mio::Token(((self.generation as usize) << 32) | self.index as usize)
-    }
-
-    fn from_mio(t: mio::Token) -> Token {
-        Token {
-            index: t.0 as u32,
-            generation: (t.0 >> 32) as u32,
-        }
-    }
-}
 
 /// How one client is being watched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,10 +52,6 @@ struct Slot {
     soon: bool,
     /// `Poller::round` of the last poll that reported this slot (no duplicates).
     reported: u64,
-    /// The client's `next_deadline()` when last seen, while its heap entry is pending.
-    deadline: Option<Instant>,
-    /// Stamp of the slot's live heap entry: any other entry for the slot is stale.
-    stamp: u64,
 }
 
 /// Waits on many [`HttpClient`]s from one thread and says which ones have something to do.
@@ -180,12 +136,8 @@ pub struct Poller {
     /// Counts polls, to report each slot at most once per poll.
     round: u64,
     len: usize,
-    /// Min-heap of the slots' deadlines, with stale entries (see the module docs).
-    deadlines: BinaryHeap<DeadlineEntry>,
-    /// Slots with a deadline, that is live entries in `deadlines`.
-    timed: usize,
-    /// Last stamp given to a heap entry; stamps are never reused.
-    last_stamp: u64,
+    /// The slots' deadlines, recorded by `update`.
+    deadlines: DeadlineQueue,
 }
 
 impl std::fmt::Debug for Poller {
@@ -193,7 +145,7 @@ impl std::fmt::Debug for Poller {
         f.debug_struct("Poller")
             .field("clients", &self.len)
             .field("ticking", &self.ticking.len())
-            .field("timed", &self.timed)
+            .field("timed", &self.deadlines.len())
             .finish_non_exhaustive()
     }
 }
@@ -222,9 +174,7 @@ impl Poller {
             soon: Vec::new(),
             round: 0,
             len: 0,
-            deadlines: BinaryHeap::new(),
-            timed: 0,
-            last_stamp: 0,
+            deadlines: DeadlineQueue::default(),
         })
     }
 
@@ -261,8 +211,6 @@ impl Poller {
                     tick_pos: 0,
                     soon: false,
                     reported: 0,
-                    deadline: None,
-                    stamp: 0,
                 });
                 i
             }
@@ -272,10 +220,7 @@ impl Poller {
         slot.watch = Watch::Parked;
         slot.serial = client.connection_serial();
         slot.soon = false;
-        let token = Token {
-            index,
-            generation: slot.generation,
-        };
+        let token = Token::new(index, slot.generation);
         self.len += 1;
         if let Err(e) = self.update(token, client) {
             self.release(index);
@@ -296,7 +241,7 @@ impl Poller {
     /// [`register`](Poller::register).
     pub fn update(&mut self, token: Token, client: &HttpClient) -> io::Result<()> {
         let index = self.check(token)?;
-        self.set_deadline(index, client.next_deadline());
+        self.deadlines.set(index, client.next_deadline());
         let status = client.status();
         let new = match (client.raw_fd(), client.interest()) {
             (Some(fd), Some(interest)) => Watch::Fd { fd, interest },
@@ -382,7 +327,7 @@ impl Poller {
     /// [`next_deadline`](HttpClient::next_deadline) recorded by `register` or `update`:
     /// clients whose deadline has passed are reported (once; `update` records the next
     /// one), and their `poll()` enters the timeout's error status. Allocates only while
-    /// `ready` or the deadline heap grows.
+    /// `ready` or the deadline queue grows.
     ///
     /// # Errors
     ///
@@ -390,27 +335,69 @@ impl Poller {
     pub fn poll(&mut self, ready: &mut Vec<Token>, timeout: Option<Duration>) -> io::Result<()> {
         ready.clear();
         self.round += 1;
-        let mut timeout = timeout;
+        // When the wait began, once a limit made it look at the clock.
+        let mut started = None;
+        loop {
+            let (wait, by_deadline) = self.wait_time(timeout, &mut started);
+            let interrupted = match self.poll.poll(&mut self.events, wait) {
+                Ok(()) => false,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                    self.events.clear();
+                    true
+                }
+                Err(e) => return Err(e),
+            };
+            self.collect(ready);
+            // The front of the deadline queue is a lower bound (see `poller_deadlines.rs`):
+            // a wait it ended may find that deadline moved later and nothing due. Then
+            // the wait goes on, within what is left of the caller's timeout.
+            if !by_deadline || interrupted || !ready.is_empty() || !self.events.is_empty() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// How long the next wait may last: `timeout` shortened to what is left of it since
+    /// `started`, to the next tick and to the front of the deadline queue; and whether the
+    /// deadline queue is what limits it.
+    fn wait_time(
+        &mut self,
+        timeout: Option<Duration>,
+        started: &mut Option<Instant>,
+    ) -> (Option<Duration>, bool) {
         if !self.soon.is_empty() {
-            timeout = Some(Duration::ZERO);
-        } else {
-            let mut limit = None;
-            if !self.ticking.is_empty() {
-                limit = Some(self.last_tick + Self::TICK);
-            }
-            if let Some(at) = self.first_deadline() {
-                limit = Some(limit.map_or(at, |l: Instant| l.min(at)));
-            }
-            if let Some(limit) = limit {
-                let left = limit.saturating_duration_since(Instant::now());
-                timeout = Some(timeout.map_or(left, |t| t.min(left)));
-            }
+            return (Some(Duration::ZERO), false);
         }
-        match self.poll.poll(&mut self.events, timeout) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => self.events.clear(),
-            Err(e) => return Err(e),
+        let tick = (!self.ticking.is_empty()).then(|| self.last_tick + Self::TICK);
+        let first = self.deadlines.first();
+        let limit = match (tick, first) {
+            (Some(t), Some(d)) => Some(t.min(d)),
+            (t, d) => t.or(d),
+        };
+        if limit.is_none() && started.is_none() {
+            return (timeout, false);
         }
+        let now = Instant::now();
+        let timeout = match *started {
+            None => {
+                *started = Some(now);
+                timeout
+            }
+            Some(at) => timeout.map(|t| t.saturating_sub(now.saturating_duration_since(at))),
+        };
+        let Some(limit) = limit else {
+            return (timeout, false);
+        };
+        let left = limit.saturating_duration_since(now);
+        match timeout {
+            Some(t) if t <= left => (Some(t), false),
+            _ => (Some(left), first == Some(limit) && tick != Some(limit)),
+        }
+    }
+
+    /// Puts into `ready` the clients with news after a wait: readiness events, input
+    /// already held, passed deadlines and the tick.
+    fn collect(&mut self, ready: &mut Vec<Token>) {
         for event in self.events.iter() {
             let token = Token::from_mio(event.token());
             Self::report(&mut self.slots, self.round, token, ready);
@@ -423,36 +410,27 @@ impl Poller {
             }
             Self::report(&mut self.slots, self.round, token, ready);
         }
-        if self.timed > 0 {
-            let now = Instant::now();
-            while self.first_deadline().is_some_and(|at| at <= now) {
-                let Some(Reverse((_, _, index))) = self.deadlines.pop() else {
-                    break;
-                };
-                // Reported once: the caller's `update` records the client's next deadline.
-                self.slots[index as usize].deadline = None;
-                self.timed -= 1;
-                let token = Token {
-                    index,
-                    generation: self.slots[index as usize].generation,
-                };
+        if self.deadlines.len() == 0 && self.ticking.is_empty() {
+            return;
+        }
+        let now = Instant::now();
+        // Reported once: the caller's `update` records the client's next deadline.
+        while let Some(index) = self.deadlines.pop_due(now) {
+            let token = self.token_of(index);
+            Self::report(&mut self.slots, self.round, token, ready);
+        }
+        if !self.ticking.is_empty() && now.saturating_duration_since(self.last_tick) >= Self::TICK {
+            self.last_tick = now;
+            for &index in &self.ticking {
+                let token = self.token_of(index);
                 Self::report(&mut self.slots, self.round, token, ready);
             }
         }
-        if !self.ticking.is_empty() {
-            let now = Instant::now();
-            if now.saturating_duration_since(self.last_tick) >= Self::TICK {
-                self.last_tick = now;
-                for &index in &self.ticking {
-                    let token = Token {
-                        index,
-                        generation: self.slots[index as usize].generation,
-                    };
-                    Self::report(&mut self.slots, self.round, token, ready);
-                }
-            }
-        }
-        Ok(())
+    }
+
+    /// The current token of a slot in use.
+    fn token_of(&self, index: u32) -> Token {
+        Token::new(index, self.slots[index as usize].generation)
     }
 
     fn report(slots: &mut [Slot], round: u64, token: Token, ready: &mut Vec<Token>) {
@@ -463,41 +441,6 @@ impl Poller {
             slot.reported = round;
             ready.push(token);
         }
-    }
-
-    /// Records the slot's deadline, leaving any previous heap entry stale.
-    fn set_deadline(&mut self, index: u32, deadline: Option<Instant>) {
-        let slot = &mut self.slots[index as usize];
-        if slot.deadline == deadline {
-            return;
-        }
-        match (slot.deadline, deadline) {
-            (None, Some(_)) => self.timed += 1,
-            (Some(_), None) => self.timed -= 1,
-            _ => {}
-        }
-        slot.deadline = deadline;
-        if let Some(at) = deadline {
-            self.last_stamp += 1;
-            slot.stamp = self.last_stamp;
-            self.deadlines.push(Reverse((at, self.last_stamp, index)));
-        }
-        let stale = self.deadlines.len().saturating_sub(self.timed);
-        if stale > STALE_SLACK && stale > 4 * self.timed {
-            let slots = &self.slots;
-            self.deadlines.retain(|e| is_live(slots, e));
-        }
-    }
-
-    /// The earliest live deadline, dropping the stale entries above it.
-    fn first_deadline(&mut self) -> Option<Instant> {
-        while let Some(entry) = self.deadlines.peek() {
-            if is_live(&self.slots, entry) {
-                return Some(entry.0 .0);
-            }
-            self.deadlines.pop();
-        }
-        None
     }
 
     fn check(&self, token: Token) -> io::Result<u32> {
@@ -518,7 +461,7 @@ impl Poller {
         slot.generation = slot.generation.wrapping_add(1);
         self.free.push(index);
         self.len -= 1;
-        self.set_deadline(index, None);
+        self.deadlines.set(index, None);
     }
 
     /// Registers `fd` for a slot that has no registration of its own.
@@ -618,14 +561,6 @@ impl Poller {
     }
 }
 
-/// Whether a heap entry is the live one of its slot.
-fn is_live(slots: &[Slot], entry: &DeadlineEntry) -> bool {
-    let Reverse((_, stamp, index)) = *entry;
-    slots
-        .get(index as usize)
-        .is_some_and(|s| s.used && s.deadline.is_some() && s.stamp == stamp)
-}
-
 /// What a new descriptor is registered for. A TCP connect in progress waits to write, but
 /// is registered to read as well: once connected the client writes its request and waits
 /// to read, and that registration already covers it, which saves an `epoll_ctl` per
@@ -652,6 +587,11 @@ fn mio_interest(i: Interest) -> mio::Interest {
         Interest::ReadWrite => mio::Interest::READABLE | mio::Interest::WRITABLE,
     }
 }
+
+#[path = "poller_deadlines.rs"]
+mod deadlines;
+#[path = "poller_token.rs"]
+mod token;
 
 #[cfg(test)]
 #[path = "poller_tests.rs"]

@@ -220,6 +220,14 @@ fn at(start: Instant, limit: Option<Duration>) -> Option<Instant> {
     limit.and_then(|l| start.checked_add(l))
 }
 
+/// The earlier of two optional instants (`None` is no limit).
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 fn expired(deadline: Option<Instant>, now: Instant) -> bool {
     deadline.is_some_and(|d| now >= d)
 }
@@ -339,6 +347,11 @@ impl Deadlines {
         }
     }
 
+    /// True while the request is still being sent (its head clock not yet running).
+    pub(crate) fn sending(&self) -> bool {
+        self.request.as_ref().is_some_and(|r| r.sending)
+    }
+
     /// Every request byte is written: the wait for the head begins.
     pub(crate) fn request_sent(&mut self, now: Instant) {
         let limit = self.active.response_head;
@@ -396,23 +409,29 @@ impl Deadlines {
 
     /// The earliest deadline of the clocks running now.
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        let mut all: [Option<Instant>; 5] = [None; 5];
+        let mut next = None;
         if let Some(c) = &self.connect {
-            all[0] = at(c.started, self.active.total);
-            all[1] = at(c.started, self.active.connect_total);
-            all[2] = c.stage.and_then(|(stage, since)| match stage {
-                ConnectStage::Resolving => at(since, self.active.resolve),
-                ConnectStage::Tcp { .. } => at(since, self.active.connect),
-                ConnectStage::Tls => at(since, self.active.tls_handshake),
-                ConnectStage::Tunnel | ConnectStage::Finished => None,
-            });
+            // A running request's `total` replaces the connect phase's.
+            if self.request.is_none() {
+                next = at(c.started, self.active.total);
+            }
+            next = earliest(next, at(c.started, self.active.connect_total));
+            next = earliest(
+                next,
+                c.stage.and_then(|(stage, since)| match stage {
+                    ConnectStage::Resolving => at(since, self.active.resolve),
+                    ConnectStage::Tcp { .. } => at(since, self.active.connect),
+                    ConnectStage::Tls => at(since, self.active.tls_handshake),
+                    ConnectStage::Tunnel | ConnectStage::Finished => None,
+                }),
+            );
         }
         if let Some(r) = &self.request {
-            all[0] = r.total_deadline;
-            all[3] = r.head_deadline;
-            all[4] = self.idle_deadline(r);
+            next = earliest(next, r.total_deadline);
+            next = earliest(next, r.head_deadline);
+            next = earliest(next, self.idle_deadline(r));
         }
-        all.into_iter().flatten().min()
+        next
     }
 
     /// How long a wait may last so that it ends by the next deadline: `None` when no

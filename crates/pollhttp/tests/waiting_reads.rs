@@ -18,7 +18,11 @@ fn warm_then(fault: Vec<Step>) -> ScriptedServer {
         steps.push(Step::ReadHead);
         // The answer comes late, so that each read has to wait for it.
         steps.push(Step::Sleep(Duration::from_millis(5)));
-        steps.push(Step::Send(response(200, &[], format!("body-{i}").as_bytes())));
+        steps.push(Step::Send(response(
+            200,
+            &[],
+            format!("body-{i}").as_bytes(),
+        )));
     }
     steps.extend(fault);
     ScriptedServer::start(vec![steps])

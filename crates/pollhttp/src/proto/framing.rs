@@ -1,7 +1,7 @@
 //! How a response body is delimited (RFC 9112 section 6.3) and whether the connection
 //! survives it.
 
-use super::syntax::{is_token, list_contains, parse_decimal, trim_ows};
+use super::syntax::{is_field_name, is_token, list_contains, parse_decimal, trim_ows};
 use super::{HeaderList, ProtoError, ResponseHead};
 
 /// How the body of a response ends.
@@ -131,16 +131,26 @@ impl FramingFields {
             transfer_coding: TransferCoding::default(),
             content_length: ContentLength::default(),
         };
-        for (name, value) in headers.iter_bytes() {
-            // The length test first: most fields are none of the three.
-            match name.len() {
-                10 if name.eq_ignore_ascii_case(b"connection") => {
-                    fields.close |= list_contains(std::iter::once(value), "close");
+        // The length test first: most fields are none of the three, and are passed over
+        // without looking at their bytes.
+        for (i, len) in headers.name_lengths().enumerate() {
+            if !matches!(len, 10 | 14 | 17) {
+                continue;
+            }
+            let (name, value) = headers.field_bytes(i);
+            match len {
+                10 if is_field_name(name, "Connection") => {
+                    // The two usual values whole, before splitting the list.
+                    fields.close |= match value {
+                        b"keep-alive" => false,
+                        b"close" => true,
+                        _ => list_contains(value, "close"),
+                    };
                 }
-                14 if name.eq_ignore_ascii_case(b"content-length") => {
+                14 if is_field_name(name, "Content-Length") => {
                     fields.content_length.add(value);
                 }
-                17 if name.eq_ignore_ascii_case(b"transfer-encoding") => {
+                17 if is_field_name(name, "Transfer-Encoding") => {
                     fields.transfer_coding.add(value);
                 }
                 _ => {}

@@ -306,19 +306,20 @@ fn run_httparse(
     out.clear();
     out.version_minor = version;
     out.code = code;
-    out.reason.extend_from_slice(reason_phrase(bytes));
+    // httparse gives the phrase as sent, unless it holds obs-text (then it gives ""):
+    // only then is the status line read again here.
+    let reason = match resp.reason {
+        Some(r) if !r.is_empty() => r.as_bytes(),
+        _ => reason_phrase(bytes),
+    };
+    out.reason.extend_from_slice(reason);
     // Without obsolete line folding the head has one line per field plus the status line
     // and the blank line; counting line ends once (a vectorised loop) spares looking for
     // a fold in every value.
-    let lines = count_line_ends(bytes.get(..n).unwrap_or_default());
-    let folded = lines != resp.headers.len() + 2;
-    for h in resp.headers.iter() {
-        if folded && h.value.contains(&b'\n') {
-            out.headers.push_unfolded(h.name, h.value);
-        } else {
-            out.headers.push_str(h.name, h.value);
-        }
-    }
+    let head = bytes.get(..n).unwrap_or_default();
+    let folded = count_line_ends(head) != resp.headers.len() + 2;
+    let fields = resp.headers.iter().map(|h| (h.name, h.value));
+    out.headers.extend_from_head(head, fields, folded);
     Ok(Some(n))
 }
 

@@ -134,6 +134,30 @@ fn leading_empty_lines_are_skipped() {
 }
 
 #[test]
+fn reason_from_httparse_is_the_status_line_as_sent() {
+    for line in [
+        &b"HTTP/1.1 200 OK\r\n"[..],
+        b"HTTP/1.1 200 OK\n",
+        b"HTTP/1.0   503   Service \t Unavailable \t\r\n",
+        b"HTTP/1.1 200 \tOK\r\n",
+        b"HTTP/1.1 204 \r\n",
+        b"HTTP/1.1 204\r\n",
+        b"HTTP/1.1 200 caf\xc3\xa9 \xff\r\n",
+        b"HTTP/1.1 299 a,b;c=\"d\"/e\r\n",
+    ] {
+        let mut bytes = line.to_vec();
+        bytes.extend_from_slice(b"A: 1\r\n\r\n");
+        let (_, h) = parse_ok(&bytes);
+        assert_eq!(
+            h.reason(),
+            reason_phrase(&bytes),
+            "{:?}",
+            String::from_utf8_lossy(line)
+        );
+    }
+}
+
+#[test]
 fn lenient_status_line_and_names() {
     let (_, h) = parse_ok(b"HTTP/1.1  404  Not  Found \r\n\r\n");
     assert_eq!(h.code(), 404);

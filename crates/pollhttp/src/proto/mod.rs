@@ -120,6 +120,7 @@ pub use framing::{decide_framing, BodyKind, Framing};
 pub use head::{HeadParse, HeadParser, ResponseHead};
 pub use header_list::HeaderList;
 pub use limits::Limits;
+pub(crate) use request::write_request_head_checked_line;
 pub use request::{
     validate_headers, validate_method, validate_target, write_request_head, RequestHead,
 };

@@ -1,6 +1,6 @@
 //! Request validation and the bytes of a request head.
 
-use super::syntax::{is_token, is_value_ctl, parse_decimal, push_decimal};
+use super::syntax::{has_space_or_ctl, has_value_ctl, is_token, parse_decimal, push_decimal};
 use super::ProtoError;
 
 /// Everything needed to write a request head (the body is sent separately, after it).
@@ -74,7 +74,7 @@ pub fn validate_target(method: &str, target: &str) -> Result<(), ProtoError> {
     if target.is_empty() {
         return fail("empty target");
     }
-    if target.bytes().any(|b| b <= b' ' || b == 0x7F) {
+    if has_space_or_ctl(target.as_bytes()) {
         return fail("space or control character in target");
     }
     if target.starts_with('/') || target.starts_with("http://") || target.starts_with("https://") {
@@ -105,7 +105,7 @@ fn split_header(index: usize, raw: &str) -> Result<(&str, &str, &str), ProtoErro
     if !is_token(name.as_bytes()) {
         return fail("header name is not a token (no spaces or separators allowed)");
     }
-    if value.bytes().any(is_value_ctl) {
+    if has_value_ctl(value.as_bytes()) {
         return fail("control character (CR, LF, NUL...) in header value");
     }
     Ok((entry, name, value))
@@ -196,14 +196,25 @@ pub fn write_request_head<H: AsRef<str>>(
 ) -> Result<(), ProtoError> {
     validate_method(req.method)?;
     validate_target(req.method, req.target)?;
+    write_request_head_checked_line(out, req)
+}
+
+/// [`write_request_head`] for a caller that has already validated the request line: a
+/// method that passes [`validate_method`] and a target that passes [`validate_target`]
+/// (the client checks the target first, as Godot does, and its methods are constant
+/// tokens). Everything else is checked, with the same errors.
+pub(crate) fn write_request_head_checked_line<H: AsRef<str>>(
+    out: &mut Vec<u8>,
+    req: &RequestHead<'_, H>,
+) -> Result<(), ProtoError> {
     let o = overrides(req.headers, req.body_len)?;
-    if !o.host && req.host.bytes().any(|b| b <= b' ' || b == 0x7F) {
+    if !o.host && has_space_or_ctl(req.host.as_bytes()) {
         return Err(ProtoError::InvalidAutomaticHeader {
             name: "Host",
             why: "space or control character",
         });
     }
-    if !o.user_agent && req.user_agent.bytes().any(is_value_ctl) {
+    if !o.user_agent && has_value_ctl(req.user_agent.as_bytes()) {
         return Err(ProtoError::InvalidAutomaticHeader {
             name: "User-Agent",
             why: "control character",

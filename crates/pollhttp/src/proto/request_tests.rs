@@ -225,6 +225,30 @@ fn method_validation() {
 }
 
 #[test]
+fn client_methods_are_tokens_and_a_checked_line_writes_the_same_head() {
+    // The client leaves the request line to `validate_target` alone: its methods must
+    // always pass `validate_method`.
+    for m in crate::Method::ALL {
+        assert_eq!(validate_method(m.as_str()), Ok(()), "{m}");
+    }
+    let cases: [(&str, &[&str], usize); 4] = [
+        ("/", &[], 0),
+        ("/p?q=1", &["X-A: 1", "Host: other"], 5),
+        ("/", &["bad"], 0),
+        ("/", &["Content-Length: 2"], 3),
+    ];
+    for (target, headers, body_len) in cases {
+        let r = req("POST", target, headers, body_len);
+        let (mut a, mut b) = (b"X".to_vec(), b"X".to_vec());
+        assert_eq!(
+            write_request_head(&mut a, &r),
+            write_request_head_checked_line(&mut b, &r)
+        );
+        assert_eq!(a, b);
+    }
+}
+
+#[test]
 fn target_validation() {
     let ok = [
         ("GET", "/"),
