@@ -83,6 +83,21 @@ fn warm_up(c: &mut HttpClient) {
     }
 }
 
+/// Serves the warm-up exchanges, then sends one more request that meets `fault`; the
+/// client is left where that request ended, and the reason it failed (if it did).
+fn request_meeting(
+    fault: Vec<Step>,
+    blocking: bool,
+    timeouts: Timeouts,
+) -> (HttpClient, ScriptedServer, Option<Reason>) {
+    let server = warm_then(fault);
+    let mut c = client(&server, blocking, timeouts);
+    warm_up(&mut c);
+    get(&mut c);
+    let reason = c.last_error().map(|e| e.reason().clone());
+    (c, server, reason)
+}
+
 fn head_timeout(ms: u64) -> Timeouts {
     Timeouts {
         response_head: Some(Duration::from_millis(ms)),
@@ -92,19 +107,19 @@ fn head_timeout(ms: u64) -> Timeouts {
 
 #[test]
 fn a_late_head_after_many_exchanges_times_out_in_both_modes() {
-    for blocking in [true, false] {
-        let server = warm_then(vec![Step::ReadHead, Step::Sleep(Duration::from_secs(3))]);
-        let mut c = client(&server, blocking, head_timeout(300));
-        warm_up(&mut c);
-        get(&mut c);
+    // 1.5 s is long enough that a blocking socket read may wait a whole receive slice
+    // before the rest of the wait goes through poll(2).
+    for (blocking, ms) in [(true, 300), (false, 300), (true, 1500)] {
+        let fault = vec![Step::ReadHead, Step::Sleep(Duration::from_millis(ms + 700))];
+        let (c, server, reason) = request_meeting(fault, blocking, head_timeout(ms));
         assert_eq!(c.status(), Status::ConnectionError, "blocking {blocking}");
         assert_eq!(
-            c.last_error().map(|e| e.reason().clone()),
+            reason,
             Some(Reason::Timeout {
                 phase: TimeoutPhase::ResponseHead,
-                after: Duration::from_millis(300),
+                after: Duration::from_millis(ms),
             }),
-            "blocking {blocking}"
+            "blocking {blocking}, {ms} ms"
         );
         drop(c);
         let _ = server.finish_with_errors();
@@ -112,44 +127,20 @@ fn a_late_head_after_many_exchanges_times_out_in_both_modes() {
 }
 
 #[test]
-fn a_head_timeout_longer_than_a_receive_slice_still_fires() {
-    // Long enough that a blocking socket read is allowed to wait (a whole slice) before
-    // the end is looked after through poll(2).
-    let server = warm_then(vec![Step::ReadHead, Step::Sleep(Duration::from_secs(4))]);
-    let mut c = client(&server, true, head_timeout(1500));
-    warm_up(&mut c);
-    get(&mut c);
-    assert_eq!(
-        c.last_error().map(|e| e.reason().clone()),
-        Some(Reason::Timeout {
-            phase: TimeoutPhase::ResponseHead,
-            after: Duration::from_millis(1500),
-        })
-    );
-    drop(c);
-    let _ = server.finish_with_errors();
-}
-
-#[test]
 fn a_stalled_body_after_many_exchanges_hits_the_idle_timeout() {
     for blocking in [true, false] {
-        let server = warm_then(vec![
+        let fault = vec![
             Step::ReadHead,
             Step::Send(b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nsome".to_vec()),
-            Step::Sleep(Duration::from_secs(3)),
-        ]);
+            Step::Sleep(Duration::from_secs(1)),
+        ];
         let idle = Duration::from_millis(300);
-        let mut c = client(
-            &server,
-            blocking,
-            Timeouts {
-                idle: Some(idle),
-                ..Timeouts::default()
-            },
-        );
-        warm_up(&mut c);
-        get(&mut c);
-        assert_eq!(c.status(), Status::Body, "{:?}", c.last_error());
+        let timeouts = Timeouts {
+            idle: Some(idle),
+            ..Timeouts::default()
+        };
+        let (mut c, server, reason) = request_meeting(fault, blocking, timeouts);
+        assert_eq!(c.status(), Status::Body, "{reason:?}");
         let got = body(&mut c);
         assert_eq!(got, b"some", "blocking {blocking}");
         assert_eq!(c.status(), Status::ConnectionError);
@@ -167,52 +158,28 @@ fn a_stalled_body_after_many_exchanges_hits_the_idle_timeout() {
 }
 
 #[test]
-fn a_reset_while_waiting_for_the_head_is_a_reset_in_both_modes() {
+fn a_reset_or_close_while_waiting_for_the_head_is_reported_by_poll() {
     for blocking in [true, false] {
-        let server = warm_then(vec![
-            Step::ReadHead,
-            Step::Sleep(Duration::from_millis(50)),
-            Step::Reset,
-        ]);
-        let mut c = client(&server, blocking, Timeouts::default());
-        warm_up(&mut c);
-        get(&mut c);
-        assert_eq!(c.status(), Status::ConnectionError, "blocking {blocking}");
-        let reason = c.last_error().map(|e| e.reason().clone());
-        assert!(
-            matches!(
-                reason,
-                Some(Reason::Io {
-                    kind: ErrorKind::ConnectionReset,
-                    ..
-                })
-            ),
-            "blocking {blocking}: {reason:?}"
-        );
-        drop(c);
-        let _ = server.finish_with_errors();
-    }
-}
-
-#[test]
-fn a_close_while_waiting_for_the_head_is_reported_by_poll() {
-    for blocking in [true, false] {
-        let server = warm_then(vec![
-            Step::ReadHead,
-            Step::Sleep(Duration::from_millis(50)),
-            Step::Close,
-        ]);
-        let mut c = client(&server, blocking, Timeouts::default());
-        warm_up(&mut c);
-        get(&mut c);
-        assert_eq!(c.status(), Status::ConnectionError, "blocking {blocking}");
-        let reason = c.last_error().map(|e| e.reason().clone());
-        assert!(
-            matches!(reason, Some(Reason::Protocol(_) | Reason::PeerClosed(_))),
-            "blocking {blocking}: {reason:?}"
-        );
-        drop(c);
-        let _ = server.finish_with_errors();
+        for end in [Step::Reset, Step::Close] {
+            let reset = matches!(end, Step::Reset);
+            let fault = vec![Step::ReadHead, Step::Sleep(Duration::from_millis(50)), end];
+            let (c, server, reason) = request_meeting(fault, blocking, Timeouts::default());
+            assert_eq!(c.status(), Status::ConnectionError, "blocking {blocking}");
+            let expected = if reset {
+                matches!(
+                    reason,
+                    Some(Reason::Io {
+                        kind: ErrorKind::ConnectionReset,
+                        ..
+                    })
+                )
+            } else {
+                matches!(reason, Some(Reason::Protocol(_) | Reason::PeerClosed(_)))
+            };
+            assert!(expected, "blocking {blocking}, reset {reset}: {reason:?}");
+            drop(c);
+            let _ = server.finish_with_errors();
+        }
     }
 }
 
