@@ -17,7 +17,7 @@ use std::io;
 use std::net::TcpStream;
 use std::time::Duration;
 
-use crate::stream_peer::{Interest, StreamPeer};
+use crate::stream_peer::StreamPeer;
 
 /// The receive timeout of a blocking descriptor: the longest one `recv` may block before
 /// the caller's deadline is looked at again.
@@ -31,6 +31,7 @@ const SLICE: Duration = Duration::from_secs(1);
 const WAITS_BEFORE_SWITCH: u8 = 2;
 
 /// A connected TCP stream; see the module documentation.
+#[cfg_attr(not(any(target_os = "linux", target_os = "android")), allow(dead_code))]
 pub(crate) struct TcpPeer {
     stream: TcpStream,
     /// The descriptor is in blocking mode (with `SO_RCVTIMEO` = [`SLICE`]).
@@ -136,7 +137,7 @@ impl StreamPeer for TcpPeer {
             let short = timeout.is_some_and(|t| t < SLICE);
             if short || self.polled_waits < WAITS_BEFORE_SWITCH || !self.switch_to_blocking() {
                 self.polled_waits = self.polled_waits.saturating_add(1);
-                if !self.wait(Interest::Read, timeout)? {
+                if !self.wait(crate::Interest::Read, timeout)? {
                     return Err(io::ErrorKind::WouldBlock.into());
                 }
                 return self.recv_nowait(buf);
@@ -148,7 +149,7 @@ impl StreamPeer for TcpPeer {
                 let left = d.saturating_duration_since(Instant::now());
                 if left < SLICE {
                     // Too close to the end for a whole slice: wait for exactly what is left.
-                    if !self.wait(Interest::Read, Some(left))? {
+                    if !self.wait(crate::Interest::Read, Some(left))? {
                         return Err(io::ErrorKind::WouldBlock.into());
                     }
                     return self.recv_nowait(buf);
@@ -164,7 +165,7 @@ impl StreamPeer for TcpPeer {
     }
 
     #[cfg(unix)]
-    fn wait(&mut self, interest: Interest, timeout: Option<Duration>) -> io::Result<bool> {
+    fn wait(&mut self, interest: crate::Interest, timeout: Option<Duration>) -> io::Result<bool> {
         self.stream.wait(interest, timeout)
     }
 
