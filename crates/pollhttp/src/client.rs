@@ -103,9 +103,6 @@ pub struct HttpClient {
     /// Changes whenever the transport is dropped, so that a poller can tell a new socket
     /// from an old one that happens to get the same descriptor number.
     connection_serial: u64,
-    has_response: bool,
-    chunked: bool,
-    body_length: i64,
     deadlines: Deadlines,
 }
 
@@ -161,9 +158,6 @@ impl HttpClient {
             reader: ResponseReader::new(Limits::default()),
             recv: RecvBuf::new(),
             connection_serial: 0,
-            has_response: false,
-            chunked: false,
-            body_length: -1,
             deadlines: Deadlines::default(),
         }
     }
@@ -266,7 +260,8 @@ impl HttpClient {
         self.host_header.clear();
         self.forward = None;
         self.tls_in_use = false;
-        self.reset_response();
+        // No request: the response (and what `has_response` says) is forgotten.
+        self.reader.start("GET");
     }
 
     /// Ends the transport but keeps the response visible.
@@ -283,13 +278,6 @@ impl HttpClient {
         self.recv.clear();
         self.deadlines.clear();
         self.connection_serial = self.connection_serial.wrapping_add(1);
-    }
-
-    fn reset_response(&mut self) {
-        self.has_response = false;
-        self.chunked = false;
-        self.body_length = -1;
-        self.reader.start("GET");
     }
 
     /// Enters a sticky failure status, dropping the transport; returns `err` for the caller.
@@ -393,10 +381,7 @@ impl HttpClient {
             Ok(_) => Err(self.connection_error(Reason::UnexpectedData)),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(()),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
-            Err(e) => Err(self.fail(
-                Status::ConnectionError,
-                Error::io(GodotError::ConnectionError, &e),
-            )),
+            Err(e) => Err(self.connection_error(Reason::io(&e))),
         }
     }
 
@@ -449,10 +434,7 @@ impl HttpClient {
                         return Err(self.connection_error(Reason::NotConnected));
                     };
                     if let Err(e) = stream.wait(Interest::ReadWrite, limit) {
-                        return Err(self.fail(
-                            Status::ConnectionError,
-                            Error::io(GodotError::ConnectionError, &e),
-                        ));
+                        return Err(self.connection_error(Reason::io(&e)));
                     }
                 }
             }
@@ -468,41 +450,43 @@ impl HttpClient {
         }
     }
 
-    /// Writes pending request bytes until done or the socket is full.
+    /// Writes pending request bytes until done or the socket is full; a failure ends
+    /// the connection.
     fn flush_request(&mut self) -> Result<(), Error> {
+        match self.write_request() {
+            Ok(true) => {
+                self.deadlines.progress(Instant::now());
+                Ok(())
+            }
+            Ok(false) => Ok(()),
+            Err(reason) => Err(self.connection_error(reason)),
+        }
+    }
+
+    /// Writes pending request bytes until done or the socket is full, returning whether
+    /// any went out; once all are out (and pushed through TLS), drops the copy. The
+    /// error says why the connection cannot go on.
+    pub(super) fn write_request(&mut self) -> Result<bool, Reason> {
         let Some(stream) = self.stream.as_mut() else {
-            return Err(self.connection_error(Reason::NotConnected));
+            return Err(Reason::NotConnected);
         };
+        let mut wrote = false;
         while self.out_pos < self.out.len() {
             match stream.write(&self.out[self.out_pos..]) {
-                Ok(0) => {
-                    return Err(
-                        self.connection_error(Reason::PeerClosed("while sending the request"))
-                    )
-                }
+                Ok(0) => return Err(Reason::PeerClosed("while sending the request")),
                 Ok(n) => {
                     self.out_pos += n;
-                    self.deadlines.progress(Instant::now());
+                    wrote = true;
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    return Err(self.fail(
-                        Status::ConnectionError,
-                        Error::io(GodotError::ConnectionError, &e),
-                    ))
-                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(wrote),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Reason::io(&e)),
             }
         }
         match stream.flush() {
             Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
-            Err(e) => {
-                return Err(self.fail(
-                    Status::ConnectionError,
-                    Error::io(GodotError::ConnectionError, &e),
-                ))
-            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(wrote),
+            Err(e) => return Err(Reason::io(&e)),
         }
         if self.out.capacity() > 64 * 1024 {
             // A large upload's copy is not kept around for the connection's lifetime.
@@ -511,7 +495,7 @@ impl HttpClient {
             self.out.clear();
         }
         self.out_pos = 0;
-        Ok(())
+        Ok(wrote)
     }
 
     /// Reads until the final response head is parsed (true) or the socket has no more
@@ -554,12 +538,7 @@ impl HttpClient {
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    return Err(self.fail(
-                        Status::ConnectionError,
-                        Error::io(GodotError::ConnectionError, &e),
-                    ))
-                }
+                Err(e) => return Err(self.connection_error(Reason::io(&e))),
             }
         }
     }
@@ -567,14 +546,6 @@ impl HttpClient {
     /// The final head is in: it arrived at `now`.
     fn head_complete(&mut self, now: Instant) {
         self.deadlines.head_received(now);
-        self.has_response = true;
-        let framing = self.reader.framing().cloned();
-        self.chunked = framing.as_ref().is_some_and(|f| f.chunked);
-        self.body_length = match framing.as_ref().map(|f| &f.body) {
-            Some(BodyKind::None) => 0,
-            Some(BodyKind::Length(n)) => i64::try_from(*n).unwrap_or(i64::MAX),
-            _ => -1,
-        };
         if self.reader.is_complete() {
             self.body_finished();
         } else {

@@ -74,71 +74,39 @@ impl HttpClient {
             ),
             Some(fw) => {
                 let target = fw.target(url);
-                match fw.authorization_for(headers) {
-                    None => write_head(
-                        &mut self.out,
-                        method,
-                        &target,
-                        &self.host_header,
-                        headers,
-                        body.len(),
-                        &self.user_agent,
-                    ),
-                    Some(auth) => {
-                        let extended: Vec<&str> =
-                            headers.iter().map(AsRef::as_ref).chain([auth]).collect();
-                        write_head(
-                            &mut self.out,
-                            method,
-                            &target,
-                            &self.host_header,
-                            &extended,
-                            body.len(),
-                            &self.user_agent,
-                        )
-                    }
-                }
+                let headers: Vec<&str> = headers
+                    .iter()
+                    .map(AsRef::as_ref)
+                    .chain(fw.authorization_for(headers))
+                    .collect();
+                // The absolute-form target is new text: checked as it is written.
+                proto::write_request_head(
+                    &mut self.out,
+                    &RequestHead {
+                        method: method.as_str(),
+                        target: &target,
+                        host: &self.host_header,
+                        headers: &headers,
+                        body_len: body.len(),
+                        content_length_if_empty: method.expects_body(),
+                        user_agent: &self.user_agent,
+                    },
+                )
             }
         };
         written.map_err(invalid_request)?;
         self.out.extend_from_slice(body);
 
-        self.has_response = false;
-        self.chunked = false;
-        self.body_length = -1;
         self.reader.start(method.as_str());
         self.status = Status::Requesting;
         // Writing now saves a poll() round; a failure is reported by the next poll(),
         // as Godot reports it (request() itself still returns OK).
-        if let Err(e) = self.flush_request_deferred() {
-            self.deferred_error = Some(e);
+        if let Err(reason) = self.write_request() {
+            self.deferred_error = Some(Error::new(GodotError::ConnectionError, reason));
         }
         let sent = self.out_pos >= self.out.len();
         self.deadlines.start_request(Instant::now(), sent);
         Ok(())
-    }
-
-    fn flush_request_deferred(&mut self) -> Result<(), Error> {
-        let Some(stream) = self.stream.as_mut() else {
-            return Ok(());
-        };
-        // One buffer (head and body together): a plain write, which on a socket is
-        // `send`, lighter in the kernel than `writev`.
-        match stream.write(&self.out[self.out_pos..]) {
-            Ok(n) => {
-                self.out_pos += n;
-                Ok(())
-            }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-                ) =>
-            {
-                Ok(())
-            }
-            Err(e) => Err(Error::io(GodotError::ConnectionError, &e)),
-        }
     }
 }
 
@@ -146,30 +114,5 @@ pub(super) fn invalid_request(e: proto::ProtoError) -> Error {
     Error::new(
         GodotError::InvalidParameter,
         Reason::InvalidArgument(e.to_string()),
-    )
-}
-
-/// Writes a request head through a proxy, whose absolute-form target is checked as
-/// written.
-fn write_head<H: AsRef<str>>(
-    out: &mut Vec<u8>,
-    method: Method,
-    target: &str,
-    host: &str,
-    headers: &[H],
-    body_len: usize,
-    user_agent: &str,
-) -> Result<(), proto::ProtoError> {
-    proto::write_request_head(
-        out,
-        &RequestHead {
-            method: method.as_str(),
-            target,
-            host,
-            headers,
-            body_len,
-            content_length_if_empty: method.expects_body(),
-            user_agent,
-        },
     )
 }

@@ -6,13 +6,14 @@ impl HttpClient {
     /// True once a final response head has been received, until the next request or
     /// [`close`](HttpClient::close) (Godot's `has_response`).
     pub fn has_response(&self) -> bool {
-        self.has_response
+        // The reader knows the framing exactly from the final head until the next start.
+        self.reader.framing().is_some()
     }
 
     /// The response's status code, 0 when there is no response (Godot's
     /// `get_response_code`).
     pub fn response_code(&self) -> u16 {
-        if self.has_response {
+        if self.has_response() {
             self.reader.head().code()
         } else {
             0
@@ -22,7 +23,7 @@ impl HttpClient {
     /// The response header fields as `"Name: value"` strings in arrival order (Godot's
     /// `get_response_headers`). Reading them does not consume them.
     pub fn response_headers(&self) -> Vec<String> {
-        if !self.has_response {
+        if !self.has_response() {
             return Vec::new();
         }
         self.reader
@@ -40,7 +41,7 @@ impl HttpClient {
     /// [`response`](HttpClient::response).
     pub fn response_headers_as_dictionary(&self) -> Vec<(String, String)> {
         let mut dict: Vec<(String, String)> = Vec::new();
-        if !self.has_response {
+        if !self.has_response() {
             return dict;
         }
         for (name, value) in self.reader.head().headers().iter() {
@@ -59,19 +60,23 @@ impl HttpClient {
     /// The current response, with typed status, a case-insensitive multi-value header
     /// view and trailers.
     pub fn response(&self) -> Option<Response<'_>> {
-        self.has_response
+        self.has_response()
             .then(|| Response::new(self.reader.head(), self.reader.trailers()))
     }
 
     /// True when the response body is chunked (Godot's `is_response_chunked`).
     pub fn is_response_chunked(&self) -> bool {
-        self.chunked
+        self.reader.framing().is_some_and(|f| f.chunked)
     }
 
     /// The body's declared length: `Content-Length`, 0 for a response that has no body
     /// (HEAD, 204, 304), -1 when unknown (chunked or read to the end of the connection).
     pub fn response_body_length(&self) -> i64 {
-        self.body_length
+        match self.reader.framing().map(|f| f.body) {
+            Some(BodyKind::None) => 0,
+            Some(BodyKind::Length(n)) => i64::try_from(n).unwrap_or(i64::MAX),
+            _ => -1,
+        }
     }
 
     /// Reads the next piece of the body, at most
@@ -195,15 +200,7 @@ impl HttpClient {
                         return Ok(n);
                     }
                 }
-                Err(e) => {
-                    return self.body_failed(
-                        n,
-                        Reason::Io {
-                            kind: e.kind(),
-                            detail: e.to_string(),
-                        },
-                    )
-                }
+                Err(e) => return self.body_failed(n, Reason::io(&e)),
             }
         }
         Ok(n)

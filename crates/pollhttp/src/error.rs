@@ -205,6 +205,16 @@ pub struct Error {
     reason: Reason,
 }
 
+impl Reason {
+    /// What an I/O error says, kept as its kind and message.
+    pub(crate) fn io(err: &std::io::Error) -> Reason {
+        Reason::Io {
+            kind: err.kind(),
+            detail: err.to_string(),
+        }
+    }
+}
+
 impl Error {
     /// Builds an error from its Godot constant and reason.
     pub fn new(godot: GodotError, reason: Reason) -> Error {
@@ -221,13 +231,7 @@ impl Error {
 
     /// An I/O failure mapped to `godot`.
     pub fn io(godot: GodotError, err: &std::io::Error) -> Error {
-        Error::new(
-            godot,
-            Reason::Io {
-                kind: err.kind(),
-                detail: err.to_string(),
-            },
-        )
+        Error::new(godot, Reason::io(err))
     }
 
     /// The Godot constant.

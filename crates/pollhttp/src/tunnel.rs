@@ -165,7 +165,7 @@ impl Tunnel {
                 Ok(n) => self.handshake.sent(n),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(io_reason(&e)),
+                Err(e) => return Err(Reason::io(&e)),
             }
         }
         let mut chunk = [0u8; READ_SIZE];
@@ -178,7 +178,7 @@ impl Tunnel {
                 },
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(io_reason(&e)),
+                Err(e) => return Err(Reason::io(&e)),
             }
         }
     }
@@ -207,13 +207,6 @@ impl Tunnel {
     /// The stream, now a tunnel to the origin.
     pub(crate) fn into_stream(self) -> Box<dyn StreamPeer> {
         self.stream
-    }
-}
-
-fn io_reason(e: &io::Error) -> Reason {
-    Reason::Io {
-        kind: e.kind(),
-        detail: e.to_string(),
     }
 }
 
