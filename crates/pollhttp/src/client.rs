@@ -515,7 +515,7 @@ impl HttpClient {
                     Err(e) => return Err(self.connection_error(Reason::Protocol(e))),
                 }
             }
-            let max = self.reader.limits().max_head_bytes.saturating_add(1);
+            let max = self.head_read_limit();
             let Some(stream) = self.stream.as_mut() else {
                 return Err(self.connection_error(Reason::NotConnected));
             };
@@ -626,11 +626,17 @@ impl HttpClient {
             .map_err(|e| Error::io(GodotError::ConnectionError, &e))
     }
 
+    /// How large the receive buffer may grow while a head is read: one byte past the
+    /// limit, so that the parser sees a head that breaks it.
+    fn head_read_limit(&self) -> usize {
+        self.reader.limits().max_head_bytes.saturating_add(1)
+    }
+
     /// Waits for the response head by reading it: the bytes wait in the receive buffer
     /// for the next `poll()`, which then needs no system call, and a stream that can wait
     /// and read in one call does. A read error is kept for that `poll()` to report.
     fn wait_for_head(&mut self, timeout: Option<Duration>) -> bool {
-        let max = self.reader.limits().max_head_bytes.saturating_add(1);
+        let max = self.head_read_limit();
         let Some(stream) = self.stream.as_mut() else {
             return true;
         };

@@ -63,8 +63,8 @@ impl RecvBuf {
         self.end = 0;
     }
 
-    /// Reads once from `stream` into free space, making at least `min_space` bytes free
-    /// (growing the buffer only if `max_len` allows). Returns the byte count read.
+    /// Reads once from `stream` into free space, growing the buffer when it is full (up
+    /// to `max_len`, or the bulk size if that is larger). Returns the byte count read.
     pub(crate) fn fill_from(
         &mut self,
         stream: &mut dyn StreamPeer,
