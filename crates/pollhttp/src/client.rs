@@ -288,6 +288,17 @@ impl HttpClient {
         err
     }
 
+    /// `ERR_INVALID_PARAMETER` for `call` made in a status that does not allow it.
+    fn wrong_status(&self, call: &'static str) -> Error {
+        Error::new(
+            GodotError::InvalidParameter,
+            Reason::WrongStatus {
+                call,
+                status: self.status,
+            },
+        )
+    }
+
     fn connection_error(&mut self, reason: Reason) -> Error {
         self.fail(
             Status::ConnectionError,

@@ -44,13 +44,7 @@ impl HttpClient {
         // Godot's check order: URL form, then status, then connection, then headers.
         proto::validate_target(method.as_str(), url).map_err(invalid_request)?;
         if self.status != Status::Connected {
-            return Err(Error::new(
-                GodotError::InvalidParameter,
-                Reason::WrongStatus {
-                    call: "request",
-                    status: self.status,
-                },
-            ));
+            return Err(self.wrong_status("request"));
         }
         if self.stream.is_none() {
             return Err(Error::new(GodotError::InvalidData, Reason::NotConnected));

@@ -109,13 +109,7 @@ impl HttpClient {
     /// before the failure in the same call are returned first).
     pub fn read_response_body_into(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
         if self.status != Status::Body {
-            return Err(Error::new(
-                GodotError::InvalidParameter,
-                Reason::WrongStatus {
-                    call: "read_response_body_into",
-                    status: self.status,
-                },
-            ));
+            return Err(self.wrong_status("read_response_body_into"));
         }
         let mut n = 0;
         while n < buf.len() {
