@@ -223,13 +223,12 @@ impl Connector {
                 Stage::Tunnel(tunnel) => match tunnel.poll() {
                     Ok(false) => return Progress::Pending(Status::Connecting),
                     Ok(true) => {
-                        let Stage::Tunnel(tunnel) =
+                        if let Stage::Tunnel(tunnel) =
                             std::mem::replace(&mut self.stage, Stage::Finished)
-                        else {
-                            unreachable!("stage checked above")
-                        };
-                        if let Some(done) = self.start_tls(tunnel.into_stream()) {
-                            return done;
+                        {
+                            if let Some(done) = self.start_tls(tunnel.into_stream()) {
+                                return done;
+                            }
                         }
                     }
                     Err(reason) => {
