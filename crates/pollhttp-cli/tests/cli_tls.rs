@@ -4,12 +4,7 @@
 
 mod runner;
 
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose, PublicKeyData,
-};
 use runner::{pollhttp, Run};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::version::{TLS12, TLS13};
 use rustls::{ServerConfig, ServerConnection, StreamOwned, SupportedProtocolVersion};
 use std::io::{Read, Write};
@@ -25,73 +20,15 @@ const STALL: Duration = Duration::from_secs(20);
 
 // ----- certificates ---------------------------------------------------------------------
 
-/// A certificate authority that signs server certificates.
-struct Ca {
-    pem: String,
-    issuer: Issuer<'static, KeyPair>,
-}
+#[path = "../../pollhttp/tests/tls_support/certs.rs"]
+mod certs;
 
-/// A server certificate chain and its key.
-struct Leaf {
-    chain: Vec<CertificateDer<'static>>,
-    key: Vec<u8>,
-    /// The curl pin of its public key, computed here independently of pollhttp.
-    pin: String,
-}
+use certs::{self_signed, Ca, Leaf};
 
-impl Ca {
-    fn new(common_name: &str) -> Ca {
-        let key = KeyPair::generate().expect("CA key");
-        let mut params = CertificateParams::new(Vec::new()).expect("CA params");
-        params
-            .distinguished_name
-            .push(DnType::CommonName, common_name);
-        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        let cert = params.self_signed(&key).expect("self-sign CA");
-        Ca {
-            pem: cert.pem(),
-            issuer: Issuer::new(params, key),
-        }
-    }
-
-    /// A server certificate for `names` (DNS names or IP addresses).
-    fn leaf(&self, names: &[&str]) -> Leaf {
-        let key = KeyPair::generate().expect("leaf key");
-        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-        let mut params = CertificateParams::new(names).expect("leaf params");
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        let cert = params.signed_by(&key, &self.issuer).expect("sign leaf");
-        Leaf {
-            chain: vec![cert.der().clone()],
-            key: key.serialize_der(),
-            pin: pin_of(&key),
-        }
-    }
-}
-
-/// A server certificate signed by its own key.
-fn self_signed(names: &[&str]) -> Leaf {
-    let key = KeyPair::generate().expect("key");
-    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-    let cert = CertificateParams::new(names)
-        .expect("params")
-        .self_signed(&key)
-        .expect("self-sign");
-    Leaf {
-        chain: vec![cert.der().clone()],
-        key: key.serialize_der(),
-        pin: pin_of(&key),
-    }
-}
-
-/// `sha256//` and the base64 SHA-256 of the key's SubjectPublicKeyInfo, as curl wants it.
-fn pin_of(key: &KeyPair) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA256, &key.subject_public_key_info());
+/// The curl pin of `leaf`'s public key, computed here independently of pollhttp:
+/// `sha256//` and the base64 SHA-256 of its SubjectPublicKeyInfo.
+fn pin(leaf: &Leaf) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, &leaf.spki);
     format!("sha256//{}", base64(digest.as_ref()))
 }
 
@@ -153,12 +90,11 @@ struct Server {
 impl Server {
     fn start(leaf: &Leaf, versions: &[&'static SupportedProtocolVersion]) -> Server {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf.key.clone()));
         let config = ServerConfig::builder_with_provider(provider)
             .with_protocol_versions(versions)
             .expect("versions")
             .with_no_client_auth()
-            .with_single_cert(leaf.chain.clone(), key)
+            .with_single_cert(vec![leaf.der.clone()], leaf.key())
             .expect("server config");
         let config = Arc::new(config);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -240,7 +176,7 @@ fn assert_fails(r: &Run, code: i32, words: &str) {
 
 /// A CA, its PEM in a file, and a server with a certificate from it for 127.0.0.1.
 fn trusted_setup(versions: &[&'static SupportedProtocolVersion]) -> (Ca, TempFile, Leaf, Server) {
-    let ca = Ca::new("pollhttp CLI test CA");
+    let ca = Ca::root("pollhttp CLI test CA");
     let ca_file = TempFile::with(&ca.pem);
     let leaf = ca.leaf(&["127.0.0.1"]);
     let server = Server::start(&leaf, versions);
@@ -272,7 +208,7 @@ fn an_unknown_issuer_is_exit_60() {
     assert_fails(&r, 60, "certificate issuer is not trusted");
     assert!(r.stderr.contains("UnknownIssuer"), "{}", r.stderr);
     // Another CA's file does not help either: only the given file is trusted.
-    let other = TempFile::with(&Ca::new("some other CA").pem);
+    let other = TempFile::with(&Ca::root("some other CA").pem);
     let r = pollhttp(&["--cacert", other.path(), &server.url()], &[]);
     assert_fails(&r, 60, "certificate issuer is not trusted");
     // -k with a CA file still checks the chain against it.
@@ -291,7 +227,7 @@ fn a_self_signed_server_is_exit_60_unless_insecure() {
 
 #[test]
 fn a_wrong_name_is_exit_60_and_insecure_accepts_it() {
-    let ca = Ca::new("pollhttp CLI test CA");
+    let ca = Ca::root("pollhttp CLI test CA");
     let ca_file = TempFile::with(&ca.pem);
     let server = Server::start(&ca.leaf(&["elsewhere.test"]), &[&TLS13, &TLS12]);
     let r = pollhttp(&["--cacert", ca_file.path(), &server.url()], &[]);
@@ -305,25 +241,26 @@ fn a_wrong_name_is_exit_60_and_insecure_accepts_it() {
 #[test]
 fn pinned_public_keys_match_or_fail_with_90() {
     let (_ca, ca_file, leaf, server) = trusted_setup(&[&TLS13, &TLS12]);
-    let other_pin = Ca::new("unrelated").leaf(&["127.0.0.1"]).pin;
+    let other_pin = pin(&Ca::root("unrelated").leaf(&["127.0.0.1"]));
+    let leaf_pin = pin(&leaf);
     let url = server.url();
     let ca = ca_file.path();
 
-    let r = pollhttp(&["--cacert", ca, "--pinnedpubkey", &leaf.pin, &url], &[]);
+    let r = pollhttp(&["--cacert", ca, "--pinnedpubkey", &leaf_pin, &url], &[]);
     assert_ok(&r, "TLSv1_3");
-    let both = format!("{other_pin};{}", leaf.pin);
+    let both = format!("{other_pin};{}", leaf_pin);
     let r = pollhttp(&["--cacert", ca, "--pinnedpubkey", &both, &url], &[]);
     assert_ok(&r, "TLSv1_3");
 
     let r = pollhttp(&["--cacert", ca, "--pinnedpubkey", &other_pin, &url], &[]);
     assert_fails(&r, 90, "public key does not match the pinned keys");
     // The error names the key the server has, ready to pin.
-    assert!(r.stderr.contains(&leaf.pin), "{}", r.stderr);
+    assert!(r.stderr.contains(&leaf_pin), "{}", r.stderr);
 
     // -k skips the certificate checks but never the pin.
     let r = pollhttp(&["-k", "--pinnedpubkey", &other_pin, &url], &[]);
     assert_fails(&r, 90, "public key does not match the pinned keys");
-    let r = pollhttp(&["-k", "--pinnedpubkey", &leaf.pin, &url], &[]);
+    let r = pollhttp(&["-k", "--pinnedpubkey", &leaf_pin, &url], &[]);
     assert_ok(&r, "TLSv1_3");
 
     // A value that is not a sha256// list is refused before connecting.

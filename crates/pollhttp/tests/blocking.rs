@@ -2,6 +2,7 @@
 
 mod common;
 
+use common::blocking_get;
 use pollhttp::{HttpClient, Method, Status};
 use pollhttp_testserver::{response, ScriptedServer, Step};
 use std::time::Duration;
@@ -57,12 +58,7 @@ fn a_buffer_filled_from_received_bytes_does_not_wait_for_more() {
         Step::ExpectClose,
     ]]);
     let mut c = HttpClient::new();
-    c.set_blocking_mode(true);
-    c.connect_to_host("127.0.0.1", Some(server.port()), None)
-        .unwrap();
-    c.poll().unwrap();
-    c.request(Method::Get, "/", &[] as &[&str], "").unwrap();
-    c.poll().unwrap();
+    blocking_get(&mut c, server.port());
     assert_eq!(c.status(), Status::Body, "{:?}", c.last_error());
     let mut buf = [0u8; 50];
     for _ in 0..2 {

@@ -16,6 +16,35 @@ fn serve_one(reply: Vec<u8>) -> ScriptedServer {
     ]])
 }
 
+/// Answers one request with `reply` and closes the connection itself.
+fn serve_then_close(reply: &[u8]) -> ScriptedServer {
+    ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(reply.to_vec()),
+        Step::Close,
+    ]])
+}
+
+/// Answers one request with `reply` in pieces of `piece` bytes, a millisecond apart.
+fn serve_paced(reply: Vec<u8>, piece: usize) -> ScriptedServer {
+    ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::SendPaced {
+            bytes: reply,
+            piece,
+            delay: Duration::from_millis(1),
+        },
+        Step::ExpectClose,
+    ]])
+}
+
+/// Connects to `server` and sends a GET for "/"; the head is in (or the exchange failed).
+fn get_root(server: &ScriptedServer) -> HttpClient {
+    let mut c = connect(server.port());
+    get(&mut c, "/");
+    c
+}
+
 #[test]
 fn request_bytes_with_automatic_headers() {
     let server = serve_one(response(200, &[], b""));
@@ -90,17 +119,8 @@ fn header_injection_and_bad_urls_are_refused_before_sending() {
 #[test]
 fn head_split_one_byte_at_a_time() {
     let reply = response(201, &[("X-Slow", "yes")], b"abc");
-    let server = ScriptedServer::start(vec![vec![
-        Step::ReadHead,
-        Step::SendPaced {
-            bytes: reply,
-            piece: 1,
-            delay: Duration::from_millis(1),
-        },
-        Step::ExpectClose,
-    ]]);
-    let mut c = connect(server.port());
-    get(&mut c, "/");
+    let server = serve_paced(reply, 1);
+    let mut c = get_root(&server);
     assert_eq!(c.response_code(), 201);
     assert_eq!(read_body(&mut c).0, b"abc");
     assert_eq!(c.status(), Status::Connected);
@@ -112,17 +132,8 @@ fn head_split_one_byte_at_a_time() {
 fn chunked_body_in_pieces_with_trailers() {
     let mut reply = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
     reply.extend_from_slice(b"5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n");
-    let server = ScriptedServer::start(vec![vec![
-        Step::ReadHead,
-        Step::SendPaced {
-            bytes: reply,
-            piece: 3,
-            delay: Duration::from_millis(1),
-        },
-        Step::ExpectClose,
-    ]]);
-    let mut c = connect(server.port());
-    get(&mut c, "/");
+    let server = serve_paced(reply, 3);
+    let mut c = get_root(&server);
     assert!(c.is_response_chunked());
     assert_eq!(c.response_body_length(), -1);
     assert_eq!(read_body(&mut c).0, b"hello world");
@@ -176,8 +187,7 @@ fn connection_close_with_length_is_not_reused() {
         &[("Connection", "keep-alive, Close")],
         b"bye",
     ));
-    let mut c = connect(server.port());
-    get(&mut c, "/");
+    let mut c = get_root(&server);
     assert_eq!(read_body(&mut c).0, b"bye");
     assert_eq!(c.status(), Status::Disconnected);
     server.finish();
@@ -185,13 +195,8 @@ fn connection_close_with_length_is_not_reused() {
 
 #[test]
 fn http10_body_read_to_eof() {
-    let server = ScriptedServer::start(vec![vec![
-        Step::ReadHead,
-        Step::Send(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nold style".to_vec()),
-        Step::Close,
-    ]]);
-    let mut c = connect(server.port());
-    get(&mut c, "/");
+    let server = serve_then_close(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nold style");
+    let mut c = get_root(&server);
     assert_eq!(read_body(&mut c).0, b"old style");
     assert_eq!(c.status(), Status::Disconnected);
     server.finish();
@@ -202,8 +207,7 @@ fn stray_bytes_after_a_response_prevent_reuse() {
     let mut reply = response(200, &[], b"ok");
     reply.extend_from_slice(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
     let server = serve_one(reply);
-    let mut c = connect(server.port());
-    get(&mut c, "/");
+    let mut c = get_root(&server);
     assert_eq!(read_body(&mut c).0, b"ok");
     assert_eq!(c.status(), Status::Disconnected);
     server.finish();
@@ -214,8 +218,7 @@ fn interim_100_continue_is_skipped() {
     let mut reply = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n".to_vec();
     reply.extend(response(200, &[], b"final"));
     let server = serve_one(reply);
-    let mut c = connect(server.port());
-    get(&mut c, "/");
+    let mut c = get_root(&server);
     assert_eq!(c.response_code(), 200);
     assert_eq!(read_body(&mut c).0, b"final");
     c.close();
@@ -238,13 +241,8 @@ fn head_response_has_no_body_even_if_chunked() {
 
 #[test]
 fn truncated_length_body_is_connection_error() {
-    let server = ScriptedServer::start(vec![vec![
-        Step::ReadHead,
-        Step::Send(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc".to_vec()),
-        Step::Close,
-    ]]);
-    let mut c = connect(server.port());
-    get(&mut c, "/");
+    let server = serve_then_close(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+    let mut c = get_root(&server);
     let (body, _) = read_body(&mut c);
     assert_eq!(body, b"abc");
     assert_eq!(c.status(), Status::ConnectionError);
@@ -255,13 +253,8 @@ fn truncated_length_body_is_connection_error() {
 
 #[test]
 fn truncated_chunked_body_is_connection_error() {
-    let server = ScriptedServer::start(vec![vec![
-        Step::ReadHead,
-        Step::Send(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel".to_vec()),
-        Step::Close,
-    ]]);
-    let mut c = connect(server.port());
-    get(&mut c, "/");
+    let server = serve_then_close(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel");
+    let mut c = get_root(&server);
     read_body(&mut c);
     assert_eq!(c.status(), Status::ConnectionError);
     server.finish();
@@ -275,8 +268,7 @@ fn peer_reset_mid_body_is_connection_error() {
         Step::Sleep(Duration::from_millis(50)),
         Step::Reset,
     ]]);
-    let mut c = connect(server.port());
-    get(&mut c, "/");
+    let mut c = get_root(&server);
     read_body(&mut c);
     assert_eq!(c.status(), Status::ConnectionError);
     server.finish();
@@ -292,9 +284,7 @@ fn bad_framing_is_connection_error_not_a_guess() {
         "garbage garbage\r\n\r\n",
     ] {
         let server = serve_one(head.as_bytes().to_vec());
-        let mut c = connect(server.port());
-        c.request(Method::Get, "/", &[] as &[&str], "").unwrap();
-        poll_while(&mut c, &[Status::Requesting]);
+        let c = get_root(&server);
         assert_eq!(c.status(), Status::ConnectionError, "{head:?}");
         assert!(!c.has_response());
         server.finish();
@@ -305,8 +295,7 @@ fn bad_framing_is_connection_error_not_a_guess() {
 fn large_body_reads_straight_into_the_callers_buffer() {
     let body: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
     let server = serve_one(response(200, &[], &body));
-    let mut c = connect(server.port());
-    get(&mut c, "/");
+    let mut c = get_root(&server);
     let mut got = Vec::new();
     let mut buf = vec![0u8; 256 * 1024];
     let start = std::time::Instant::now();
@@ -394,8 +383,7 @@ fn headers_dictionary_joins_duplicates() {
         ],
         b"",
     ));
-    let mut c = connect(server.port());
-    get(&mut c, "/");
+    let mut c = get_root(&server);
     let dict = c.response_headers_as_dictionary();
     assert!(
         dict.contains(&("Set-Cookie".into(), "a=1; b=2".into())),

@@ -5,8 +5,10 @@
 //! Timeouts are short (300 ms) to keep the suite fast. The only time bound asserted is a
 //! generous "did not hang" guard; no test measures how fast anything is.
 
+mod common;
 mod fault_kit;
 
+use common::blocking_get;
 use fault_kit::*;
 use pollhttp::TlsOptions;
 
@@ -140,12 +142,7 @@ fn unread_bytes_are_not_a_stall() {
 fn body_stall_in_blocking_mode_ends_the_read() {
     let server = stalled_body_server();
     let mut c = client(short_timeouts(), Limits::default());
-    c.set_blocking_mode(true);
-    c.connect_to_host("127.0.0.1", Some(server.port()), None)
-        .unwrap();
-    c.poll().unwrap();
-    c.request(Method::Get, "/", &[] as &[&str], "").unwrap();
-    c.poll().unwrap();
+    blocking_get(&mut c, server.port());
     assert_eq!(c.status(), Status::Body);
     let mut buf = [0u8; 100];
     let mut got = 0;

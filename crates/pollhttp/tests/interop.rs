@@ -74,11 +74,32 @@ fn get_ok(client: &mut HttpClient, path: &str, expected: &[u8]) {
     assert!(body == expected, "{path}: {} bytes differ", body.len());
 }
 
+/// GET /small.txt and checks a 200 with the file as the body.
+fn get_small_ok(client: &mut HttpClient) {
+    get_ok(client, "/small.txt", &served("small.txt"));
+}
+
+/// A client connected to the vhost `which` by name: over TLS trusting the test CA, or
+/// over plain HTTP for "PLAIN".
+fn connected_to(which: &str) -> HttpClient {
+    match which {
+        "PLAIN" => connected("localhost", port(which), None),
+        _ => connected("https://localhost", port(which), Some(trusting())),
+    }
+}
+
+/// Checks that the next request goes over the connection that served the last one.
+fn assert_next_request_reuses_the_connection(client: &mut HttpClient, which: &str) {
+    let first = header(client, "X-Conn");
+    get_small_ok(client);
+    assert_eq!(header(client, "X-Conn"), first, "{which}: same connection");
+}
+
 #[test]
 #[ignore = "needs nginx: run scripts/interop.sh"]
 fn tls12_only_vhost_is_reached() {
-    let mut client = connected("https://localhost", port("TLS12"), Some(trusting()));
-    get_ok(&mut client, "/small.txt", &served("small.txt"));
+    let mut client = connected_to("TLS12");
+    get_small_ok(&mut client);
     assert_eq!(
         header(&client, "X-Tls-Protocol").as_deref(),
         Some("TLSv1.2")
@@ -97,8 +118,8 @@ fn tls12_only_vhost_refuses_a_client_that_wants_tls13() {
 #[test]
 #[ignore = "needs nginx: run scripts/interop.sh"]
 fn tls13_only_vhost_is_reached() {
-    let mut client = connected("https://localhost", port("TLS13"), Some(trusting()));
-    get_ok(&mut client, "/small.txt", &served("small.txt"));
+    let mut client = connected_to("TLS13");
+    get_small_ok(&mut client);
     assert_eq!(
         header(&client, "X-Tls-Protocol").as_deref(),
         Some("TLSv1.3")
@@ -179,17 +200,17 @@ fn default_roots_do_not_trust_the_test_ca() {
 #[ignore = "needs nginx: run scripts/interop.sh"]
 fn ip_address_host_matches_the_ip_entry() {
     let mut client = connected("https://127.0.0.1", port("TLS13"), Some(trusting()));
-    get_ok(&mut client, "/small.txt", &served("small.txt"));
+    get_small_ok(&mut client);
 }
 
 #[test]
 #[ignore = "needs nginx: run scripts/interop.sh"]
 fn keep_alive_over_tls_uses_one_connection() {
     for which in ["TLS12", "TLS13"] {
-        let mut client = connected("https://localhost", port(which), Some(trusting()));
+        let mut client = connected_to(which);
         let mut conns = Vec::new();
         for number in 1..=3 {
-            get_ok(&mut client, "/small.txt", &served("small.txt"));
+            get_small_ok(&mut client);
             assert_eq!(client.status(), Status::Connected, "{which}");
             conns.push(header(&client, "X-Conn").expect("X-Conn"));
             assert_eq!(
@@ -204,9 +225,9 @@ fn keep_alive_over_tls_uses_one_connection() {
 }
 
 /// The 16 MiB file, read with `read_response_body_into`.
-fn large_file(host: &str, port: u16, tls: Option<TlsOptions>) {
+fn large_file(which: &str) {
     let expected = served("big.bin");
-    let mut client = connected(host, port, tls);
+    let mut client = connected_to(which);
     send(&mut client, Method::Get, "/big.bin", b"");
     assert_eq!(client.response_code(), 200);
     assert_eq!(client.response_body_length(), expected.len() as i64);
@@ -214,30 +235,27 @@ fn large_file(host: &str, port: u16, tls: Option<TlsOptions>) {
     assert_eq!(body.len(), expected.len());
     assert!(body == expected, "large file differs");
     assert_eq!(client.status(), Status::Connected);
-    get_ok(&mut client, "/small.txt", &served("small.txt"));
+    get_small_ok(&mut client);
 }
 
 #[test]
 #[ignore = "needs nginx: run scripts/interop.sh"]
 fn large_static_file_over_tls() {
-    large_file("https://localhost", port("TLS13"), Some(trusting()));
-    large_file("https://localhost", port("TLS12"), Some(trusting()));
+    large_file("TLS13");
+    large_file("TLS12");
 }
 
 #[test]
 #[ignore = "needs nginx: run scripts/interop.sh"]
 fn large_static_file_over_plain_http() {
-    large_file("localhost", port("PLAIN"), None);
+    large_file("PLAIN");
 }
 
 #[test]
 #[ignore = "needs nginx: run scripts/interop.sh"]
 fn head_gives_the_length_without_a_body() {
-    for (host, which, tls) in [
-        ("https://localhost", "TLS13", Some(trusting())),
-        ("localhost", "PLAIN", None),
-    ] {
-        let mut client = connected(host, port(which), tls);
+    for which in ["TLS13", "PLAIN"] {
+        let mut client = connected_to(which);
         send(&mut client, Method::Head, "/big.bin", b"");
         assert_eq!(client.response_code(), 200, "{which}");
         assert_eq!(
@@ -247,20 +265,15 @@ fn head_gives_the_length_without_a_body() {
         );
         assert_eq!(client.response_body_length(), 0, "{which}");
         assert_eq!(client.status(), Status::Connected, "{which}");
-        let first = header(&client, "X-Conn");
-        get_ok(&mut client, "/small.txt", &served("small.txt"));
-        assert_eq!(header(&client, "X-Conn"), first, "{which}: same connection");
+        assert_next_request_reuses_the_connection(&mut client, which);
     }
 }
 
 #[test]
 #[ignore = "needs nginx: run scripts/interop.sh"]
 fn not_found_keeps_the_connection() {
-    for (host, which, tls) in [
-        ("https://localhost", "TLS12", Some(trusting())),
-        ("localhost", "PLAIN", None),
-    ] {
-        let mut client = connected(host, port(which), tls);
+    for which in ["TLS12", "PLAIN"] {
+        let mut client = connected_to(which);
         send(&mut client, Method::Get, "/missing.txt", b"");
         assert_eq!(client.response_code(), 404, "{which}");
         let page = body_by_chunks(&mut client);
@@ -269,20 +282,15 @@ fn not_found_keeps_the_connection() {
             "{which}"
         );
         assert_eq!(client.status(), Status::Connected, "{which}");
-        let first = header(&client, "X-Conn");
-        get_ok(&mut client, "/small.txt", &served("small.txt"));
-        assert_eq!(header(&client, "X-Conn"), first, "{which}: same connection");
+        assert_next_request_reuses_the_connection(&mut client, which);
     }
 }
 
 #[test]
 #[ignore = "needs nginx: run scripts/interop.sh"]
 fn chunked_response_is_decoded() {
-    for (host, which, tls) in [
-        ("https://localhost", "TLS13", Some(trusting())),
-        ("localhost", "PLAIN", None),
-    ] {
-        let mut client = connected(host, port(which), tls);
+    for which in ["TLS13", "PLAIN"] {
+        let mut client = connected_to(which);
         send(&mut client, Method::Get, "/chunked/text.txt", b"");
         assert_eq!(client.response_code(), 200, "{which}");
         assert!(client.is_response_chunked(), "{which}");
@@ -299,12 +307,8 @@ fn chunked_response_is_decoded() {
 #[test]
 #[ignore = "needs nginx: run scripts/interop.sh"]
 fn close_delimited_response_ends_disconnected_with_the_full_body() {
-    for (host, which, tls) in [
-        ("https://localhost", "TLS13", Some(trusting())),
-        ("https://localhost", "TLS12", Some(trusting())),
-        ("localhost", "PLAIN", None),
-    ] {
-        let mut client = connected(host, port(which), tls);
+    for which in ["TLS13", "TLS12", "PLAIN"] {
+        let mut client = connected_to(which);
         send(&mut client, Method::Get, "/close/text.txt", b"");
         assert_eq!(client.response_code(), 200, "{which}");
         assert!(!client.is_response_chunked(), "{which}");
@@ -322,7 +326,7 @@ fn sessions_resume_across_clones_of_the_same_options() {
     for which in ["TLS12", "TLS13"] {
         let reused = |options: TlsOptions| {
             let mut client = connected("https://localhost", port(which), Some(options));
-            get_ok(&mut client, "/small.txt", &served("small.txt"));
+            get_small_ok(&mut client);
             header(&client, "X-Tls-Reused")
         };
         let options = trusting();

@@ -48,6 +48,35 @@ fn drive_while(poller: &mut Poller, token: Token, c: &mut HttpClient, states: &[
     }
 }
 
+/// A client that has started to connect to the loopback server on `port`, registered.
+fn registered(poller: &mut Poller, port: u16) -> (HttpClient, Token) {
+    let mut c = HttpClient::new();
+    c.connect_to_host("127.0.0.1", Some(port), None).unwrap();
+    let token = poller.register(&c).unwrap();
+    (c, token)
+}
+
+/// A registered client driven through the poller until it left CONNECTING.
+fn connected(poller: &mut Poller, port: u16) -> (HttpClient, Token) {
+    let (mut c, token) = registered(poller, port);
+    drive_while(poller, token, &mut c, &[Status::Connecting]);
+    (c, token)
+}
+
+/// Connects `c`, in blocking mode, with a single `poll()`, behind the poller's back.
+fn connect_blocking(c: &mut HttpClient, port: u16) {
+    c.connect_to_host("127.0.0.1", Some(port), None).unwrap();
+    c.poll().unwrap();
+}
+
+/// Sends a GET for `path` and drives the client through the poller until it left
+/// REQUESTING.
+fn get(poller: &mut Poller, token: Token, c: &mut HttpClient, path: &str) {
+    c.request(Method::Get, path, &[] as &[&str], "").unwrap();
+    poller.update(token, c).unwrap();
+    drive_while(poller, token, c, &[Status::Requesting]);
+}
+
 fn read_all_body(poller: &mut Poller, token: Token, c: &mut HttpClient, piece: usize) -> Vec<u8> {
     let mut body = Vec::new();
     let mut buf = vec![0u8; piece];
@@ -122,11 +151,7 @@ fn reconnect_onto_the_same_descriptor_number_is_followed() {
     let _guard = serial();
     let server = LoopServer::start().unwrap();
     let mut poller = Poller::new().unwrap();
-    let mut c = HttpClient::new();
-    c.connect_to_host("127.0.0.1", Some(server.port()), None)
-        .unwrap();
-    let token = poller.register(&c).unwrap();
-    drive_while(&mut poller, token, &mut c, &[Status::Connecting]);
+    let (mut c, token) = connected(&mut poller, server.port());
     assert_eq!(c.status(), Status::Connected);
     let first_fd = c.raw_fd();
 
@@ -134,18 +159,13 @@ fn reconnect_onto_the_same_descriptor_number_is_followed() {
     // the number the old one freed, with the same interest.
     c.close();
     c.set_blocking_mode(true);
-    c.connect_to_host("127.0.0.1", Some(server.port()), None)
-        .unwrap();
-    c.poll().unwrap();
+    connect_blocking(&mut c, server.port());
     assert_eq!(c.status(), Status::Connected);
     c.set_blocking_mode(false);
     println!("descriptor before {first_fd:?}, after {:?}", c.raw_fd());
     poller.update(token, &c).unwrap();
 
-    c.request(Method::Get, "/echo/again", &[] as &[&str], "")
-        .unwrap();
-    poller.update(token, &c).unwrap();
-    drive_while(&mut poller, token, &mut c, &[Status::Requesting]);
+    get(&mut poller, token, &mut c, "/echo/again");
     let body = read_all_body(&mut poller, token, &mut c, 1024);
     assert_eq!(body, b"again");
     assert_eq!(c.status(), Status::Connected);
@@ -160,24 +180,16 @@ fn clients_swapping_descriptor_numbers_keep_their_tokens() {
     let mut b = HttpClient::new();
     a.set_blocking_mode(true);
     b.set_blocking_mode(true);
-    a.connect_to_host("127.0.0.1", Some(server.port()), None)
-        .unwrap();
-    a.poll().unwrap();
-    b.connect_to_host("127.0.0.1", Some(server.port()), None)
-        .unwrap();
-    b.poll().unwrap();
+    connect_blocking(&mut a, server.port());
+    connect_blocking(&mut b, server.port());
     let ta = poller.register(&a).unwrap();
     let tb = poller.register(&b).unwrap();
     let (fa, fb) = (a.raw_fd(), b.raw_fd());
     // Both reconnect, in the order that hands b's old number to a and a's to b.
     a.close();
     b.close();
-    b.connect_to_host("127.0.0.1", Some(server.port()), None)
-        .unwrap();
-    b.poll().unwrap();
-    a.connect_to_host("127.0.0.1", Some(server.port()), None)
-        .unwrap();
-    a.poll().unwrap();
+    connect_blocking(&mut b, server.port());
+    connect_blocking(&mut a, server.port());
     println!(
         "a: {fa:?} -> {:?}, b: {fb:?} -> {:?}",
         a.raw_fd(),
@@ -189,10 +201,7 @@ fn clients_swapping_descriptor_numbers_keep_their_tokens() {
     poller.update(tb, &b).unwrap();
     poller.update(ta, &a).unwrap();
     for (c, t, word) in [(&mut a, ta, "alpha"), (&mut b, tb, "beta")] {
-        c.request(Method::Get, &format!("/echo/{word}"), &[] as &[&str], "")
-            .unwrap();
-        poller.update(t, c).unwrap();
-        drive_while(&mut poller, t, c, &[Status::Requesting]);
+        get(&mut poller, t, c, &format!("/echo/{word}"));
         let body = read_all_body(&mut poller, t, c, 1024);
         assert_eq!(body, word.as_bytes());
     }
@@ -203,16 +212,9 @@ fn buffered_body_bytes_are_reported_at_once() {
     let _guard = serial();
     let server = LoopServer::start().unwrap();
     let mut poller = Poller::new().unwrap();
-    let mut c = HttpClient::new();
-    c.connect_to_host("127.0.0.1", Some(server.port()), None)
-        .unwrap();
-    let token = poller.register(&c).unwrap();
-    drive_while(&mut poller, token, &mut c, &[Status::Connecting]);
+    let (mut c, token) = connected(&mut poller, server.port());
     let text = "x".repeat(2000);
-    c.request(Method::Get, &format!("/echo/{text}"), &[] as &[&str], "")
-        .unwrap();
-    poller.update(token, &c).unwrap();
-    drive_while(&mut poller, token, &mut c, &[Status::Requesting]);
+    get(&mut poller, token, &mut c, &format!("/echo/{text}"));
     assert_eq!(c.status(), Status::Body);
     // The whole small response came in one read: the body waits in the client, not the
     // socket, which will not become readable again.
@@ -243,16 +245,9 @@ fn large_body_read_in_pieces_keeps_being_reported() {
     let _guard = serial();
     let server = LoopServer::start().unwrap();
     let mut poller = Poller::new().unwrap();
-    let mut c = HttpClient::new();
-    c.connect_to_host("127.0.0.1", Some(server.port()), None)
-        .unwrap();
-    let token = poller.register(&c).unwrap();
-    drive_while(&mut poller, token, &mut c, &[Status::Connecting]);
+    let (mut c, token) = connected(&mut poller, server.port());
     const LEN: u64 = 4 << 20;
-    c.request(Method::Get, &format!("/bytes/{LEN}"), &[] as &[&str], "")
-        .unwrap();
-    poller.update(token, &c).unwrap();
-    drive_while(&mut poller, token, &mut c, &[Status::Requesting]);
+    get(&mut poller, token, &mut c, &format!("/bytes/{LEN}"));
     // 16 KiB pieces go straight from the socket into the buffer, leaving the rest of what
     // arrived in the socket: edge-triggered readiness must be re-armed.
     let body = read_all_body(&mut poller, token, &mut c, 16 * 1024);
@@ -269,20 +264,14 @@ fn deregistered_tokens_are_never_reported() {
     let _guard = serial();
     let server = LoopServer::start().unwrap();
     let mut poller = Poller::new().unwrap();
-    let mut a = HttpClient::new();
-    a.connect_to_host("127.0.0.1", Some(server.port()), None)
-        .unwrap();
-    let ta = poller.register(&a).unwrap();
+    let (a, ta) = registered(&mut poller, server.port());
     // Connecting: the socket becomes writable, but nobody is listening for a any more.
     poller.deregister(ta).unwrap();
     assert!(poller.is_empty());
     assert!(poller.update(ta, &a).is_err());
     assert!(poller.deregister(ta).is_err());
 
-    let mut b = HttpClient::new();
-    b.connect_to_host("127.0.0.1", Some(server.port()), None)
-        .unwrap();
-    let tb = poller.register(&b).unwrap();
+    let (_b, tb) = registered(&mut poller, server.port());
     assert_eq!(tb.index(), ta.index(), "the slot is reused");
     assert_ne!(tb, ta);
     let end = Instant::now() + Duration::from_secs(10);
@@ -303,11 +292,7 @@ fn idle_connection_closed_by_the_server_is_reported() {
     let _guard = serial();
     let server = LoopServer::start().unwrap();
     let mut poller = Poller::new().unwrap();
-    let mut c = HttpClient::new();
-    c.connect_to_host("127.0.0.1", Some(server.port()), None)
-        .unwrap();
-    let token = poller.register(&c).unwrap();
-    drive_while(&mut poller, token, &mut c, &[Status::Connecting]);
+    let (mut c, token) = connected(&mut poller, server.port());
     // An idle connection is not reported while nothing happens...
     let mut ready = Vec::new();
     poller

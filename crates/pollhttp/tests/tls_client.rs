@@ -14,7 +14,7 @@ use tls_support::{body_by_chunks, body_into, connect, connected, get, header, se
 /// A CA and a leaf for `localhost` and `127.0.0.1` signed by it.
 fn pki() -> (Ca, Leaf) {
     let ca = Ca::root("pollhttp test root");
-    let leaf = ca.leaf(&["localhost", "127.0.0.1"], Validity::Current);
+    let leaf = ca.leaf(&["localhost", "127.0.0.1"]);
     (ca, leaf)
 }
 
@@ -257,7 +257,7 @@ fn handshake_failure(server: Server, host: &str, options: Option<TlsOptions>) ->
 #[test]
 fn expired_certificate_fails_as_expired() {
     let ca = Ca::root("root");
-    let leaf = ca.leaf(&["localhost"], Validity::Expired);
+    let leaf = ca.leaf_with(&["localhost"], Validity::Expired);
     let kind = handshake_failure(serving(&leaf), "https://localhost", Some(trusting(&ca)));
     assert_eq!(kind, TlsErrorKind::Expired);
 }
@@ -265,7 +265,7 @@ fn expired_certificate_fails_as_expired() {
 #[test]
 fn certificate_for_another_name_fails_as_wrong_name() {
     let ca = Ca::root("root");
-    let leaf = ca.leaf(&["other.test"], Validity::Current);
+    let leaf = ca.leaf(&["other.test"]);
     let kind = handshake_failure(serving(&leaf), "https://localhost", Some(trusting(&ca)));
     assert_eq!(kind, TlsErrorKind::WrongName);
 }
@@ -286,7 +286,7 @@ fn certificate_from_another_ca_fails_as_unknown_issuer() {
 fn full_chain_is_verified_and_a_missing_intermediate_is_an_unknown_issuer() {
     let root = Ca::root("root");
     let intermediate = root.intermediate("intermediate");
-    let leaf = intermediate.leaf(&["localhost"], Validity::Current);
+    let leaf = intermediate.leaf(&["localhost"]);
 
     let full = Server::tls(vec![leaf.der.clone(), intermediate.der.clone()], leaf.key()).start();
     let mut client = connected("https://localhost", full.port(), Some(trusting(&root)));
@@ -301,7 +301,7 @@ fn full_chain_is_verified_and_a_missing_intermediate_is_an_unknown_issuer() {
 #[test]
 fn pinned_key_must_match() {
     let (ca, leaf) = pki();
-    let other = ca.leaf(&["localhost"], Validity::Current);
+    let other = ca.leaf(&["localhost"]);
 
     let server = serving(&leaf).start();
     let pinned = trusting(&ca)

@@ -74,6 +74,7 @@ mod transport;
 mod verifier;
 
 #[cfg(test)]
+#[path = "../../tests/tls_support/certs.rs"]
 mod test_certs;
 #[cfg(test)]
 mod tests;

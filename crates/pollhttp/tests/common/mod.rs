@@ -39,6 +39,17 @@ pub fn get(c: &mut HttpClient, path: &str) {
     poll_while(c, &[Status::Requesting]);
 }
 
+/// Puts `c` in blocking mode, connects it to 127.0.0.1:`port` and sends a GET for "/",
+/// each with a single `poll()`.
+pub fn blocking_get(c: &mut HttpClient, port: u16) {
+    c.set_blocking_mode(true);
+    c.connect_to_host("127.0.0.1", Some(port), None).unwrap();
+    c.poll().unwrap();
+    c.request(pollhttp::Method::Get, "/", &[] as &[&str], "")
+        .unwrap();
+    c.poll().unwrap();
+}
+
 /// Reads the body with `read_response_body_chunk` while in BODY; returns the bytes and
 /// the sizes of the pieces.
 pub fn read_body(c: &mut HttpClient) -> (Vec<u8>, Vec<usize>) {

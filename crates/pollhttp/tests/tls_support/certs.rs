@@ -1,10 +1,14 @@
 //! Certificates made at test time with rcgen: roots, intermediates and server leaves
 //! with a chosen validity period.
+//!
+//! Plain rcgen and rustls types only, so that the library's unit tests and the command
+//! line's tests can include this same file with `#[path]`.
+// Each test crate that includes this file uses only part of it.
+#![allow(dead_code)]
 
-use pollhttp::Certificates;
 use rcgen::{
     date_time_ymd, BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose,
+    Issuer, KeyPair, KeyUsagePurpose, PublicKeyData,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
@@ -14,12 +18,14 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 pub enum Validity {
     Current,
     Expired,
+    NotYetValid,
 }
 
 fn set_validity(params: &mut CertificateParams, validity: Validity) {
     let (from, to) = match validity {
         Validity::Current => ((2000, 1, 1), (2099, 12, 31)),
         Validity::Expired => ((2000, 1, 1), (2001, 1, 1)),
+        Validity::NotYetValid => ((2098, 1, 1), (2099, 12, 31)),
     };
     params.not_before = date_time_ymd(from.0, from.1, from.2);
     params.not_after = date_time_ymd(to.0, to.1, to.2);
@@ -36,6 +42,22 @@ pub struct Ca {
 pub struct Leaf {
     pub der: CertificateDer<'static>,
     key: Vec<u8>,
+    /// The DER SubjectPublicKeyInfo, as the key generator wrote it.
+    pub spki: Vec<u8>,
+}
+
+impl Leaf {
+    pub fn key(&self) -> PrivateKeyDer<'static> {
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key.clone()))
+    }
+
+    fn new(cert: &rcgen::Certificate, key: &KeyPair) -> Leaf {
+        Leaf {
+            der: cert.der().clone(),
+            key: key.serialize_der(),
+            spki: key.subject_public_key_info(),
+        }
+    }
 }
 
 fn ca_params(common_name: &str) -> CertificateParams {
@@ -50,6 +72,18 @@ fn ca_params(common_name: &str) -> CertificateParams {
         KeyUsagePurpose::DigitalSignature,
     ];
     set_validity(&mut params, Validity::Current);
+    params
+}
+
+fn leaf_params(names: &[&str], validity: Validity) -> CertificateParams {
+    let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let mut params = CertificateParams::new(names.clone()).expect("leaf params");
+    params.distinguished_name.push(
+        DnType::CommonName,
+        names.first().cloned().unwrap_or_default(),
+    );
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    set_validity(&mut params, validity);
     params
 }
 
@@ -78,40 +112,26 @@ impl Ca {
         }
     }
 
-    /// A server certificate for `names` (DNS names or IP addresses) signed by this CA.
-    pub fn leaf(&self, names: &[&str], validity: Validity) -> Leaf {
-        let key = KeyPair::generate().expect("leaf key");
-        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-        let mut params = CertificateParams::new(names.clone()).expect("leaf params");
-        params.distinguished_name.push(
-            DnType::CommonName,
-            names.first().cloned().unwrap_or_default(),
-        );
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        set_validity(&mut params, validity);
-        let cert = params.signed_by(&key, &self.issuer).expect("sign leaf");
-        Leaf {
-            der: cert.der().clone(),
-            key: key.serialize_der(),
-        }
+    /// A currently valid server certificate for `names` (DNS names or IP addresses).
+    pub fn leaf(&self, names: &[&str]) -> Leaf {
+        self.leaf_with(names, Validity::Current)
     }
 
-    /// This CA as the client's trusted chain, parsed from its PEM as a caller would.
-    pub fn trusted(&self) -> Certificates {
-        Certificates::from_pem(self.pem.as_bytes()).expect("CA PEM")
+    /// A server certificate for `names` signed by this CA, valid as `validity` says.
+    pub fn leaf_with(&self, names: &[&str], validity: Validity) -> Leaf {
+        let key = KeyPair::generate().expect("leaf key");
+        let cert = leaf_params(names, validity)
+            .signed_by(&key, &self.issuer)
+            .expect("sign leaf");
+        Leaf::new(&cert, &key)
     }
 }
 
-impl Leaf {
-    pub fn key(&self) -> PrivateKeyDer<'static> {
-        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key.clone()))
-    }
-
-    /// The public-key pin of this certificate, in curl's `sha256//BASE64` syntax.
-    pub fn pin(&self) -> String {
-        let pins = Certificates::from_der(vec![self.der.to_vec()])
-            .public_key_pins()
-            .expect("pin of the leaf");
-        pins.into_iter().next().expect("one pin")
-    }
+/// A server certificate signed by its own key.
+pub fn self_signed(names: &[&str]) -> Leaf {
+    let key = KeyPair::generate().expect("leaf key");
+    let cert = leaf_params(names, Validity::Current)
+        .self_signed(&key)
+        .expect("self-sign leaf");
+    Leaf::new(&cert, &key)
 }
