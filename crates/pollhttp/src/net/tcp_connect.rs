@@ -211,16 +211,7 @@ impl fmt::Debug for TcpConnect {
 
 impl Attempt {
     fn start(addr: SocketAddr) -> io::Result<Attempt> {
-        // socket2 opens sockets with close-on-exec set (in the same call where the system
-        // allows); non-blocking is asked for in that call too where it can be.
-        let socket = Socket::new(
-            Domain::for_address(addr),
-            stream_type(),
-            Some(Protocol::TCP),
-        )?;
-        if !NONBLOCKING_AT_CREATION {
-            socket.set_nonblocking(true)?;
-        }
+        let socket = nonblocking_socket(Domain::for_address(addr))?;
         socket.set_tcp_nodelay(true)?;
         match socket.connect(&addr.into()) {
             Ok(()) => {}
@@ -288,42 +279,26 @@ impl Attempt {
     }
 }
 
-/// Whether [`stream_type`] makes the socket non-blocking in the `socket(2)` call itself
-/// (`SOCK_NONBLOCK`), saving the two `fcntl` calls of `set_nonblocking`.
-const NONBLOCKING_AT_CREATION: bool = cfg!(any(
-    target_os = "android",
-    target_os = "dragonfly",
-    target_os = "freebsd",
-    target_os = "illumos",
-    target_os = "linux",
-    target_os = "netbsd",
-    target_os = "openbsd",
-));
-
-#[cfg(any(
-    target_os = "android",
-    target_os = "dragonfly",
-    target_os = "freebsd",
-    target_os = "illumos",
-    target_os = "linux",
-    target_os = "netbsd",
-    target_os = "openbsd",
-))]
-fn stream_type() -> Type {
-    Type::STREAM.nonblocking()
-}
-
-#[cfg(not(any(
-    target_os = "android",
-    target_os = "dragonfly",
-    target_os = "freebsd",
-    target_os = "illumos",
-    target_os = "linux",
-    target_os = "netbsd",
-    target_os = "openbsd",
-)))]
-fn stream_type() -> Type {
-    Type::STREAM
+/// A non-blocking TCP socket. socket2 opens it with close-on-exec set (in the same call
+/// where the system allows); where the system has `SOCK_NONBLOCK`, non-blocking is asked
+/// for in that call too, saving the two `fcntl` calls of `set_nonblocking`.
+fn nonblocking_socket(domain: Domain) -> io::Result<Socket> {
+    let ty = Type::STREAM;
+    #[cfg(any(
+        target_os = "android",
+        target_os = "dragonfly",
+        target_os = "freebsd",
+        target_os = "illumos",
+        target_os = "linux",
+        target_os = "netbsd",
+        target_os = "openbsd",
+    ))]
+    let ty = ty.nonblocking();
+    let socket = Socket::new(domain, ty, Some(Protocol::TCP))?;
+    if ty == Type::STREAM {
+        socket.set_nonblocking(true)?;
+    }
+    Ok(socket)
 }
 
 fn connect_in_progress(e: &io::Error) -> bool {
