@@ -153,11 +153,11 @@ impl ChunkedDecoder {
         limits: &Limits,
         trailers: &mut HeaderList,
     ) -> Result<Decoded, ProtoError> {
-        let r = self.decode_inner(input, max_data, limits, trailers);
-        if let Err(e) = r {
-            self.state = State::Failed(e);
+        if let State::Failed(e) = self.state {
+            return Err(e);
         }
-        r
+        self.decode_inner(input, max_data, limits, trailers)
+            .inspect_err(|&e| self.state = State::Failed(e))
     }
 
     fn decode_inner(
@@ -170,13 +170,10 @@ impl ChunkedDecoder {
         let mut pos = 0;
         while let Some(rest) = input.get(pos..).filter(|r| !r.is_empty()) {
             match self.state {
-                State::Failed(e) => return Err(e),
-                State::Done => break,
+                // A failed decoder never gets here: `decode` reports the error first.
+                State::Done | State::Failed(_) => break,
                 State::Data => {
-                    let n = usize::try_from(self.left)
-                        .unwrap_or(usize::MAX)
-                        .min(rest.len())
-                        .min(max_data);
+                    let n = capped(self.left, rest.len().min(max_data));
                     if n == 0 {
                         break;
                     }
@@ -197,9 +194,6 @@ impl ChunkedDecoder {
                     }
                 }
             }
-        }
-        if let State::Failed(e) = self.state {
-            return Err(e);
         }
         Ok(Decoded {
             consumed: pos,
@@ -363,6 +357,12 @@ impl ChunkedDecoder {
         }
         Ok(segment.len())
     }
+}
+
+/// `left` bytes still to come, capped at `cap` (`left` may not fit a `usize`).
+#[inline]
+pub(super) fn capped(left: u64, cap: usize) -> usize {
+    usize::try_from(left).map_or(cap, |left| left.min(cap))
 }
 
 /// `qdtext` from RFC 9110 section 5.6.4.
