@@ -31,7 +31,7 @@ impl Decoded {
 /// Where the decoder is in the chunked stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
-    /// Hex digits of a chunk size (`digits` counts them).
+    /// Hex digits of a chunk size.
     Size,
     /// Whitespace after the size.
     SizeWs,
@@ -97,7 +97,6 @@ enum State {
 pub struct ChunkedDecoder {
     state: State,
     size: u64,
-    digits: usize,
     line_len: usize,
     left: u64,
     trailer_buf: Vec<u8>,
@@ -116,7 +115,6 @@ impl ChunkedDecoder {
         ChunkedDecoder {
             state: State::Size,
             size: 0,
-            digits: 0,
             line_len: 0,
             left: 0,
             trailer_buf: Vec::new(),
@@ -231,7 +229,6 @@ impl ChunkedDecoder {
     fn start_size_line(&mut self) {
         self.state = State::Size;
         self.size = 0;
-        self.digits = 0;
         self.line_len = 0;
     }
 
@@ -272,10 +269,10 @@ impl ChunkedDecoder {
                     .checked_mul(16)
                     .and_then(|s| s.checked_add(digit))
                     .ok_or(ProtoError::ChunkSizeOverflow)?;
-                self.digits += 1;
                 Size
             }
-            (Size, _) if self.digits == 0 => return bad,
+            // Only digits keep the line in `Size`: the first byte must be one.
+            (Size, _) if self.line_len == 1 => return bad,
             (Size | SizeWs, b' ' | b'\t') => SizeWs,
             (ExtPreName | ExtPostName | ExtPreValue | ExtPostValue, b' ' | b'\t') => self.state,
             (ExtName, b' ' | b'\t') => ExtPostName,
