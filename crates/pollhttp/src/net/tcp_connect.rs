@@ -99,9 +99,7 @@ impl TcpConnect {
                     self.taken = true;
                     return ConnectPoll::Connected(attempt.socket.into());
                 }
-                Err(e) => {
-                    self.fail_current(e);
-                }
+                Err(e) => self.skip_current(e),
             }
         }
     }
@@ -120,7 +118,10 @@ impl TcpConnect {
     /// Abandons the attempt in progress, recording `why` as its failure, and starts the
     /// next address. This is how a caller applies its own per-address connect timeout.
     pub fn skip_current(&mut self, why: io::Error) {
-        self.fail_current(why);
+        if let Some(attempt) = self.current.take() {
+            self.failures.push((attempt.addr, why));
+        }
+        self.start_next();
     }
 
     /// The address being tried now, if an attempt is in progress.
@@ -144,13 +145,6 @@ impl TcpConnect {
     /// The addresses that failed so far, in order, each with its error.
     pub fn failures(&self) -> &[(SocketAddr, io::Error)] {
         &self.failures
-    }
-
-    fn fail_current(&mut self, e: io::Error) {
-        if let Some(attempt) = self.current.take() {
-            self.failures.push((attempt.addr, e));
-        }
-        self.start_next();
     }
 
     fn start_next(&mut self) {
@@ -238,12 +232,9 @@ impl Attempt {
         if let Some(e) = self.socket.take_error()? {
             return Err(e);
         }
-        // Ready without an error: the handshake may have finished since the first look.
-        match self.socket.peer_addr() {
-            Ok(_) => Ok(true),
-            // Writable, no pending error, yet not connected: the attempt is over.
-            Err(e) => Err(e),
-        }
+        // Ready without an error: the handshake may have finished since the first look. If
+        // it is still not connected, the attempt is over.
+        self.socket.peer_addr().map(|_| true)
     }
 
     /// `Ok(true)` when connected, `Ok(false)` while in progress, `Err` when failed.
