@@ -99,9 +99,7 @@ impl TcpConnect {
                     self.taken = true;
                     return ConnectPoll::Connected(attempt.socket.into());
                 }
-                Err(e) => {
-                    self.fail_current(e);
-                }
+                Err(e) => self.skip_current(e),
             }
         }
     }
@@ -120,7 +118,10 @@ impl TcpConnect {
     /// Abandons the attempt in progress, recording `why` as its failure, and starts the
     /// next address. This is how a caller applies its own per-address connect timeout.
     pub fn skip_current(&mut self, why: io::Error) {
-        self.fail_current(why);
+        if let Some(attempt) = self.current.take() {
+            self.failures.push((attempt.addr, why));
+        }
+        self.start_next();
     }
 
     /// The address being tried now, if an attempt is in progress.
@@ -144,13 +145,6 @@ impl TcpConnect {
     /// The addresses that failed so far, in order, each with its error.
     pub fn failures(&self) -> &[(SocketAddr, io::Error)] {
         &self.failures
-    }
-
-    fn fail_current(&mut self, e: io::Error) {
-        if let Some(attempt) = self.current.take() {
-            self.failures.push((attempt.addr, e));
-        }
-        self.start_next();
     }
 
     fn start_next(&mut self) {
@@ -211,16 +205,7 @@ impl fmt::Debug for TcpConnect {
 
 impl Attempt {
     fn start(addr: SocketAddr) -> io::Result<Attempt> {
-        // socket2 opens sockets with close-on-exec set (in the same call where the system
-        // allows); non-blocking is asked for in that call too where it can be.
-        let socket = Socket::new(
-            Domain::for_address(addr),
-            stream_type(),
-            Some(Protocol::TCP),
-        )?;
-        if !NONBLOCKING_AT_CREATION {
-            socket.set_nonblocking(true)?;
-        }
+        let socket = nonblocking_socket(Domain::for_address(addr))?;
         socket.set_tcp_nodelay(true)?;
         match socket.connect(&addr.into()) {
             Ok(()) => {}
@@ -247,12 +232,9 @@ impl Attempt {
         if let Some(e) = self.socket.take_error()? {
             return Err(e);
         }
-        // Ready without an error: the handshake may have finished since the first look.
-        match self.socket.peer_addr() {
-            Ok(_) => Ok(true),
-            // Writable, no pending error, yet not connected: the attempt is over.
-            Err(e) => Err(e),
-        }
+        // Ready without an error: the handshake may have finished since the first look. If
+        // it is still not connected, the attempt is over.
+        self.socket.peer_addr().map(|_| true)
     }
 
     /// `Ok(true)` when connected, `Ok(false)` while in progress, `Err` when failed.
@@ -288,42 +270,26 @@ impl Attempt {
     }
 }
 
-/// Whether [`stream_type`] makes the socket non-blocking in the `socket(2)` call itself
-/// (`SOCK_NONBLOCK`), saving the two `fcntl` calls of `set_nonblocking`.
-const NONBLOCKING_AT_CREATION: bool = cfg!(any(
-    target_os = "android",
-    target_os = "dragonfly",
-    target_os = "freebsd",
-    target_os = "illumos",
-    target_os = "linux",
-    target_os = "netbsd",
-    target_os = "openbsd",
-));
-
-#[cfg(any(
-    target_os = "android",
-    target_os = "dragonfly",
-    target_os = "freebsd",
-    target_os = "illumos",
-    target_os = "linux",
-    target_os = "netbsd",
-    target_os = "openbsd",
-))]
-fn stream_type() -> Type {
-    Type::STREAM.nonblocking()
-}
-
-#[cfg(not(any(
-    target_os = "android",
-    target_os = "dragonfly",
-    target_os = "freebsd",
-    target_os = "illumos",
-    target_os = "linux",
-    target_os = "netbsd",
-    target_os = "openbsd",
-)))]
-fn stream_type() -> Type {
-    Type::STREAM
+/// A non-blocking TCP socket. socket2 opens it with close-on-exec set (in the same call
+/// where the system allows); where the system has `SOCK_NONBLOCK`, non-blocking is asked
+/// for in that call too, saving the two `fcntl` calls of `set_nonblocking`.
+fn nonblocking_socket(domain: Domain) -> io::Result<Socket> {
+    let ty = Type::STREAM;
+    #[cfg(any(
+        target_os = "android",
+        target_os = "dragonfly",
+        target_os = "freebsd",
+        target_os = "illumos",
+        target_os = "linux",
+        target_os = "netbsd",
+        target_os = "openbsd",
+    ))]
+    let ty = ty.nonblocking();
+    let socket = Socket::new(domain, ty, Some(Protocol::TCP))?;
+    if ty == Type::STREAM {
+        socket.set_nonblocking(true)?;
+    }
+    Ok(socket)
 }
 
 fn connect_in_progress(e: &io::Error) -> bool {

@@ -1,5 +1,6 @@
 //! Body decoding for every framing kind, with the body-size limit.
 
+use super::chunked::capped;
 use super::{BodyKind, ChunkedDecoder, Decoded, HeaderList, Limits, ProtoError};
 
 /// The body framing in progress.
@@ -104,17 +105,12 @@ impl BodyDecoder {
         limits: &Limits,
         trailers: &mut HeaderList,
     ) -> Result<Decoded, ProtoError> {
-        let fits = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
-        match self.mode {
-            Mode::None | Mode::UntilClose(true) => Ok(Decoded::nothing()),
+        let n = match self.mode {
+            Mode::None | Mode::UntilClose(true) => 0,
             Mode::Length(remaining) => {
-                let n = fits(remaining).min(input.len()).min(max_data);
+                let n = capped(remaining, input.len().min(max_data));
                 self.mode = Mode::Length(remaining - n as u64);
-                self.received = self.received.saturating_add(n as u64);
-                Ok(Decoded {
-                    consumed: n,
-                    data: 0..n,
-                })
+                n
             }
             Mode::UntilClose(false) => {
                 let mut n = input.len().min(max_data);
@@ -125,22 +121,23 @@ impl BodyDecoder {
                     if n > 0 && left == 0 {
                         return Err(ProtoError::BodyTooLarge { limit });
                     }
-                    n = n.min(fits(left));
+                    n = capped(left, n);
                 }
-                self.received = self.received.saturating_add(n as u64);
-                Ok(Decoded {
-                    consumed: n,
-                    data: 0..n,
-                })
+                n
             }
             Mode::Chunked => {
                 let d = self.chunked.decode(input, max_data, limits, trailers)?;
                 let n = d.data.len() as u64;
                 self.check_budget(n.saturating_add(self.chunked.data_left_in_chunk()))?;
                 self.received = self.received.saturating_add(n);
-                Ok(d)
+                return Ok(d);
             }
-        }
+        };
+        self.received = self.received.saturating_add(n as u64);
+        Ok(Decoded {
+            consumed: n,
+            data: 0..n,
+        })
     }
 
     /// Whether the body is complete (for a close-delimited body: the server has closed).
@@ -178,26 +175,25 @@ impl BodyDecoder {
     ///
     /// [`ProtoError::BodyTooLarge`] if the bytes pass `max_body_bytes`.
     pub fn consume_direct(&mut self, n: u64) -> Result<(), ProtoError> {
-        match self.mode {
-            Mode::None | Mode::UntilClose(true) => Ok(()),
+        let n = match self.mode {
+            Mode::None | Mode::UntilClose(true) => 0,
             Mode::Length(remaining) => {
                 let n = n.min(remaining);
                 self.mode = Mode::Length(remaining - n);
-                self.received = self.received.saturating_add(n);
-                Ok(())
+                n
             }
             Mode::Chunked => {
                 let n = n.min(self.chunked.data_left_in_chunk());
                 self.chunked.consume_data(n);
-                self.received = self.received.saturating_add(n);
-                Ok(())
+                n
             }
             Mode::UntilClose(false) => {
                 self.check_budget(n)?;
-                self.received = self.received.saturating_add(n);
-                Ok(())
+                n
             }
-        }
+        };
+        self.received = self.received.saturating_add(n);
+        Ok(())
     }
 
     /// The connection reached end of file: a close-delimited body is complete; any other

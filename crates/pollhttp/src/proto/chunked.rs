@@ -31,7 +31,7 @@ impl Decoded {
 /// Where the decoder is in the chunked stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
-    /// Hex digits of a chunk size (`digits` counts them).
+    /// Hex digits of a chunk size.
     Size,
     /// Whitespace after the size.
     SizeWs,
@@ -97,7 +97,6 @@ enum State {
 pub struct ChunkedDecoder {
     state: State,
     size: u64,
-    digits: usize,
     line_len: usize,
     left: u64,
     trailer_buf: Vec<u8>,
@@ -116,7 +115,6 @@ impl ChunkedDecoder {
         ChunkedDecoder {
             state: State::Size,
             size: 0,
-            digits: 0,
             line_len: 0,
             left: 0,
             trailer_buf: Vec::new(),
@@ -153,11 +151,11 @@ impl ChunkedDecoder {
         limits: &Limits,
         trailers: &mut HeaderList,
     ) -> Result<Decoded, ProtoError> {
-        let r = self.decode_inner(input, max_data, limits, trailers);
-        if let Err(e) = r {
-            self.state = State::Failed(e);
+        if let State::Failed(e) = self.state {
+            return Err(e);
         }
-        r
+        self.decode_inner(input, max_data, limits, trailers)
+            .inspect_err(|&e| self.state = State::Failed(e))
     }
 
     fn decode_inner(
@@ -170,13 +168,10 @@ impl ChunkedDecoder {
         let mut pos = 0;
         while let Some(rest) = input.get(pos..).filter(|r| !r.is_empty()) {
             match self.state {
-                State::Failed(e) => return Err(e),
-                State::Done => break,
+                // A failed decoder never gets here: `decode` reports the error first.
+                State::Done | State::Failed(_) => break,
                 State::Data => {
-                    let n = usize::try_from(self.left)
-                        .unwrap_or(usize::MAX)
-                        .min(rest.len())
-                        .min(max_data);
+                    let n = capped(self.left, rest.len().min(max_data));
                     if n == 0 {
                         break;
                     }
@@ -197,9 +192,6 @@ impl ChunkedDecoder {
                     }
                 }
             }
-        }
-        if let State::Failed(e) = self.state {
-            return Err(e);
         }
         Ok(Decoded {
             consumed: pos,
@@ -237,7 +229,6 @@ impl ChunkedDecoder {
     fn start_size_line(&mut self) {
         self.state = State::Size;
         self.size = 0;
-        self.digits = 0;
         self.line_len = 0;
     }
 
@@ -278,10 +269,10 @@ impl ChunkedDecoder {
                     .checked_mul(16)
                     .and_then(|s| s.checked_add(digit))
                     .ok_or(ProtoError::ChunkSizeOverflow)?;
-                self.digits += 1;
                 Size
             }
-            (Size, _) if self.digits == 0 => return bad,
+            // Only digits keep the line in `Size`: the first byte must be one.
+            (Size, _) if self.line_len == 1 => return bad,
             (Size | SizeWs, b' ' | b'\t') => SizeWs,
             (ExtPreName | ExtPostName | ExtPreValue | ExtPostValue, b' ' | b'\t') => self.state,
             (ExtName, b' ' | b'\t') => ExtPostName,
@@ -363,6 +354,12 @@ impl ChunkedDecoder {
         }
         Ok(segment.len())
     }
+}
+
+/// `left` bytes still to come, capped at `cap` (`left` may not fit a `usize`).
+#[inline]
+pub(super) fn capped(left: u64, cap: usize) -> usize {
+    usize::try_from(left).map_or(cap, |left| left.min(cap))
 }
 
 /// `qdtext` from RFC 9110 section 5.6.4.
