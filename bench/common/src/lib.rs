@@ -16,7 +16,7 @@
 //! which `scripts/bench.sh` parses. Anything else a peer has to say goes to stderr.
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What a run does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -309,6 +309,29 @@ impl fmt::Display for Report {
             self.mode
         )
     }
+}
+
+/// Runs the measured part of a run, `run`, which returns what it counted:
+/// `(requests, bytes, conns)` as in [`Report`]; then prints the report line with its
+/// wall time.
+pub fn measure(
+    client: &'static str,
+    workload: Workload,
+    mode: &'static str,
+    run: impl FnOnce() -> (u64, u64, u64),
+) {
+    let start = Instant::now();
+    let (requests, bytes, conns) = run();
+    Report {
+        client,
+        workload,
+        requests,
+        bytes,
+        conns,
+        elapsed: start.elapsed(),
+        mode,
+    }
+    .print();
 }
 
 /// Fails the run with a message on stderr and exit status 1.

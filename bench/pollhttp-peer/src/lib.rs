@@ -11,9 +11,8 @@
 //! `request()` instead of `poll()` first (which usually finds nothing yet and costs one
 //! `recvfrom` returning `EAGAIN`), to measure what that ordering is worth.
 
-use bench_common::{check_body, die, Args, Report, Scheme, Target, Workload};
+use bench_common::{check_body, die, Args, Scheme, Target, Workload};
 use pollhttp::{Certificates, HttpClient, Method, Status, TlsOptions};
-use std::time::Instant;
 
 mod fanout;
 
@@ -42,12 +41,6 @@ impl Peer {
             );
             std::process::exit(4);
         }
-        let start = Instant::now();
-        let (requests, bytes, conns) = match args.workload {
-            Workload::Bulk | Workload::Seq => self.keepalive(&args),
-            Workload::Newconn => self.newconn(&args),
-            Workload::Fanout => fanout::run(self, &args),
-        };
         let mode = match (self.blocking, args.workload) {
             (true, _) => "blocking",
             (false, Workload::Fanout) if fanout::uses_poller() => "poller",
@@ -55,16 +48,11 @@ impl Peer {
             (false, _) if self.wait_first => "wait-first",
             (false, _) => "poll+wait",
         };
-        Report {
-            client: self.client,
-            workload: args.workload,
-            requests,
-            bytes,
-            conns,
-            elapsed: start.elapsed(),
-            mode,
-        }
-        .print();
+        bench_common::measure(self.client, args.workload, mode, || match args.workload {
+            Workload::Bulk | Workload::Seq => self.keepalive(&args),
+            Workload::Newconn => self.newconn(&args),
+            Workload::Fanout => fanout::run(self, &args),
+        });
     }
 
     pub(crate) fn fail(self, what: &str, e: impl std::fmt::Display) -> ! {

@@ -13,12 +13,11 @@
 //! `https` targets (keep-alive and new-connection workloads only) run the same loop
 //! through a rustls `ClientConnection` on the blocking socket: the TLS floor.
 
-use bench_common::{check_body, die, Args, Report, Scheme, Target, Workload};
+use bench_common::{check_body, die, Args, Scheme, Target, Workload};
 use mio::net::TcpStream as MioStream;
 use mio::{Events, Interest, Poll, Token};
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::time::Instant;
 
 mod tls;
 
@@ -39,38 +38,30 @@ fn main() {
     let keepalive = request_bytes(&args.target, false);
     let close = request_bytes(&args.target, true);
     let tls_config = https.then(tls::config);
-    let start = Instant::now();
-    let (requests, bytes, conns) = match (&tls_config, args.workload) {
-        (None, Workload::Bulk | Workload::Seq) => {
-            keepalive_run(|| connect(addr), &keepalive, args.n)
-        }
-        (None, Workload::Newconn) => newconn_run(|| connect(addr), &close, args.n),
-        (Some(c), Workload::Bulk | Workload::Seq) => keepalive_run(
-            || tls::wrap(c, &args.target.host, connect(addr)),
-            &keepalive,
-            args.n,
-        ),
-        (Some(c), Workload::Newconn) => newconn_run(
-            || tls::wrap(c, &args.target.host, connect(addr)),
-            &close,
-            args.n,
-        ),
-        (_, Workload::Fanout) => fanout_run(addr, &keepalive, args.n, args.conns),
+    let mode = match (https, args.workload) {
+        (_, Workload::Fanout) => "epoll",
+        (true, _) => "blocking+rustls",
+        (false, _) => "blocking",
     };
-    Report {
-        client: CLIENT,
-        workload: args.workload,
-        requests,
-        bytes,
-        conns,
-        elapsed: start.elapsed(),
-        mode: match (https, args.workload) {
-            (_, Workload::Fanout) => "epoll",
-            (true, _) => "blocking+rustls",
-            (false, _) => "blocking",
-        },
-    }
-    .print();
+    bench_common::measure(CLIENT, args.workload, mode, || {
+        match (&tls_config, args.workload) {
+            (None, Workload::Bulk | Workload::Seq) => {
+                keepalive_run(|| connect(addr), &keepalive, args.n)
+            }
+            (None, Workload::Newconn) => newconn_run(|| connect(addr), &close, args.n),
+            (Some(c), Workload::Bulk | Workload::Seq) => keepalive_run(
+                || tls::wrap(c, &args.target.host, connect(addr)),
+                &keepalive,
+                args.n,
+            ),
+            (Some(c), Workload::Newconn) => newconn_run(
+                || tls::wrap(c, &args.target.host, connect(addr)),
+                &close,
+                args.n,
+            ),
+            (_, Workload::Fanout) => fanout_run(addr, &keepalive, args.n, args.conns),
+        }
+    });
 }
 
 fn resolve(t: &Target) -> SocketAddr {

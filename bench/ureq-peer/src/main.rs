@@ -3,9 +3,8 @@
 //! one OS thread per connection instead (reported as `mode=threads`: not the same
 //! contest, and its memory figure includes the threads).
 
-use bench_common::{check_body, die, Args, Report, Workload};
+use bench_common::{check_body, die, Args, Workload};
 use std::io::Read;
-use std::time::Instant;
 use ureq::Agent;
 
 const CLIENT: &str = "ureq";
@@ -14,8 +13,12 @@ const BUF: usize = 256 * 1024;
 fn main() {
     let args = Args::from_env(CLIENT);
     let url = args.target.url();
-    let start = Instant::now();
-    let (requests, bytes, conns, mode) = match args.workload {
+    let mode = if args.workload == Workload::Fanout {
+        "threads"
+    } else {
+        "blocking"
+    };
+    bench_common::measure(CLIENT, args.workload, mode, || match args.workload {
         Workload::Bulk | Workload::Seq => {
             let a = agent(1);
             let mut buf = vec![0u8; BUF];
@@ -26,7 +29,7 @@ fn main() {
                 check_body(CLIENT, &mut expected, got);
                 bytes += got;
             }
-            (args.n, bytes, 1, "blocking")
+            (args.n, bytes, 1)
         }
         Workload::Newconn => {
             let a = agent(0);
@@ -38,7 +41,7 @@ fn main() {
                 check_body(CLIENT, &mut expected, got);
                 bytes += got;
             }
-            (args.n, bytes, args.n, "blocking")
+            (args.n, bytes, args.n)
         }
         Workload::Fanout => {
             let bytes: u64 = std::thread::scope(|s| {
@@ -59,19 +62,9 @@ fn main() {
                     .sum()
             });
             let total = args.n * args.conns as u64;
-            (total, bytes, args.conns as u64, "threads")
+            (total, bytes, args.conns as u64)
         }
-    };
-    Report {
-        client: CLIENT,
-        workload: args.workload,
-        requests,
-        bytes,
-        conns,
-        elapsed: start.elapsed(),
-        mode,
-    }
-    .print();
+    });
 }
 
 fn agent(idle: usize) -> Agent {

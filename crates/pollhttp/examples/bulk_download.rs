@@ -32,10 +32,8 @@ fn main() {
             size = a.parse().expect("usage: bulk_download [SIZE] [--port P]");
         }
     }
-    let local = match port {
-        Some(_) => None,
-        None => Some(LoopServer::start().expect("server")),
-    };
+    // Without --port, a server in this process, kept until the end of main.
+    let local = port.is_none().then(|| LoopServer::start().expect("server"));
     let port = port.or(local.as_ref().map(LoopServer::port)).unwrap_or(0);
 
     let mut c = HttpClient::new();

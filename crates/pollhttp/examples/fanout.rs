@@ -35,10 +35,8 @@ fn main() {
     if let Err(why) = support::raise_nofile(2 * conns as u64 + 100) {
         eprintln!("warning: {why}");
     }
-    let local = match port {
-        Some(_) => None,
-        None => Some(LoopServer::start().expect("server")),
-    };
+    // Without --port, a server in this process, kept until the end of main.
+    let local = port.is_none().then(|| LoopServer::start().expect("server"));
     let port = port.or(local.as_ref().map(LoopServer::port)).unwrap_or(0);
 
     let rss0 = support::rss_kib().unwrap_or(0);

@@ -56,10 +56,8 @@ fn main() {
         std::thread::sleep(Duration::from_secs(secs.min(600)));
         return;
     }
-    let local = match port {
-        Some(_) => None,
-        None => Some(LoopServer::start().expect("server")),
-    };
+    // Without --port, a server in this process, kept until the end of main.
+    let local = port.is_none().then(|| LoopServer::start().expect("server"));
     let port = port.or(local.as_ref().map(LoopServer::port)).unwrap_or(0);
 
     let mut c = HttpClient::new();

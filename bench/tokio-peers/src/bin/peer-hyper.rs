@@ -3,7 +3,7 @@
 //! fan-out is one task per connection on the same single thread. `https` targets go
 //! through tokio-rustls (ring provider, TLS 1.3 only) trusting only the run's CA.
 
-use bench_common::{check_body, die, Args, Report, Scheme, Target, Workload};
+use bench_common::{check_body, die, Args, Scheme, Target, Workload};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper::client::conn::http1::{self, SendRequest};
@@ -13,7 +13,6 @@ use hyper_util::rt::TokioIo;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use std::sync::Arc;
-use std::time::Instant;
 use tokio::net::TcpStream;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsConnector;
@@ -24,23 +23,7 @@ type Sender = SendRequest<Empty<Bytes>>;
 
 fn main() {
     let args = Args::from_env_tls(CLIENT);
-    let rt = tokio_peers::runtime(CLIENT);
-    let start = Instant::now();
-    let (requests, bytes, conns) = rt.block_on(run(&args));
-    Report {
-        client: CLIENT,
-        workload: args.workload,
-        requests,
-        bytes,
-        conns,
-        elapsed: start.elapsed(),
-        mode: if args.workload == Workload::Fanout {
-            "tasks"
-        } else {
-            "current_thread"
-        },
-    }
-    .print();
+    tokio_peers::measure(CLIENT, &args, run(&args));
 }
 
 async fn run(args: &Args) -> (u64, u64, u64) {

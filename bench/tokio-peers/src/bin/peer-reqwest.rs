@@ -2,33 +2,16 @@
 //! shared client (connection pool); fan-out is one task per connection on the same
 //! single thread, the pool opening a connection for each concurrent task.
 
-use bench_common::{check_body, die, Args, Report, Workload};
+use bench_common::{check_body, die, Args, Workload};
 use reqwest::header::CONNECTION;
 use reqwest::Client;
-use std::time::Instant;
 use tokio::task::JoinSet;
 
 const CLIENT: &str = "reqwest";
 
 fn main() {
     let args = Args::from_env(CLIENT);
-    let rt = tokio_peers::runtime(CLIENT);
-    let start = Instant::now();
-    let (requests, bytes, conns) = rt.block_on(run(&args));
-    Report {
-        client: CLIENT,
-        workload: args.workload,
-        requests,
-        bytes,
-        conns,
-        elapsed: start.elapsed(),
-        mode: if args.workload == Workload::Fanout {
-            "tasks"
-        } else {
-            "current_thread"
-        },
-    }
-    .print();
+    tokio_peers::measure(CLIENT, &args, run(&args));
 }
 
 fn client(idle_per_host: usize) -> Client {
