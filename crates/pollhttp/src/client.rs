@@ -481,6 +481,10 @@ impl HttpClient {
         let Some(stream) = self.stream.as_mut() else {
             return Err(Reason::NotConnected);
         };
+        if self.out.is_empty() {
+            // Sent and pushed out already: the copy is dropped only after the flush.
+            return Ok(false);
+        }
         let mut wrote = false;
         while self.out_pos < self.out.len() {
             match stream.write(&self.out[self.out_pos..]) {
