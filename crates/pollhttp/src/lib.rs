@@ -6,39 +6,28 @@
 #![deny(missing_docs)]
 
 mod client;
-mod connector;
+mod conn;
 mod error;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
-mod host;
-mod method;
-pub mod net;
+mod net;
 #[cfg(unix)]
 mod poller;
-pub mod proto;
 mod proxy;
-mod proxy_env;
-mod query_string;
-mod recv_buf;
-mod response;
-mod response_code;
-mod status;
-mod stream_peer;
 mod timeouts;
 pub mod tls;
-mod tunnel;
 
+/// The sans-IO protocol core, re-exported: see the [`pollhttp_proto`] crate.
+pub use pollhttp_proto as proto;
+
+pub use client::{query_string_from_dict, Headers, QueryValue, Response, ResponseCode, Status};
 pub use client::{HttpClient, DEFAULT_READ_CHUNK_SIZE, USER_AGENT};
+pub use conn::{Interest, StreamPeer};
 pub use error::{Error, GodotError, Reason};
-pub use method::Method;
 #[cfg(unix)]
 pub use poller::{Poller, Token};
-pub use proxy::{ProxyConfig, DEFAULT_PROXY_PORT};
-pub use proxy_env::no_proxy_matches;
-pub use query_string::{query_string_from_dict, QueryValue};
-pub use response::{Headers, Response};
-pub use response_code::ResponseCode;
-pub use status::Status;
-pub use stream_peer::{Interest, StreamPeer};
+pub use proto::{Limits, Method};
+pub use proxy::{no_proxy_matches, ProxyConfig, DEFAULT_PROXY_PORT};
 pub use timeouts::{TimeoutPhase, Timeouts};
 pub use tls::{Certificates, TlsError, TlsErrorKind, TlsOptions, TlsVersion};

@@ -7,7 +7,7 @@
 //!
 //! [`HttpClient::wait`]: crate::HttpClient::wait
 
-use crate::connector::{ConnectStage, Connector};
+use crate::conn::{ConnectStage, Connector};
 use crate::{Error, GodotError, Reason, Status};
 use std::fmt;
 use std::io;
@@ -459,5 +459,4 @@ impl Deadlines {
 }
 
 #[cfg(test)]
-#[path = "timeouts_tests.rs"]
 mod tests;

@@ -11,7 +11,7 @@
 //! A caller's loop calls `poll()` on each until it has an answer, and may sleep in
 //! `wait()` (or on [`TcpConnect::raw_fd`] in its own poller) between calls.
 //!
-//! ```
+//! ```text
 //! use pollhttp::net::{ConnectPoll, Resolve, TcpConnect};
 //! use std::net::TcpListener;
 //! use std::time::Duration;
@@ -35,13 +35,13 @@
 //!     }
 //! };
 //! assert!(stream.nodelay()?);
-//! # Ok::<(), std::io::Error>(())
 //! ```
 
+pub(crate) mod host;
 mod resolver;
 mod tcp_connect;
 mod tcp_peer;
 
-pub use resolver::{parse_ip_literal, Resolve};
-pub use tcp_connect::{ConnectPoll, TcpConnect};
+pub(crate) use resolver::Resolve;
+pub(crate) use tcp_connect::{ConnectPoll, TcpConnect};
 pub(crate) use tcp_peer::TcpPeer;

@@ -43,7 +43,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// - IPv4 in brackets (`[127.0.0.1]`), which URLs do not allow;
 /// - shorthand IPv4 (`127.1`, `0x7f.1`), which only the system resolver interprets.
 ///
-/// ```
+/// ```text
 /// use pollhttp::net::parse_ip_literal;
 /// use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 /// assert_eq!(parse_ip_literal("127.0.0.1"), Some(IpAddr::V4(Ipv4Addr::LOCALHOST)));
@@ -68,7 +68,7 @@ pub fn parse_ip_literal(host: &str) -> Option<IpAddr> {
 /// Dropping a `Resolve` cancels it: a lookup not yet started is skipped, and the answer
 /// of one already running is thrown away when it ends.
 ///
-/// ```
+/// ```text
 /// use pollhttp::net::Resolve;
 /// use std::time::Duration;
 ///
@@ -402,5 +402,4 @@ impl Pool {
 }
 
 #[cfg(test)]
-#[path = "resolver_tests.rs"]
 mod tests;

@@ -25,7 +25,7 @@ pub enum ConnectPoll {
 /// written) and is closed on `exec` (`FD_CLOEXEC`). Buffer sizes are left to the kernel,
 /// whose autotuning does better than a fixed value.
 ///
-/// ```
+/// ```text
 /// use pollhttp::net::{ConnectPoll, TcpConnect};
 /// use std::net::TcpListener;
 /// use std::time::Duration;
@@ -42,7 +42,6 @@ pub enum ConnectPoll {
 ///     }
 /// };
 /// assert_eq!(stream.peer_addr()?, listener.local_addr()?);
-/// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct TcpConnect {
     addrs: Vec<SocketAddr>,
@@ -135,11 +134,6 @@ impl TcpConnect {
     pub fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
         use std::os::fd::AsRawFd;
         self.current.as_ref().map(|a| a.socket.as_raw_fd())
-    }
-
-    /// Every address given to [`start`](TcpConnect::start), in the order tried.
-    pub fn addrs(&self) -> &[SocketAddr] {
-        &self.addrs
     }
 
     /// The addresses that failed so far, in order, each with its error.
@@ -254,11 +248,7 @@ impl Attempt {
     #[cfg(unix)]
     fn wait(&self, timeout: Option<Duration>) -> io::Result<bool> {
         use std::os::fd::AsFd;
-        crate::stream_peer::wait_fd(
-            self.socket.as_fd(),
-            crate::stream_peer::Interest::Write,
-            timeout,
-        )
+        crate::conn::wait_fd(self.socket.as_fd(), crate::conn::Interest::Write, timeout)
     }
 
     #[cfg(not(unix))]
@@ -308,5 +298,4 @@ fn connect_in_progress(e: &io::Error) -> bool {
 }
 
 #[cfg(test)]
-#[path = "tcp_connect_tests.rs"]
 mod tests;

@@ -17,7 +17,7 @@ use std::io;
 use std::net::TcpStream;
 use std::time::Duration;
 
-use crate::stream_peer::StreamPeer;
+use crate::conn::StreamPeer;
 
 /// The receive timeout of a blocking descriptor: the longest one `recv` may block before
 /// the caller's deadline is looked at again.
@@ -180,5 +180,4 @@ impl StreamPeer for TcpPeer {
 }
 
 #[cfg(test)]
-#[path = "tcp_peer_tests.rs"]
 mod tests;

@@ -11,7 +11,7 @@ use super::certificates::Certificates;
 use super::error::{TlsError, TlsErrorKind};
 use super::options::{TlsOptions, TlsVersion};
 use super::transport::Transport;
-use crate::stream_peer::{Interest, StreamPeer};
+use crate::conn::{Interest, StreamPeer};
 
 /// How many socket reads one [`TlsHandshake::poll`] does at most, so that a peer that
 /// keeps sending cannot hold the caller's loop.

@@ -10,7 +10,7 @@
 use std::io;
 use std::time::Duration;
 
-use crate::stream_peer::StreamPeer;
+use crate::conn::StreamPeer;
 
 /// One full TLS record (16 KiB of payload plus header and cipher overhead).
 const INBOUND_CAPACITY: usize = 16 * 1024 + 2048 + 5;

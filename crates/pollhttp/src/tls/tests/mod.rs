@@ -18,7 +18,7 @@ use rustls::{ServerConfig, ServerConnection, SupportedProtocolVersion};
 
 use super::test_certs::Leaf;
 use super::{TlsError, TlsHandshake, TlsOptions, TlsStream};
-use crate::stream_peer::{Interest, StreamPeer};
+use crate::conn::{Interest, StreamPeer};
 
 /// Guards against hangs only; no test expects to come near it.
 const STALL: Duration = Duration::from_secs(20);

@@ -5,7 +5,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::thread::JoinHandle;
 
 use super::{connect, read_to_end, request, write_all, Server, Then, STALL};
-use crate::stream_peer::{Interest, StreamPeer};
+use crate::conn::{Interest, StreamPeer};
 use crate::tls::test_certs::Ca;
 use crate::tls::{Certificates, TlsError, TlsErrorKind, TlsHandshake, TlsOptions, TlsVersion};
 

@@ -1,0 +1,13 @@
+//! The IO driver's parts: the stream the client talks over, the receive buffer, and the
+//! connect pipeline (resolve, TCP, the proxy tunnel, TLS).
+
+mod connector;
+mod recv_buf;
+mod stream_peer;
+mod tunnel;
+
+pub(crate) use connector::{ConnectStage, Connector, Progress, Via};
+pub(crate) use recv_buf::RecvBuf;
+pub(crate) use stream_peer::wait_fd;
+pub use stream_peer::{Interest, StreamPeer};
+pub(crate) use tunnel::connect_request;

@@ -1,0 +1,595 @@
+//! [`Poller`]: one thread waiting on many clients at once, waking only for the ready ones.
+//!
+//! Built on `mio` (epoll on Linux, kqueue on the BSDs and macOS). Clients are watched by
+//! their raw descriptor through `mio::unix::SourceFd`, which needs no `unsafe`. mio's
+//! readiness is edge-triggered, so the poller re-arms a descriptor (one `epoll_ctl`) where a
+//! client may have left bytes unread in its socket: while connecting (a TLS handshake) and
+//! while a body is being read in pieces. Everywhere else the client itself reads until the
+//! socket would block, and nothing is done per request.
+//!
+//! A silent server never makes a socket ready, so the poller also keeps each client's
+//! [`next_deadline`](HttpClient::next_deadline) (taken at `register` and `update`) in a
+//! deadline queue (`poller_deadlines.rs`), and reports the client once that instant has
+//! passed: its `poll()` then turns the expired [timeout](crate::Timeouts) into
+//! CONNECTION_ERROR. A poll looks only at the front of the queue, and a deadline that
+//! merely moves later (as every request moves a client's clocks) costs the queue nothing:
+//! clients whose deadline is far away cost nothing per poll or per request.
+
+use crate::{HttpClient, Interest, Status};
+use deadlines::DeadlineQueue;
+use std::io;
+use std::os::fd::RawFd;
+use std::time::{Duration, Instant};
+pub use token::Token;
+
+/// Default number of readiness events taken from the system per [`Poller::poll`].
+const EVENTS_PER_POLL: usize = 1024;
+
+const NO_OWNER: u32 = u32::MAX;
+
+/// How one client is being watched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Watch {
+    /// Nothing to wait for (disconnected or failed): never reported.
+    Parked,
+    /// Reported every tick (resolving, or a stream without a descriptor).
+    Tick,
+    /// Registered with the system poller, for `interest` (which may be wider than what
+    /// the client waits for: see [`first_interest`]).
+    Fd { fd: RawFd, interest: Interest },
+}
+
+struct Slot {
+    generation: u32,
+    used: bool,
+    watch: Watch,
+    /// The client's connection serial when last seen: a new one means a new socket even if
+    /// the descriptor number is the same.
+    serial: u64,
+    /// Position in `Poller::ticking` while `watch` is `Tick`.
+    tick_pos: usize,
+    /// Queued in `Poller::soon`.
+    soon: bool,
+    /// `Poller::round` of the last poll that reported this slot (no duplicates).
+    reported: u64,
+}
+
+/// Waits on many [`HttpClient`]s from one thread and says which ones have something to do.
+///
+/// A caller registers each client, then loops: [`poll`](Poller::poll) fills a list of
+/// ready tokens; for each, the caller drives that client (`poll()`, reads the body, sends
+/// the next request) and then calls [`update`](Poller::update), which follows the client's
+/// socket (a new descriptor after a reconnect) and what it waits for (writing the request,
+/// reading the response). Clients with nothing to do cost nothing per poll, and a
+/// keep-alive request costs the poller no system call of its own beyond its share of the
+/// one wait that serves every ready client.
+///
+/// `update` must be called after every call that may change a client's status (`poll`,
+/// `request`, body reads, `connect_to_host`, `close`), before the next
+/// [`poll`](Poller::poll) of the poller; a client not updated may be missed.
+///
+/// A client with a running [timeout](crate::Timeouts) is reported once its
+/// [`next_deadline`](HttpClient::next_deadline) has passed, even if its socket stays
+/// silent, so that the caller's `poll()` fails it with [`Reason::Timeout`](crate::Reason).
+///
+/// Clients being resolved have no socket yet: while any is registered, `poll` waits at
+/// most [`TICK`](Poller::TICK) and reports them every tick, so that the caller sees the
+/// resolver's answer. A client whose input is already received (see
+/// [`HttpClient::has_pending_input`]) is reported by the next `poll` without waiting.
+///
+/// An idle keep-alive connection is reported when the server closes it, so that the
+/// caller's `poll()` turns it into CONNECTION_ERROR. One case is seen only at the next
+/// request, as with any client that reuses connections: a close that had already arrived
+/// when the last response was read (the readiness was used up by that read).
+///
+/// ```no_run
+/// use pollhttp::{HttpClient, Method, Poller, Status};
+/// use std::time::Duration;
+///
+/// let mut poller = Poller::new()?;
+/// let mut clients = Vec::new();
+/// for _ in 0..100 {
+///     let mut c = HttpClient::new();
+///     c.connect_to_host("127.0.0.1", Some(8080), None)?;
+///     let token = poller.register(&c)?;
+///     assert_eq!(token.index(), clients.len());
+///     clients.push(c);
+/// }
+/// let mut ready = Vec::new();
+/// let mut body = vec![0u8; 64 * 1024];
+/// for _ in 0..1000 {
+///     poller.poll(&mut ready, Some(Duration::from_secs(1)))?;
+///     for &token in &ready {
+///         let c = &mut clients[token.index()];
+///         let before = c.status();
+///         if c.poll().is_err() {
+///             // Failed: `c.status()` and `c.last_error()` say how.
+///         }
+///         while c.status() == Status::Body {
+///             match c.read_response_body_into(&mut body) {
+///                 Ok(0) | Err(_) => break,
+///                 Ok(n) => println!("{n} body bytes"),
+///             }
+///         }
+///         if c.status() == Status::Connected && before != Status::Connected {
+///             // Just connected, or a response just ended: send the next request.
+///             c.request(Method::Get, "/", &[] as &[&str], "")?;
+///         }
+///         poller.update(token, c)?;
+///     }
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Poller {
+    poll: mio::Poll,
+    events: mio::Events,
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    /// Which slot registered each descriptor number (`NO_OWNER` if none), so that a slot never
+    /// removes a registration that a newer socket with a reused number made.
+    fd_owner: Vec<u32>,
+    /// Slots reported every tick.
+    ticking: Vec<u32>,
+    last_tick: Instant,
+    /// Slots to report at the next poll without waiting.
+    soon: Vec<Token>,
+    /// Counts polls, to report each slot at most once per poll.
+    round: u64,
+    len: usize,
+    /// The slots' deadlines, recorded by `update`.
+    deadlines: DeadlineQueue,
+}
+
+impl std::fmt::Debug for Poller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Poller")
+            .field("clients", &self.len)
+            .field("ticking", &self.ticking.len())
+            .field("timed", &self.deadlines.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Poller {
+    /// How often clients that have no descriptor to watch are reported anyway: clients
+    /// whose host name is being resolved on the resolver thread (which has no socket to
+    /// wake a poller), and clients over a custom [`StreamPeer`](crate::StreamPeer)
+    /// without a descriptor.
+    pub const TICK: Duration = Duration::from_millis(5);
+
+    /// A poller with no clients.
+    ///
+    /// # Errors
+    ///
+    /// When the system poller cannot be created (out of descriptors, say).
+    pub fn new() -> io::Result<Poller> {
+        Ok(Poller {
+            poll: mio::Poll::new()?,
+            events: mio::Events::with_capacity(EVENTS_PER_POLL),
+            slots: Vec::new(),
+            free: Vec::new(),
+            fd_owner: Vec::new(),
+            ticking: Vec::new(),
+            last_tick: Instant::now(),
+            soon: Vec::new(),
+            round: 0,
+            len: 0,
+            deadlines: DeadlineQueue::default(),
+        })
+    }
+
+    /// Number of registered clients.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when no client is registered.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Starts watching `client` in whatever status it is, returning its token.
+    ///
+    /// # Errors
+    ///
+    /// When the system refuses the registration (out of memory or past its limit of
+    /// watched descriptors). A descriptor that cannot be watched at all (not a socket) is
+    /// reported every [`TICK`](Poller::TICK) instead.
+    pub fn register(&mut self, client: &HttpClient) -> io::Result<Token> {
+        let index = match self.free.pop() {
+            Some(i) => i,
+            None => {
+                let i = u32::try_from(self.slots.len())
+                    .ok()
+                    .filter(|&i| i != NO_OWNER)
+                    .ok_or_else(|| io::Error::other("too many clients in one poller"))?;
+                self.slots.push(Slot {
+                    generation: 0,
+                    used: false,
+                    watch: Watch::Parked,
+                    serial: 0,
+                    tick_pos: 0,
+                    soon: false,
+                    reported: 0,
+                });
+                i
+            }
+        };
+        let slot = &mut self.slots[index as usize];
+        slot.used = true;
+        slot.watch = Watch::Parked;
+        slot.serial = client.connection_serial();
+        slot.soon = false;
+        let token = Token::new(index, slot.generation);
+        self.len += 1;
+        if let Err(e) = self.update(token, client) {
+            self.release(index);
+            return Err(e);
+        }
+        Ok(token)
+    }
+
+    /// Follows `client` after the caller has driven it: a new socket, a change between
+    /// waiting to write and waiting to read, resolving, or nothing left to wait for.
+    /// Costs no system call when nothing changed, except while a body is being read or a
+    /// connection is being set up (the descriptor is re-armed). Also records the client's
+    /// [`next_deadline`](HttpClient::next_deadline).
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for a token that is not registered; otherwise as
+    /// [`register`](Poller::register).
+    pub fn update(&mut self, token: Token, client: &HttpClient) -> io::Result<()> {
+        let index = self.check(token)?;
+        self.deadlines.set(index, client.next_deadline());
+        let status = client.status();
+        let new = match (client.raw_fd(), client.interest()) {
+            (Some(fd), Some(interest)) => Watch::Fd { fd, interest },
+            (None, Some(_)) => Watch::Tick,
+            _ if status == Status::Resolving => Watch::Tick,
+            _ => Watch::Parked,
+        };
+        let serial = client.connection_serial();
+        let slot = &mut self.slots[index as usize];
+        let old = slot.watch;
+        let new_socket = slot.serial != serial;
+        slot.serial = serial;
+        match (old, new) {
+            (
+                Watch::Fd {
+                    fd: ofd,
+                    interest: registered,
+                },
+                Watch::Fd { fd, interest },
+            ) if ofd == fd && !new_socket => {
+                // Edge-triggered readiness: re-arm where the client may have stopped
+                // reading before the socket was empty, or a connect attempt may have moved
+                // to a new socket with the same number. Re-arming registers exactly what
+                // the client waits for, since a wider registration would report at once.
+                let rearm = matches!(status, Status::Body | Status::Connecting);
+                if rearm || !covers(registered, interest) {
+                    self.rearm(index, token, fd, interest)?;
+                }
+            }
+            (Watch::Parked, Watch::Parked) | (Watch::Tick, Watch::Tick) => {}
+            _ => {
+                if let Watch::Fd { fd: ofd, .. } = old {
+                    if !matches!(new, Watch::Fd { fd, .. } if fd == ofd) {
+                        self.remove_fd(index, ofd);
+                    }
+                }
+                if old == Watch::Tick && new != Watch::Tick {
+                    self.untick(index);
+                }
+                self.slots[index as usize].watch = Watch::Parked;
+                match new {
+                    Watch::Parked => {}
+                    Watch::Tick => self.tick(index),
+                    Watch::Fd { fd, interest } => {
+                        self.add_fd(index, token, fd, first_interest(status, interest))?
+                    }
+                }
+            }
+        }
+        if client.has_pending_input() {
+            let slot = &mut self.slots[index as usize];
+            if !slot.soon {
+                slot.soon = true;
+                self.soon.push(token);
+            }
+        }
+        Ok(())
+    }
+
+    /// Stops watching the client of `token`; the token is not reported again.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` for a token that is not registered.
+    pub fn deregister(&mut self, token: Token) -> io::Result<()> {
+        let index = self.check(token)?;
+        match self.slots[index as usize].watch {
+            Watch::Fd { fd, .. } => self.remove_fd(index, fd),
+            Watch::Tick => self.untick(index),
+            Watch::Parked => {}
+        }
+        self.release(index);
+        Ok(())
+    }
+
+    /// Waits until a registered client has something to do or `timeout` passes (`None`:
+    /// no limit), and puts the tokens of the clients to drive into `ready` (cleared first;
+    /// each token once). `ready` may come back empty: the timeout passed, a signal
+    /// interrupted the wait, or the only news was for a token deregistered since.
+    ///
+    /// Waits not at all when a client already holds input, at most
+    /// [`TICK`](Poller::TICK) while a client is resolving, and never past the earliest
+    /// [`next_deadline`](HttpClient::next_deadline) recorded by `register` or `update`:
+    /// clients whose deadline has passed are reported (once; `update` records the next
+    /// one), and their `poll()` enters the timeout's error status. Allocates only while
+    /// `ready` or the deadline queue grows.
+    ///
+    /// # Errors
+    ///
+    /// When the system poller fails (not for a signal).
+    pub fn poll(&mut self, ready: &mut Vec<Token>, timeout: Option<Duration>) -> io::Result<()> {
+        ready.clear();
+        self.round += 1;
+        // When the wait began, once a limit made it look at the clock.
+        let mut started = None;
+        loop {
+            let (wait, by_deadline) = self.wait_time(timeout, &mut started);
+            let interrupted = match self.poll.poll(&mut self.events, wait) {
+                Ok(()) => false,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                    self.events.clear();
+                    true
+                }
+                Err(e) => return Err(e),
+            };
+            self.collect(ready);
+            // The front of the deadline queue is a lower bound (see `poller_deadlines.rs`):
+            // a wait it ended may find that deadline moved later and nothing due. Then
+            // the wait goes on, within what is left of the caller's timeout.
+            if !by_deadline || interrupted || !ready.is_empty() || !self.events.is_empty() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// How long the next wait may last: `timeout` shortened to what is left of it since
+    /// `started`, to the next tick and to the front of the deadline queue; and whether the
+    /// deadline queue is what limits it.
+    fn wait_time(
+        &mut self,
+        timeout: Option<Duration>,
+        started: &mut Option<Instant>,
+    ) -> (Option<Duration>, bool) {
+        if !self.soon.is_empty() {
+            return (Some(Duration::ZERO), false);
+        }
+        let tick = (!self.ticking.is_empty()).then(|| self.last_tick + Self::TICK);
+        let first = self.deadlines.first();
+        let limit = match (tick, first) {
+            (Some(t), Some(d)) => Some(t.min(d)),
+            (t, d) => t.or(d),
+        };
+        if limit.is_none() && started.is_none() {
+            return (timeout, false);
+        }
+        let now = Instant::now();
+        let timeout = match *started {
+            None => {
+                *started = Some(now);
+                timeout
+            }
+            Some(at) => timeout.map(|t| t.saturating_sub(now.saturating_duration_since(at))),
+        };
+        let Some(limit) = limit else {
+            return (timeout, false);
+        };
+        let left = limit.saturating_duration_since(now);
+        match timeout {
+            Some(t) if t <= left => (Some(t), false),
+            _ => (Some(left), first == Some(limit) && tick != Some(limit)),
+        }
+    }
+
+    /// Puts into `ready` the clients with news after a wait: readiness events, input
+    /// already held, passed deadlines and the tick.
+    fn collect(&mut self, ready: &mut Vec<Token>) {
+        for event in self.events.iter() {
+            let token = Token::from_mio(event.token());
+            Self::report(&mut self.slots, self.round, token, ready);
+        }
+        for token in self.soon.drain(..) {
+            if let Some(slot) = self.slots.get_mut(token.index()) {
+                if slot.generation == token.generation {
+                    slot.soon = false;
+                }
+            }
+            Self::report(&mut self.slots, self.round, token, ready);
+        }
+        if self.deadlines.len() == 0 && self.ticking.is_empty() {
+            return;
+        }
+        let now = Instant::now();
+        // Reported once: the caller's `update` records the client's next deadline.
+        while let Some(index) = self.deadlines.pop_due(now) {
+            let token = self.token_of(index);
+            Self::report(&mut self.slots, self.round, token, ready);
+        }
+        if !self.ticking.is_empty() && now.saturating_duration_since(self.last_tick) >= Self::TICK {
+            self.last_tick = now;
+            for &index in &self.ticking {
+                let token = self.token_of(index);
+                Self::report(&mut self.slots, self.round, token, ready);
+            }
+        }
+    }
+
+    /// The current token of a slot in use.
+    fn token_of(&self, index: u32) -> Token {
+        Token::new(index, self.slots[index as usize].generation)
+    }
+
+    fn report(slots: &mut [Slot], round: u64, token: Token, ready: &mut Vec<Token>) {
+        let Some(slot) = slots.get_mut(token.index()) else {
+            return;
+        };
+        if slot.used && slot.generation == token.generation && slot.reported != round {
+            slot.reported = round;
+            ready.push(token);
+        }
+    }
+
+    fn check(&self, token: Token) -> io::Result<u32> {
+        match self.slots.get(token.index()) {
+            Some(s) if s.used && s.generation == token.generation => Ok(token.index),
+            _ => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "token is not registered with this poller",
+            )),
+        }
+    }
+
+    fn release(&mut self, index: u32) {
+        let slot = &mut self.slots[index as usize];
+        slot.used = false;
+        slot.watch = Watch::Parked;
+        slot.soon = false;
+        slot.generation = slot.generation.wrapping_add(1);
+        self.free.push(index);
+        self.len -= 1;
+        self.deadlines.set(index, None);
+    }
+
+    /// Registers `fd` for a slot that has no registration of its own.
+    fn add_fd(
+        &mut self,
+        index: u32,
+        token: Token,
+        fd: RawFd,
+        interest: Interest,
+    ) -> io::Result<()> {
+        let registry = self.poll.registry();
+        let mut source = mio::unix::SourceFd(&fd);
+        let res = match registry.register(&mut source, token.to_mio(), mio_interest(interest)) {
+            // The same socket was registered before (handed back with `set_connection`).
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                registry.reregister(&mut source, token.to_mio(), mio_interest(interest))
+            }
+            r => r,
+        };
+        match res {
+            Ok(()) => {
+                self.slots[index as usize].watch = Watch::Fd { fd, interest };
+                self.set_owner(fd, index);
+                Ok(())
+            }
+            // Not something the system poller can watch (a regular file, say).
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                self.tick(index);
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Changes (and re-arms) the registration of the slot's current descriptor.
+    fn rearm(&mut self, index: u32, token: Token, fd: RawFd, interest: Interest) -> io::Result<()> {
+        let registry = self.poll.registry();
+        let mut source = mio::unix::SourceFd(&fd);
+        match registry.reregister(&mut source, token.to_mio(), mio_interest(interest)) {
+            Ok(()) => {
+                self.slots[index as usize].watch = Watch::Fd { fd, interest };
+                Ok(())
+            }
+            // The socket behind the number was closed and replaced (a connect attempt
+            // moving to the next address): the registration went with the old one.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                self.slots[index as usize].watch = Watch::Parked;
+                self.add_fd(index, token, fd, interest)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Removes the slot's registration of `fd`, unless a newer registration owns the number.
+    fn remove_fd(&mut self, index: u32, fd: RawFd) {
+        let Ok(at) = usize::try_from(fd) else { return };
+        if self.fd_owner.get(at) != Some(&index) {
+            return;
+        }
+        self.fd_owner[at] = NO_OWNER;
+        // Fails harmlessly when the socket is already closed (its registration went with it).
+        let _ = self
+            .poll
+            .registry()
+            .deregister(&mut mio::unix::SourceFd(&fd));
+    }
+
+    fn set_owner(&mut self, fd: RawFd, index: u32) {
+        let Ok(at) = usize::try_from(fd) else { return };
+        if self.fd_owner.len() <= at {
+            self.fd_owner.resize(at + 1, NO_OWNER);
+        }
+        self.fd_owner[at] = index;
+    }
+
+    fn tick(&mut self, index: u32) {
+        let slot = &mut self.slots[index as usize];
+        slot.watch = Watch::Tick;
+        slot.tick_pos = self.ticking.len();
+        if self.ticking.is_empty() {
+            // The first tick comes one tick from now, not at once.
+            self.last_tick = Instant::now();
+        }
+        self.ticking.push(index);
+    }
+
+    fn untick(&mut self, index: u32) {
+        let pos = self.slots[index as usize].tick_pos;
+        if self.ticking.get(pos) != Some(&index) {
+            return;
+        }
+        self.ticking.swap_remove(pos);
+        if let Some(&moved) = self.ticking.get(pos) {
+            self.slots[moved as usize].tick_pos = pos;
+        }
+        self.slots[index as usize].watch = Watch::Parked;
+    }
+}
+
+/// What a new descriptor is registered for. A TCP connect in progress waits to write, but
+/// is registered to read as well: once connected the client writes its request and waits
+/// to read, and that registration already covers it, which saves an `epoll_ctl` per
+/// connection. The wider registration costs nothing later: writability edges come only
+/// after a write has found the socket's buffer full, when the client wants them anyway.
+fn first_interest(status: Status, interest: Interest) -> Interest {
+    if status == Status::Connecting && interest == Interest::Write {
+        Interest::ReadWrite
+    } else {
+        interest
+    }
+}
+
+/// Whether a registration for `registered` reports everything `wanted` needs.
+fn covers(registered: Interest, wanted: Interest) -> bool {
+    (registered.wants_read() || !wanted.wants_read())
+        && (registered.wants_write() || !wanted.wants_write())
+}
+
+fn mio_interest(i: Interest) -> mio::Interest {
+    match i {
+        Interest::Read => mio::Interest::READABLE,
+        Interest::Write => mio::Interest::WRITABLE,
+        Interest::ReadWrite => mio::Interest::READABLE | mio::Interest::WRITABLE,
+    }
+}
+
+mod deadlines;
+mod token;
+
+#[cfg(test)]
+mod tests;
