@@ -19,8 +19,8 @@ use alloc::vec::Vec;
 ///     user_agent: "pollhttp/0.1",
 /// })?;
 /// assert_eq!(out, b"POST /submit HTTP/1.1\r\n\
-///     Content-Type: text/plain\r\n\
 ///     Host: example.com:8080\r\n\
+///     Content-Type: text/plain\r\n\
 ///     Content-Length: 5\r\n\
 ///     User-Agent: pollhttp/0.1\r\n\
 ///     Accept: */*\r\n\r\n");
@@ -35,8 +35,8 @@ pub struct RequestHead<'a, H: AsRef<str>> {
     /// The value of the automatic `Host` header, already formatted by the caller
     /// (`"example.com"`, `"example.com:8080"`, `"[::1]:8080"`).
     pub host: &'a str,
-    /// User headers `"Name: value"`, sent first and in order, trimmed of surrounding spaces
-    /// and tabs.
+    /// User headers `"Name: value"`, sent after `Host` and in order, trimmed of surrounding
+    /// spaces and tabs.
     pub headers: &'a [H],
     /// Length of the body that will follow the head.
     pub body_len: usize,
@@ -175,8 +175,8 @@ fn overrides<H: AsRef<str>>(headers: &[H], body_len: usize) -> Result<UserOverri
 
 /// Validates a request and appends its head (request line, headers, blank line) to `out`.
 ///
-/// User headers come first, in order, each trimmed. Then the automatic headers, in Godot's
-/// order: `Host`, `Content-Length` (for a non-empty body, or `0` when
+/// `Host` comes first (RFC 9110 section 7.2), then the user headers in order, each trimmed,
+/// then the other automatic headers in Godot's order: `Content-Length` (for a non-empty body, or `0` when
 /// `content_length_if_empty`), `User-Agent` (unless empty) and `Accept: */*`. A user header
 /// with the same name (any case) replaces its automatic twin; a user `Transfer-Encoding`
 /// also replaces the automatic `Content-Length` (the caller then encodes the body itself).
@@ -233,14 +233,16 @@ pub fn write_request_head_checked_line<H: AsRef<str>>(
     out.push(b' ');
     out.extend_from_slice(req.target.as_bytes());
     out.extend_from_slice(b" HTTP/1.1\r\n");
-    for h in req.headers {
-        let entry = h.as_ref().trim_matches([' ', '\t']);
-        out.extend_from_slice(entry.as_bytes());
-        out.extend_from_slice(b"\r\n");
-    }
+    // RFC 9110 section 7.2: Host is the first field after the request line, so that a
+    // server or proxy routing on it need not scan the rest.
     if !o.host {
         out.extend_from_slice(b"Host: ");
         out.extend_from_slice(req.host.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    for h in req.headers {
+        let entry = h.as_ref().trim_matches([' ', '\t']);
+        out.extend_from_slice(entry.as_bytes());
         out.extend_from_slice(b"\r\n");
     }
     if send_length {

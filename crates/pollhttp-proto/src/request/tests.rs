@@ -25,6 +25,8 @@ fn write(r: &RequestHead<'_, &str>) -> Result<String, ProtoError> {
 }
 
 const AUTO: &str = "Host: example.com\r\nUser-Agent: ua/1\r\nAccept: */*\r\n\r\n";
+/// The automatic headers after the user's: `Host` is written before them.
+const AFTER: &str = "User-Agent: ua/1\r\nAccept: */*\r\n\r\n";
 
 #[test]
 fn plain_get() {
@@ -58,10 +60,10 @@ fn content_length_rules() {
 }
 
 #[test]
-fn user_headers_first_in_order_and_trimmed() {
+fn host_first_then_user_headers_in_order_and_trimmed() {
     assert_eq!(
         write(&req("GET", "/", &["  X-A: 1 ", "\tX-B:2", "X-A: 3"], 0)).unwrap(),
-        format!("GET / HTTP/1.1\r\nX-A: 1\r\nX-B:2\r\nX-A: 3\r\n{AUTO}")
+        format!("GET / HTTP/1.1\r\nHost: example.com\r\nX-A: 1\r\nX-B:2\r\nX-A: 3\r\n{AFTER}")
     );
 }
 
@@ -79,24 +81,24 @@ fn user_headers_suppress_their_automatic_twins() {
             0
         ))
         .unwrap(),
-        "GET / HTTP/1.1\r\nuser-agent: X/1\r\nACCEPT: text/html\r\nHost: example.com\r\n\r\n"
+        "GET / HTTP/1.1\r\nHost: example.com\r\nuser-agent: X/1\r\nACCEPT: text/html\r\n\r\n"
     );
     assert_eq!(
         write(&req("PUT", "/", &["content-length: 3"], 3)).unwrap(),
-        format!("PUT / HTTP/1.1\r\ncontent-length: 3\r\n{AUTO}")
+        format!("PUT / HTTP/1.1\r\nHost: example.com\r\ncontent-length: 3\r\n{AFTER}")
     );
     assert_eq!(
         write(&req("PUT", "/", &["Content-Length:0"], 0)).unwrap(),
-        format!("PUT / HTTP/1.1\r\nContent-Length:0\r\n{AUTO}")
+        format!("PUT / HTTP/1.1\r\nHost: example.com\r\nContent-Length:0\r\n{AFTER}")
     );
     assert_eq!(
         write(&req("POST", "/", &["Transfer-Encoding: chunked"], 10)).unwrap(),
-        format!("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n{AUTO}")
+        format!("POST / HTTP/1.1\r\nHost: example.com\r\nTransfer-Encoding: chunked\r\n{AFTER}")
     );
     // Only the exact name counts.
     assert_eq!(
         write(&req("GET", "/", &["Accept-Encoding: gzip", "X-Host: h"], 0)).unwrap(),
-        format!("GET / HTTP/1.1\r\nAccept-Encoding: gzip\r\nX-Host: h\r\n{AUTO}")
+        format!("GET / HTTP/1.1\r\nHost: example.com\r\nAccept-Encoding: gzip\r\nX-Host: h\r\n{AFTER}")
     );
 }
 
@@ -168,7 +170,7 @@ fn appends_and_leaves_out_untouched_on_error() {
     write_request_head(&mut out, &r).unwrap();
     assert_eq!(
         out,
-        b"GET / HTTP/1.1\r\nX-O: v\r\nHost: h\r\nAccept: */*\r\n\r\n"
+        b"GET / HTTP/1.1\r\nHost: h\r\nX-O: v\r\nAccept: */*\r\n\r\n"
     );
 }
 
