@@ -112,6 +112,10 @@ pub enum ProtoError {
     },
     /// The connection closed inside a chunked body.
     TruncatedChunked,
+    /// A `101 Switching Protocols` answered a request that asked for no `Upgrade`: a 1xx
+    /// response never has a body, and nothing was agreed to switch to (RFC 9110 sections
+    /// 7.8 and 15.2.2).
+    UnsolicitedSwitch,
 }
 
 impl ProtoError {
@@ -196,6 +200,9 @@ impl fmt::Display for ProtoError {
             ),
             ProtoError::TruncatedChunked => {
                 f.write_str("connection closed inside the chunked response body")
+            }
+            ProtoError::UnsolicitedSwitch => {
+                f.write_str("101 Switching Protocols to a request that asked for no Upgrade")
             }
         }
     }

@@ -2,7 +2,7 @@
 //! survives it.
 
 use crate::syntax::{is_field_name, is_token, list_contains, parse_decimal, trim_ows};
-use crate::{HeaderList, ProtoError, ResponseHead};
+use crate::{HeaderList, Method, ProtoError, ResponseHead};
 
 /// How the body of a response ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,14 +77,36 @@ impl Framing {
 /// [`ProtoError::InvalidTransferEncoding`], [`ProtoError::InvalidContentLength`] and
 /// [`ProtoError::ConflictingContentLength`] when the framing headers cannot be trusted.
 pub fn decide_framing(request_method: &str, head: &ResponseHead) -> Result<Framing, ProtoError> {
+    let method = match request_method {
+        "HEAD" => Some(Method::Head),
+        "CONNECT" => Some(Method::Connect),
+        _ => None,
+    };
+    decide(method, head).map(|(framing, _)| framing)
+}
+
+/// [`decide_framing`] for a known method; the flag says the head switched protocols (rule 1).
+pub(crate) fn decide_framing_for(
+    method: Method,
+    head: &ResponseHead,
+) -> Result<(Framing, bool), ProtoError> {
+    decide(Some(method), head)
+}
+
+fn decide(method: Option<Method>, head: &ResponseHead) -> Result<(Framing, bool), ProtoError> {
+    let code = head.code();
+    if code == 101 || (method == Some(Method::Connect) && (200..300).contains(&code)) {
+        return Ok((Framing::until_close(), true));
+    }
+    decide_http(method == Some(Method::Head), head).map(|f| (f, false))
+}
+
+fn decide_http(head_request: bool, head: &ResponseHead) -> Result<Framing, ProtoError> {
     let code = head.code();
     let fields = FramingFields::scan(head.headers());
     let persistent = head.version_minor() >= 1 && !fields.close;
 
-    if code == 101 || (request_method == "CONNECT" && (200..300).contains(&code)) {
-        return Ok(Framing::until_close());
-    }
-    if request_method == "HEAD" || (100..200).contains(&code) || code == 204 || code == 304 {
+    if head_request || (100..200).contains(&code) || code == 204 || code == 304 {
         return Ok(Framing {
             body: BodyKind::None,
             content_length: None,

@@ -49,7 +49,7 @@
 //! at most 4 bytes, the way the client driver does it:
 //!
 //! ```
-//! use pollhttp_proto::{write_request_head, HeadEvent, Limits, RequestHead, ResponseReader};
+//! use pollhttp_proto::{write_request_head, HeadEvent, Limits, Method, RequestHead, ResponseReader};
 //!
 //! let mut request = Vec::new();
 //! write_request_head(&mut request, &RequestHead {
@@ -61,7 +61,7 @@
 //!     content_length_if_empty: false,
 //!     user_agent: "pollhttp",
 //! })?;
-//! assert!(request.starts_with(b"GET /data HTTP/1.1\r\nAccept-Language: en\r\nHost: example.com\r\n"));
+//! assert!(request.starts_with(b"GET /data HTTP/1.1\r\nHost: example.com\r\nAccept-Language: en\r\n"));
 //!
 //! let wire: [&[u8]; 4] = [
 //!     b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Enc",
@@ -70,7 +70,7 @@
 //!     b"sum: 42\r\n\r\n",
 //! ];
 //! let mut reader = ResponseReader::new(Limits::default());
-//! reader.start("GET");
+//! reader.start(Method::Get);
 //! let (mut buf, mut body, mut head_done) = (Vec::new(), Vec::new(), false);
 //! for piece in wire {
 //!     buf.extend_from_slice(piece);
@@ -119,8 +119,11 @@ mod test_prelude {
     pub use alloc::{format, vec};
 }
 
+mod authority;
 mod body;
 mod chunked;
+mod conn_error;
+mod connection;
 mod error;
 mod framing;
 mod head;
@@ -128,20 +131,31 @@ mod header_list;
 mod limits;
 mod method;
 mod request;
+mod request_body;
 mod response_reader;
 mod syntax;
+mod time;
+mod timeouts;
+mod tunnel;
 
+pub use authority::{authority, host_header};
 pub use body::BodyDecoder;
 pub use chunked::{ChunkedDecoder, Decoded};
+pub use conn_error::{ConnError, SendError};
+pub use connection::{ConnectStage, Connection, Expiry, Phase, ProxyForm, Route};
 pub use error::ProtoError;
 pub use framing::{decide_framing, BodyKind, Framing};
 pub use head::{HeadParse, HeadParser, ResponseHead};
 pub use header_list::HeaderList;
 pub use limits::Limits;
 pub use method::Method;
-#[doc(hidden)]
-pub use request::write_request_head_checked_line;
+pub(crate) use request::write_request_head_checked_line;
 pub use request::{
-    validate_headers, validate_method, validate_target, write_request_head, RequestHead,
+    has_field, validate_headers, validate_method, validate_target, write_request_head,
+    RequestHead,
 };
+pub use request_body::RequestBody;
 pub use response_reader::{HeadEvent, ResponseReader};
+pub use time::Timestamp;
+pub use timeouts::{TimeoutPhase, Timeouts};
+pub use tunnel::{connect_request, TunnelEvent, TunnelHandshake};

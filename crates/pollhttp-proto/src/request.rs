@@ -47,6 +47,23 @@ pub struct RequestHead<'a, H: AsRef<str>> {
     pub user_agent: &'a str,
 }
 
+/// Whether one of `headers` (`"Name: value"` strings) has the field name `name`, compared
+/// ASCII case-insensitively.
+///
+/// ```
+/// use pollhttp_proto::has_field;
+/// assert!(has_field(&["Upgrade: websocket"], "upgrade"));
+/// assert!(!has_field(&["X-Upgrade: no"], "upgrade"));
+/// ```
+pub fn has_field<H: AsRef<str>>(headers: &[H], name: &str) -> bool {
+    headers.iter().any(|h| {
+        h.as_ref()
+            .trim_start_matches([' ', '\t'])
+            .split_once(':')
+            .is_some_and(|(n, _)| n.eq_ignore_ascii_case(name))
+    })
+}
+
 /// Checks that `token` is a valid method: a non-empty RFC 9110 token.
 ///
 /// # Errors
@@ -204,7 +221,7 @@ pub fn write_request_head<H: AsRef<str>>(
 /// method that passes [`validate_method`] and a target that passes [`validate_target`]
 /// (the client checks the target first, as Godot does, and its methods are constant
 /// tokens). Everything else is checked, with the same errors.
-pub fn write_request_head_checked_line<H: AsRef<str>>(
+pub(crate) fn write_request_head_checked_line<H: AsRef<str>>(
     out: &mut Vec<u8>,
     req: &RequestHead<'_, H>,
 ) -> Result<(), ProtoError> {

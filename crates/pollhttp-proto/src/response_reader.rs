@@ -1,8 +1,9 @@
 //! One connection's response reading: interim heads, the final head, framing and body.
 
+use crate::framing::decide_framing_for;
 use crate::{
-    decide_framing, BodyDecoder, Decoded, Framing, HeadParse, HeadParser, HeaderList, Limits,
-    ProtoError, ResponseHead,
+    BodyDecoder, Decoded, Framing, HeadParse, HeadParser, HeaderList, Limits, Method, ProtoError,
+    ResponseHead,
 };
 
 /// The outcome of [`ResponseReader::feed_head`].
@@ -23,24 +24,6 @@ pub enum HeadEvent {
     },
 }
 
-/// What the request method implies for framing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum MethodClass {
-    Head,
-    Connect,
-    Other,
-}
-
-impl MethodClass {
-    fn name(self) -> &'static str {
-        match self {
-            MethodClass::Head => "HEAD",
-            MethodClass::Connect => "CONNECT",
-            MethodClass::Other => "GET",
-        }
-    }
-}
-
 /// Where the reader is in the current response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
@@ -52,6 +35,9 @@ enum Phase {
     Body,
     /// The response is complete.
     Done,
+    /// A 101, or a 2xx to CONNECT: the head ended HTTP on this connection, and the bytes
+    /// after it belong to the protocol switched to.
+    Switched,
     /// The response failed; the error is reported again by every call.
     Failed(ProtoError),
 }
@@ -78,7 +64,7 @@ enum Phase {
 #[derive(Debug)]
 pub struct ResponseReader {
     limits: Limits,
-    method: MethodClass,
+    method: Method,
     phase: Phase,
     parser: HeadParser,
     head: ResponseHead,
@@ -94,7 +80,7 @@ impl ResponseReader {
     pub fn new(limits: Limits) -> Self {
         ResponseReader {
             limits,
-            method: MethodClass::Other,
+            method: Method::Get,
             phase: Phase::Idle,
             parser: HeadParser::new(),
             head: ResponseHead::new(),
@@ -117,18 +103,25 @@ impl ResponseReader {
         self.limits = l;
     }
 
-    /// Prepares for the response to a request made with `request_method`: `"HEAD"` means no
-    /// body whatever the headers say, `"CONNECT"` means a 2xx response opens a tunnel.
+    /// Prepares for the response to a request made with `request_method`: HEAD means no
+    /// body whatever the headers say, CONNECT means a 2xx response opens a tunnel.
     ///
     /// The previous response's head stays readable until the next head is parsed; its
     /// framing and trailers are cleared now.
-    pub fn start(&mut self, request_method: &str) {
-        self.method = match request_method {
-            "HEAD" => MethodClass::Head,
-            "CONNECT" => MethodClass::Connect,
-            _ => MethodClass::Other,
-        };
+    pub fn start(&mut self, request_method: Method) {
+        self.clear_response();
+        self.method = request_method;
         self.phase = Phase::Head;
+    }
+
+    /// Forgets the response: no response is expected until the next
+    /// [`start`](Self::start), and [`framing`](Self::framing) is `None` again.
+    pub fn reset(&mut self) {
+        self.clear_response();
+        self.phase = Phase::Idle;
+    }
+
+    fn clear_response(&mut self) {
         self.parser.reset();
         self.framing = None;
         self.trailers.clear();
@@ -152,7 +145,7 @@ impl ResponseReader {
         match self.phase {
             Phase::Head => {}
             Phase::Failed(e) => return Err(e),
-            Phase::Idle | Phase::Body | Phase::Done => {
+            Phase::Idle | Phase::Body | Phase::Done | Phase::Switched => {
                 return Ok(HeadEvent::NeedMore { consumed: 0 })
             }
         }
@@ -182,13 +175,17 @@ impl ResponseReader {
                         }
                         continue;
                     }
-                    let framing = decide_framing(self.method.name(), &self.head)?;
-                    self.body.start(framing.body, &self.limits)?;
+                    let (framing, switched) = decide_framing_for(self.method, &self.head)?;
                     self.framing = Some(framing);
-                    self.phase = if self.body.is_done() {
-                        Phase::Done
+                    self.phase = if switched {
+                        Phase::Switched
                     } else {
-                        Phase::Body
+                        self.body.start(framing.body, &self.limits)?;
+                        if self.body.is_done() {
+                            Phase::Done
+                        } else {
+                            Phase::Body
+                        }
                     };
                     return Ok(HeadEvent::Complete { consumed: total });
                 }
@@ -219,7 +216,9 @@ impl ResponseReader {
         match self.phase {
             Phase::Body => {}
             Phase::Failed(e) => return Err(e),
-            Phase::Idle | Phase::Head | Phase::Done => return Ok(Decoded::nothing()),
+            Phase::Idle | Phase::Head | Phase::Done | Phase::Switched => {
+                return Ok(Decoded::nothing())
+            }
         }
         match self
             .body
@@ -258,7 +257,7 @@ impl ResponseReader {
         match self.phase {
             Phase::Body => {}
             Phase::Failed(e) => return Err(e),
-            Phase::Idle | Phase::Head | Phase::Done => return Ok(()),
+            Phase::Idle | Phase::Head | Phase::Done | Phase::Switched => return Ok(()),
         }
         match self.body.consume_direct(n as u64) {
             Ok(()) => {
@@ -286,7 +285,7 @@ impl ResponseReader {
     /// [`BodyDecoder::on_eof`].
     pub fn on_eof(&mut self) -> Result<(), ProtoError> {
         let r = match self.phase {
-            Phase::Idle | Phase::Done => return Ok(()),
+            Phase::Idle | Phase::Done | Phase::Switched => return Ok(()),
             Phase::Failed(e) => return Err(e),
             Phase::Head if self.fed_any => Err(ProtoError::TruncatedHead),
             Phase::Head => Err(ProtoError::EmptyReply),
@@ -299,15 +298,27 @@ impl ResponseReader {
         r
     }
 
-    /// Whether the final head is parsed and the body fully read.
+    /// Whether the final head is parsed and the body fully read (or, after a protocol
+    /// switch, the head is in: see [`is_switched`](Self::is_switched)).
     pub fn is_complete(&self) -> bool {
-        self.phase == Phase::Done
+        matches!(self.phase, Phase::Done | Phase::Switched)
+    }
+
+    /// Whether the final head was a 101 Switching Protocols, or a 2xx to CONNECT: HTTP has
+    /// ended on this connection, and the bytes after the head belong to the other protocol.
+    pub fn is_switched(&self) -> bool {
+        self.phase == Phase::Switched
+    }
+
+    /// Whether any byte arrived since [`start`](Self::start).
+    pub fn fed_any(&self) -> bool {
+        self.fed_any
     }
 
     /// Whether the connection may carry another request: the response is complete and its
     /// framing allows keep-alive.
     pub fn can_reuse(&self) -> bool {
-        self.is_complete() && self.framing.is_some_and(|f| f.keep_alive)
+        self.phase == Phase::Done && self.framing.is_some_and(|f| f.keep_alive)
     }
 
     /// Trailer fields of a chunked body, once it is complete (empty otherwise).

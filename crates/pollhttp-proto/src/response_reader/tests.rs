@@ -13,7 +13,7 @@ struct Driver {
 impl Driver {
     fn new(method: &str, max_data: usize) -> Driver {
         let mut reader = ResponseReader::new(Limits::default());
-        reader.start(method);
+        reader.start(Method::parse(method).expect("a known method"));
         Driver {
             reader,
             buf: Vec::new(),
@@ -111,7 +111,7 @@ fn keep_alive_reuse_stops_allocating() {
     let mut caps = Vec::new();
     for i in 0..4 {
         if i > 0 {
-            d.reader.start("GET");
+            d.reader.start(Method::Get);
             d.body.clear();
         }
         let input = if i % 2 == 0 {
@@ -169,19 +169,22 @@ fn switching_protocols_and_tunnels() {
         ),
         ("CONNECT", b"HTTP/1.1 200 Connection Established\r\n\r\nRAW"),
     ] {
+        // The head ends HTTP: the bytes after it are not body but the other protocol's,
+        // left in the driver's buffer.
         let mut d = Driver::new(method, 100);
         d.push(input).unwrap();
         assert_eq!(d.reader.framing().unwrap().body, BodyKind::UntilClose);
-        assert_eq!(d.body, b"RAW");
-        assert!(!d.reader.is_complete() && !d.reader.can_reuse());
+        assert!(d.body.is_empty());
+        assert_eq!(d.buf, b"RAW");
+        assert!(d.reader.is_complete() && d.reader.is_switched() && !d.reader.can_reuse());
         assert_eq!(d.reader.on_eof(), Ok(()));
-        assert!(d.reader.is_complete() && !d.reader.can_reuse());
+        assert!(d.reader.is_switched());
     }
     // A refused CONNECT is an ordinary response.
     let mut d = Driver::new("CONNECT", 100);
     d.push(b"HTTP/1.1 407 Proxy Auth\r\nContent-Length: 2\r\n\r\nno")
         .unwrap();
-    assert!(d.reader.can_reuse());
+    assert!(d.reader.can_reuse() && !d.reader.is_switched());
     assert_eq!(d.body, b"no");
 }
 
@@ -219,16 +222,16 @@ fn direct_reads_into_the_caller_buffer() {
 fn eof_cases() {
     let mut r = ResponseReader::new(Limits::default());
     assert_eq!(r.on_eof(), Ok(()), "nothing expected yet");
-    r.start("GET");
+    r.start(Method::Get);
     assert_eq!(r.feed_head(b""), Ok(HeadEvent::NeedMore { consumed: 0 }));
     assert_eq!(r.on_eof(), Err(ProtoError::EmptyReply));
     assert_eq!(r.on_eof(), Err(ProtoError::EmptyReply), "sticky");
 
-    r.start("GET");
+    r.start(Method::Get);
     r.feed_head(b"HTTP/1.1 200").unwrap();
     assert_eq!(r.on_eof(), Err(ProtoError::TruncatedHead));
 
-    r.start("GET");
+    r.start(Method::Get);
     assert_eq!(
         r.feed_head(b"HTTP/1.1 100 Continue\r\n\r\n"),
         Ok(HeadEvent::NeedMore { consumed: 25 })
@@ -257,7 +260,7 @@ fn interim_limit() {
         max_interim_responses: 2,
         ..Limits::default()
     });
-    r.start("GET");
+    r.start(Method::Get);
     let two = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n";
     assert_eq!(
         r.feed_head(two),
@@ -274,7 +277,7 @@ fn interim_limit() {
 #[test]
 fn errors_are_sticky_until_start() {
     let mut r = ResponseReader::new(Limits::default());
-    r.start("GET");
+    r.start(Method::Get);
     let e = ProtoError::InvalidHead {
         why: "not an HTTP/1.x status line",
     };
@@ -284,7 +287,7 @@ fn errors_are_sticky_until_start() {
     assert_eq!(r.consume_direct(1), Err(e));
     assert_eq!(r.on_eof(), Err(e));
     assert!(!r.is_complete() && !r.can_reuse());
-    r.start("GET");
+    r.start(Method::Get);
     assert_eq!(
         r.feed_head(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),
         Ok(HeadEvent::Complete { consumed: 38 })
@@ -292,7 +295,7 @@ fn errors_are_sticky_until_start() {
     assert!(r.can_reuse());
 
     // A framing error surfaces from feed_head.
-    r.start("GET");
+    r.start(Method::Get);
     assert_eq!(
         r.feed_head(b"HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\n"),
         Err(ProtoError::ConflictingContentLength)
@@ -303,7 +306,7 @@ fn errors_are_sticky_until_start() {
         ..Limits::default()
     });
     assert_eq!(r.limits().max_body_bytes, Some(4));
-    r.start("GET");
+    r.start(Method::Get);
     assert_eq!(
         r.feed_head(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"),
         Err(ProtoError::BodyTooLarge { limit: 4 })
@@ -318,7 +321,7 @@ fn calls_out_of_phase_do_nothing() {
         Ok(HeadEvent::NeedMore { consumed: 0 })
     );
     assert_eq!(r.read_body(b"abc", 9), Ok(Decoded::nothing()));
-    r.start("GET");
+    r.start(Method::Get);
     assert_eq!(r.read_body(b"abc", 9), Ok(Decoded::nothing()));
     assert_eq!(r.direct_window(), 0);
     assert!(r.framing().is_none());

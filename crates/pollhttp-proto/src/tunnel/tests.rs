@@ -1,21 +1,20 @@
 use super::*;
-use crate::net::host::parse_target;
+use crate::test_prelude::*;
 
 fn request(host: &str, port: u16, auth: Option<&str>) -> String {
-    let target = parse_target(host).unwrap();
-    String::from_utf8(connect_request(&target, port, auth, "pollhttp/test").unwrap()).unwrap()
+    String::from_utf8(connect_request(host, port, auth, "pollhttp/test").unwrap()).unwrap()
 }
 
-fn feed_all(wire: &[u8]) -> Result<TunnelEvent, Reason> {
+fn feed_all(wire: &[u8]) -> Result<TunnelEvent, ConnError> {
     let mut hs = TunnelHandshake::new(Vec::new(), Limits::default());
     hs.received(wire)
 }
 
 /// Feeds `wire` one byte at a time: every prefix must ask for more, the end must open.
-fn feed_bytewise(wire: &[u8]) -> Result<TunnelEvent, Reason> {
+fn feed_bytewise(wire: &[u8]) -> Result<TunnelEvent, ConnError> {
     let mut hs = TunnelHandshake::new(Vec::new(), Limits::default());
     for (i, b) in wire.iter().enumerate() {
-        let ev = hs.received(std::slice::from_ref(b))?;
+        let ev = hs.received(core::slice::from_ref(b))?;
         if i + 1 < wire.len() {
             assert_eq!(ev, TunnelEvent::NeedMore, "opened early at byte {i}");
         } else {
@@ -34,20 +33,18 @@ fn request_bytes() {
     );
     assert_eq!(
         request("::1", 8443, Some("Basic dTpw")),
-        "CONNECT [::1]:8443 HTTP/1.1\r\nProxy-Authorization: Basic dTpw\r\n\
-         Host: [::1]:8443\r\nUser-Agent: pollhttp/test\r\nAccept: */*\r\n\r\n"
+        "CONNECT [::1]:8443 HTTP/1.1\r\nHost: [::1]:8443\r\n\
+         Proxy-Authorization: Basic dTpw\r\nUser-Agent: pollhttp/test\r\nAccept: */*\r\n\r\n"
     );
     assert!(request("10.0.0.1", 1, None).starts_with("CONNECT 10.0.0.1:1 HTTP/1.1\r\n"));
-    let target = parse_target("h").unwrap();
-    let bytes = connect_request(&target, 443, None, "").unwrap();
+    let bytes = connect_request("h", 443, None, "").unwrap();
     assert!(!String::from_utf8(bytes).unwrap().contains("User-Agent"));
 }
 
 #[test]
 fn request_rejects_injection() {
-    let target = parse_target("h").unwrap();
-    assert!(connect_request(&target, 443, Some("Basic x\r\nEvil: 1"), "ua").is_err());
-    assert!(connect_request(&target, 443, None, "ua\r\nEvil: 1").is_err());
+    assert!(connect_request("h", 443, Some("Basic x\r\nEvil: 1"), "ua").is_err());
+    assert!(connect_request("h", 443, None, "ua\r\nEvil: 1").is_err());
 }
 
 #[test]
@@ -85,7 +82,7 @@ fn refusals_keep_code_and_reason() {
         ),
         (b"HTTP/1.1 301 \r\nLocation: /\r\n\r\n", 301, ""),
     ] {
-        let want = Err(Reason::ProxyRefused {
+        let want = Err(ConnError::ProxyRefused {
             code,
             reason: reason.to_string(),
         });
@@ -97,9 +94,9 @@ fn refusals_keep_code_and_reason() {
 #[test]
 fn bytes_after_the_head_are_an_error() {
     let wire = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n\x16\x03\x01";
-    assert_eq!(feed_all(wire), Err(Reason::UnexpectedData));
+    assert_eq!(feed_all(wire), Err(ConnError::UnexpectedData));
     let wire = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
-    assert_eq!(feed_all(wire), Err(Reason::UnexpectedData));
+    assert_eq!(feed_all(wire), Err(ConnError::UnexpectedData));
 }
 
 #[test]
@@ -110,7 +107,7 @@ fn broken_replies_are_protocol_errors() {
         b"\x16\x03\x01\x00\x10garbage\r\n\r\n",
     ] {
         assert!(
-            matches!(feed_all(wire), Err(Reason::Protocol(_))),
+            matches!(feed_all(wire), Err(ConnError::Protocol(_))),
             "{:?}",
             String::from_utf8_lossy(wire)
         );
@@ -139,7 +136,7 @@ fn endless_head_is_bounded() {
     assert!(
         matches!(
             result,
-            Err(Reason::Protocol(ProtoError::HeadTooLarge { .. }))
+            Err(ConnError::Protocol(ProtoError::HeadTooLarge { .. }))
         ),
         "{result:?}"
     );
@@ -151,13 +148,13 @@ fn close_reasons() {
     let hs = TunnelHandshake::new(Vec::new(), Limits::default());
     assert_eq!(
         hs.closed(),
-        Reason::PeerClosed("before the proxy answered CONNECT")
+        ConnError::PeerClosed("before the proxy answered CONNECT")
     );
     let mut hs = TunnelHandshake::new(Vec::new(), Limits::default());
     hs.received(b"HTTP/1.1 20").unwrap();
     assert_eq!(
         hs.closed(),
-        Reason::PeerClosed("in the middle of the proxy's answer to CONNECT")
+        ConnError::PeerClosed("in the middle of the proxy's answer to CONNECT")
     );
 }
 

@@ -1,0 +1,838 @@
+//! One HTTP/1.1 client connection's whole life as a state machine: connect deadlines, the
+//! proxy's `CONNECT` tunnel, each request and its response, the reuse decision.
+
+use crate::request::has_field;
+use crate::tunnel::{TunnelEvent, TunnelHandshake};
+use crate::{
+    write_request_head, write_request_head_checked_line, ConnError, Decoded, HeadEvent, Limits,
+    Method, ProtoError, RequestBody, RequestHead, ResponseReader, SendError, TimeoutPhase,
+    Timeouts, Timestamp,
+};
+use alloc::borrow::Cow;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::time::Duration;
+
+/// Where the driver's connect pipeline is, as it reports it with
+/// [`Connection::handle_connect_stage`]. Each stage has its own limit in [`Timeouts`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ConnectStage {
+    /// Looking the name up ([`Timeouts::resolve`]).
+    Resolving,
+    /// A TCP connect to one address ([`Timeouts::connect`]); `attempt` counts the addresses
+    /// tried before, `last` says no address is left after this one.
+    Tcp {
+        /// Which attempt, from 0.
+        attempt: usize,
+        /// No other address remains.
+        last: bool,
+    },
+    /// Waiting for an HTTPS proxy's answer to `CONNECT` (bounded by
+    /// [`Timeouts::connect_total`] alone).
+    Tunnel,
+    /// The TLS handshake ([`Timeouts::tls_handshake`]).
+    Tls,
+}
+
+/// What a [`Connection`] is doing, for the driver to map to its own statuses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// No connection: before the first connect, after [`close`](Connection::close), after a
+    /// failure, or after a response whose connection cannot carry another request.
+    Closed,
+    /// The connect pipeline runs.
+    Connecting(ConnectStage),
+    /// Connected, ready for [`send_request`](Connection::send_request).
+    Idle,
+    /// Request bytes remain to be written ([`transmit`](Connection::transmit)).
+    Sending,
+    /// The request is sent; the final response head is due.
+    AwaitingHead,
+    /// The head is in; the body is being read.
+    Body,
+    /// A 101 to a requested `Upgrade`, or a 2xx to `CONNECT`: HTTP has ended here and the
+    /// bytes after the head belong to the other protocol.
+    Switched,
+}
+
+/// What expired in [`Connection::handle_timeout`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expiry {
+    /// The TCP attempt's own limit expired and another address remains: the driver drops
+    /// this attempt and reports the next one's stage. The connection goes on.
+    NextAddress,
+    /// A limit ended the connection; it is [`Closed`](Phase::Closed) now.
+    Failed(ConnError),
+}
+
+/// Requests through an HTTP proxy: the absolute-form target and the proxy's credentials
+/// (RFC 9112 section 3.2.2).
+///
+/// ```
+/// use pollhttp_proto::ProxyForm;
+/// let form = ProxyForm::new("example.com:8080", Some("Basic dTpw"));
+/// assert_eq!(form.target("/a?b"), "http://example.com:8080/a?b");
+/// assert_eq!(form.target("*"), "http://example.com:8080");
+/// assert_eq!(form.target("http://other/x"), "http://other/x");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProxyForm {
+    /// `http://host[:port]`, put before origin-form targets.
+    origin: String,
+    /// The `Proxy-Authorization: ...` field line, when the proxy has credentials.
+    authorization: Option<String>,
+}
+
+impl ProxyForm {
+    /// Requests to the origin whose `Host` value is `host_header`, through a proxy that
+    /// wants `authorization` (the field's value, such as `Basic ...`) when given.
+    pub fn new(host_header: &str, authorization: Option<&str>) -> ProxyForm {
+        ProxyForm {
+            origin: format!("http://{host_header}"),
+            authorization: authorization.map(|a| format!("Proxy-Authorization: {a}")),
+        }
+    }
+
+    /// The request target as the proxy must see it: origin-form paths become absolute.
+    pub fn target<'a>(&'a self, target: &'a str) -> Cow<'a, str> {
+        if target.starts_with('/') {
+            Cow::Owned(format!("{}{target}", self.origin))
+        } else if target == "*" {
+            // RFC 9112 section 3.2.4: an absolute form without a path stands for
+            // `OPTIONS *` at the origin.
+            Cow::Borrowed(&self.origin)
+        } else {
+            Cow::Borrowed(target)
+        }
+    }
+}
+
+/// Whom a connection talks to, given to [`Connection::start_connect`].
+#[derive(Clone, Debug, Default)]
+pub struct Route {
+    /// The value of the automatic `Host` header (see [`host_header`](crate::host_header)).
+    pub host_header: String,
+    /// Set when requests go through an HTTP proxy.
+    pub proxy_form: Option<ProxyForm>,
+    /// The `CONNECT` request (from [`connect_request`](crate::connect_request)) when the
+    /// connection is a tunnel through an HTTPS proxy.
+    pub tunnel: Option<Vec<u8>>,
+}
+
+/// The request bytes not yet written: the head, then the body, as two buffers.
+#[derive(Debug, Default)]
+struct Outgoing {
+    head: Vec<u8>,
+    body: RequestBody,
+    /// Bytes of head and body written so far.
+    written: usize,
+}
+
+impl Outgoing {
+    fn pending(&self) -> (&[u8], &[u8]) {
+        let head = self.head.get(self.written..).unwrap_or_default();
+        let into_body = self.written.saturating_sub(self.head.len());
+        let body = self.body.as_bytes().get(into_body..).unwrap_or_default();
+        (head, body)
+    }
+
+    fn is_written(&self) -> bool {
+        self.written >= self.head.len() + self.body.len()
+    }
+
+    /// Drops what was sent; a large head's buffer is not kept for the connection's life.
+    fn clear(&mut self) {
+        if self.head.capacity() > 64 * 1024 {
+            self.head = Vec::new();
+        } else {
+            self.head.clear();
+        }
+        self.body = RequestBody::EMPTY;
+        self.written = 0;
+    }
+}
+
+/// The connect pipeline's clocks and, through an HTTPS proxy, the tunnel handshake.
+#[derive(Debug)]
+struct Connecting {
+    limits: Timeouts,
+    started: Timestamp,
+    stage: ConnectStage,
+    stage_since: Timestamp,
+    tunnel: Option<TunnelHandshake>,
+    /// The `CONNECT` request, until the tunnel stage starts.
+    tunnel_request: Option<Vec<u8>>,
+}
+
+/// Where an exchange is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    /// Request bytes remain, or are written but not yet flushed.
+    Sending,
+    AwaitingHead,
+    Body,
+}
+
+/// One request and its response, with their clocks.
+#[derive(Debug)]
+struct Exchange {
+    step: Step,
+    limits: Timeouts,
+    total_deadline: Option<Timestamp>,
+    head_deadline: Option<Timestamp>,
+    /// When bytes last moved, for `idle`.
+    last_progress: Timestamp,
+    /// The request asked for `Upgrade`, so a 101 is an answer rather than a violation.
+    upgrade: bool,
+}
+
+#[derive(Debug)]
+enum State {
+    Closed,
+    Connecting(Connecting),
+    Idle {
+        /// Time the connect phase took, charged to the first request's `total`.
+        connect_spent: Duration,
+    },
+    Exchange(Exchange),
+    Switched,
+}
+
+/// One HTTP/1.1 client connection, free of IO and clocks: the driver moves bytes between
+/// it and a socket and tells it the time; it says what to send, what the bytes received
+/// mean, when the next deadline is, and whether the connection may carry the next request.
+///
+/// The driver's loop, per phase ([`phase`](Self::phase)):
+///
+/// - **Connecting**: report each stage of its pipeline with
+///   [`handle_connect_stage`](Self::handle_connect_stage); in the
+///   [`Tunnel`](ConnectStage::Tunnel) stage, write [`transmit`](Self::transmit) and feed the
+///   proxy's bytes to [`handle_tunnel_input`](Self::handle_tunnel_input); when the stream is
+///   ready, [`handle_connected`](Self::handle_connected).
+/// - **Idle**: [`send_request`](Self::send_request). A byte arriving now is a fault
+///   ([`handle_idle_input`](Self::handle_idle_input)).
+/// - **Sending**: write [`transmit`](Self::transmit) (head and body, two buffers for one
+///   vectored write), report with [`handle_sent`](Self::handle_sent), then
+///   [`handle_flushed`](Self::handle_flushed) once the stream has pushed them out.
+/// - **AwaitingHead** (also while sending: a server may answer early): after each read,
+///   [`handle_received`](Self::handle_received), then [`handle_head`](Self::handle_head) with
+///   the receive buffer.
+/// - **Body**: [`read_body`](Self::read_body) with buffered bytes, or a read of at most
+///   [`direct_window`](Self::direct_window) bytes straight into the caller's buffer reported
+///   with [`consume_direct`](Self::consume_direct).
+/// - End of stream in any phase: [`handle_eof`](Self::handle_eof).
+/// - Always: [`poll_timeout`](Self::poll_timeout) says by when to call
+///   [`handle_timeout`](Self::handle_timeout) at the latest.
+///
+/// When a response ends, the phase says what follows: `Idle` (the connection is reusable:
+/// its framing allows it and no stray byte followed), `Closed` (drop the stream), or
+/// `Switched`. Every error is final for the connection, which is `Closed` after it; the
+/// response read so far stays readable through [`response`](Self::response).
+///
+/// ```
+/// use core::time::Duration;
+/// use pollhttp_proto::*;
+///
+/// let t0 = Timestamp::ZERO;
+/// let mut conn = Connection::new(Limits::default(), Timeouts::default());
+/// conn.start_connect(Route { host_header: "example.com".into(), ..Route::default() }, t0);
+/// conn.handle_connect_stage(ConnectStage::Tcp { attempt: 0, last: true }, t0);
+/// conn.handle_connected(t0);
+/// assert_eq!(conn.phase(), Phase::Idle);
+///
+/// conn.send_request(Method::Get, "/", &["Accept: text/plain"], RequestBody::EMPTY, t0)
+///     .unwrap();
+/// let (head, body) = conn.transmit();
+/// assert!(head.starts_with(b"GET / HTTP/1.1\r\nHost: example.com\r\n"));
+/// let n = head.len() + body.len();
+/// conn.handle_sent(n, t0);
+/// conn.handle_flushed(t0);
+/// assert_eq!(conn.phase(), Phase::AwaitingHead);
+///
+/// // The server is silent: at the response_head limit the connection fails.
+/// let late = t0 + Duration::from_secs(120);
+/// assert_eq!(conn.poll_timeout(), Some(late));
+/// let just_before = Timestamp::from_duration(Duration::from_millis(119_999));
+/// assert!(conn.handle_timeout(just_before, false).is_none());
+/// let expired = conn.handle_timeout(late, false);
+/// assert!(matches!(
+///     expired,
+///     Some(Expiry::Failed(ConnError::Timeout { phase: TimeoutPhase::ResponseHead, .. }))
+/// ));
+/// assert_eq!(conn.phase(), Phase::Closed);
+/// ```
+#[derive(Debug)]
+pub struct Connection {
+    limits: Timeouts,
+    user_agent: String,
+    host_header: String,
+    proxy_form: Option<ProxyForm>,
+    reader: ResponseReader,
+    out: Outgoing,
+    state: State,
+}
+
+impl Connection {
+    /// A closed connection with these limits and no `User-Agent`.
+    pub fn new(limits: Limits, timeouts: Timeouts) -> Connection {
+        Connection {
+            limits: timeouts,
+            user_agent: String::new(),
+            host_header: String::new(),
+            proxy_form: None,
+            reader: ResponseReader::new(limits),
+            out: Outgoing::default(),
+            state: State::Closed,
+        }
+    }
+
+    // ----- settings --------------------------------------------------------------------
+
+    /// The protocol limits for the responses from now on.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.reader.set_limits(limits);
+    }
+
+    /// The protocol limits in force.
+    pub fn limits(&self) -> &Limits {
+        self.reader.limits()
+    }
+
+    /// The time limits for the clocks started from now on; running clocks keep theirs.
+    pub fn set_timeouts(&mut self, timeouts: Timeouts) {
+        self.limits = timeouts;
+    }
+
+    /// The time limits that the next clock will use.
+    pub fn timeouts(&self) -> &Timeouts {
+        &self.limits
+    }
+
+    /// The automatic `User-Agent` value; empty sends none. Checked when a request is
+    /// written.
+    pub fn set_user_agent(&mut self, user_agent: &str) {
+        self.user_agent.clear();
+        self.user_agent.push_str(user_agent);
+    }
+
+    /// The automatic `User-Agent` value.
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
+
+    // ----- state -----------------------------------------------------------------------
+
+    /// What the connection is doing.
+    pub fn phase(&self) -> Phase {
+        match &self.state {
+            State::Closed => Phase::Closed,
+            State::Connecting(c) => Phase::Connecting(c.stage),
+            State::Idle { .. } => Phase::Idle,
+            State::Exchange(x) => match x.step {
+                Step::Sending => Phase::Sending,
+                Step::AwaitingHead => Phase::AwaitingHead,
+                Step::Body => Phase::Body,
+            },
+            State::Switched => Phase::Switched,
+        }
+    }
+
+    /// The current or last response: head, framing, trailers.
+    pub fn response(&self) -> &ResponseReader {
+        &self.reader
+    }
+
+    /// Whether the last request's response arrived whole: its head and all of its body (or
+    /// the head of a protocol switch). True from then until the next request or
+    /// [`close`](Self::close), whatever became of the connection afterwards.
+    pub fn is_response_complete(&self) -> bool {
+        self.reader.is_complete()
+    }
+
+    /// Ends the connection and forgets the response.
+    pub fn close(&mut self) {
+        self.drop_transport();
+        self.reader.reset();
+        self.host_header.clear();
+        self.proxy_form = None;
+    }
+
+    /// The transport is gone (closed, failed, or taken by the caller): `Closed`, with the
+    /// response kept readable.
+    pub fn drop_transport(&mut self) {
+        self.out.clear();
+        self.state = State::Closed;
+    }
+
+    // ----- connecting -------------------------------------------------------------------
+
+    /// A connect pipeline starts now, towards `route`. Whatever ran before is dropped.
+    pub fn start_connect(&mut self, route: Route, now: Timestamp) {
+        self.close();
+        self.host_header = route.host_header;
+        self.proxy_form = route.proxy_form;
+        self.state = State::Connecting(Connecting {
+            limits: self.limits,
+            started: now,
+            stage: ConnectStage::Resolving,
+            stage_since: now,
+            tunnel: None,
+            tunnel_request: route.tunnel,
+        });
+    }
+
+    /// Takes over a stream connected by other means (Godot's `set_connection`): `Idle` at
+    /// once, requests sent with `host_header`.
+    pub fn adopt(&mut self, host_header: &str) {
+        self.close();
+        self.host_header.push_str(host_header);
+        self.state = State::Idle {
+            connect_spent: Duration::ZERO,
+        };
+    }
+
+    /// The driver's pipeline is now at `stage`. A new stage (or a new TCP attempt) starts
+    /// its own clock; entering [`ConnectStage::Tunnel`] queues the `CONNECT` request.
+    pub fn handle_connect_stage(&mut self, stage: ConnectStage, now: Timestamp) {
+        let State::Connecting(c) = &mut self.state else {
+            return;
+        };
+        if c.stage == stage {
+            return;
+        }
+        c.stage = stage;
+        c.stage_since = now;
+        if stage == ConnectStage::Tunnel {
+            if let Some(request) = c.tunnel_request.take() {
+                c.tunnel = Some(TunnelHandshake::new(request, self.reader.limits().clone()));
+            }
+        }
+    }
+
+    /// Whether the pipeline goes through an HTTPS proxy's tunnel that is not open yet.
+    pub fn wants_tunnel(&self) -> bool {
+        matches!(&self.state, State::Connecting(c) if c.tunnel_request.is_some() || c.tunnel.is_some())
+    }
+
+    /// Bytes from the proxy during the tunnel stage: `Ok(true)` once the tunnel is open
+    /// (the driver goes on to TLS).
+    ///
+    /// # Errors
+    ///
+    /// The proxy's refusal or a broken answer; the connection is `Closed` after it.
+    pub fn handle_tunnel_input(&mut self, bytes: &[u8]) -> Result<bool, ConnError> {
+        let State::Connecting(Connecting {
+            tunnel: Some(t), ..
+        }) = &mut self.state
+        else {
+            return Err(ConnError::UnexpectedData);
+        };
+        match t.received(bytes) {
+            Ok(TunnelEvent::NeedMore) => Ok(false),
+            Ok(TunnelEvent::Open) => {
+                if let State::Connecting(c) = &mut self.state {
+                    c.tunnel = None;
+                }
+                Ok(true)
+            }
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// The stream is ready for HTTP: `Idle`.
+    pub fn handle_connected(&mut self, now: Timestamp) {
+        let connect_spent = match &self.state {
+            State::Connecting(c) => now.saturating_since(c.started),
+            _ => Duration::ZERO,
+        };
+        self.state = State::Idle { connect_spent };
+    }
+
+    // ----- sending ----------------------------------------------------------------------
+
+    /// Queues a request: checks it (target first, then the connection's readiness, then
+    /// the headers, Godot's order) and writes its head. Through an HTTP proxy the target
+    /// takes the absolute form and `Proxy-Authorization` is added unless given.
+    ///
+    /// # Errors
+    ///
+    /// [`SendError::Invalid`] for a request that must not be sent (see
+    /// [`write_request_head`]), [`SendError::NotReady`] unless `Idle`. Nothing is queued.
+    pub fn send_request<H: AsRef<str>>(
+        &mut self,
+        method: Method,
+        target: &str,
+        headers: &[H],
+        body: RequestBody,
+        now: Timestamp,
+    ) -> Result<(), SendError> {
+        crate::validate_target(method.as_str(), target).map_err(SendError::Invalid)?;
+        let State::Idle { connect_spent } = self.state else {
+            return Err(SendError::NotReady);
+        };
+        self.out.clear();
+        let written = match &self.proxy_form {
+            // The target was checked above and the method is a constant token.
+            None => write_request_head_checked_line(
+                &mut self.out.head,
+                &RequestHead {
+                    method: method.as_str(),
+                    target,
+                    host: &self.host_header,
+                    headers,
+                    body_len: body.len(),
+                    content_length_if_empty: method.expects_body(),
+                    user_agent: &self.user_agent,
+                },
+            ),
+            Some(form) => {
+                let absolute = form.target(target);
+                let authorization = form
+                    .authorization
+                    .as_deref()
+                    .filter(|_| !has_field(headers, "proxy-authorization"));
+                let headers: Vec<&str> = headers
+                    .iter()
+                    .map(AsRef::as_ref)
+                    .chain(authorization)
+                    .collect();
+                // The absolute target is new text: checked as it is written.
+                write_request_head(
+                    &mut self.out.head,
+                    &RequestHead {
+                        method: method.as_str(),
+                        target: &absolute,
+                        host: &self.host_header,
+                        headers: &headers,
+                        body_len: body.len(),
+                        content_length_if_empty: method.expects_body(),
+                        user_agent: &self.user_agent,
+                    },
+                )
+            }
+        };
+        if let Err(e) = written {
+            self.out.clear();
+            return Err(SendError::Invalid(e));
+        }
+        self.out.body = body;
+        self.reader.start(method);
+        let limits = self.limits;
+        let budget = limits.total.map(|t| t.saturating_sub(connect_spent));
+        self.state = State::Exchange(Exchange {
+            step: Step::Sending,
+            limits,
+            total_deadline: budget.and_then(|b| now.checked_add(b)),
+            head_deadline: None,
+            last_progress: now,
+            upgrade: !headers.is_empty() && has_field(headers, "upgrade"),
+        });
+        Ok(())
+    }
+
+    /// The bytes to write now, as two buffers (for one vectored write): the request head
+    /// and body while sending, the `CONNECT` request in the tunnel stage; empty otherwise.
+    pub fn transmit(&self) -> (&[u8], &[u8]) {
+        match &self.state {
+            State::Exchange(Exchange {
+                step: Step::Sending,
+                ..
+            }) => self.out.pending(),
+            State::Connecting(Connecting {
+                tunnel: Some(t), ..
+            }) => (t.to_send(), &[]),
+            _ => (&[], &[]),
+        }
+    }
+
+    /// Whether the driver should wait for the stream to take bytes: request or `CONNECT`
+    /// bytes remain, or a flush is due.
+    pub fn wants_write(&self) -> bool {
+        match &self.state {
+            State::Exchange(x) => x.step == Step::Sending,
+            State::Connecting(Connecting {
+                tunnel: Some(t), ..
+            }) => !t.to_send().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// `n` bytes of [`transmit`](Self::transmit) were written at `now`.
+    pub fn handle_sent(&mut self, n: usize, now: Timestamp) {
+        match &mut self.state {
+            State::Exchange(x) if x.step == Step::Sending => {
+                self.out.written = self.out.written.saturating_add(n);
+                if n > 0 {
+                    x.last_progress = now;
+                }
+            }
+            State::Connecting(Connecting {
+                tunnel: Some(t), ..
+            }) => t.sent(n),
+            _ => {}
+        }
+    }
+
+    /// The stream has pushed out everything written (its flush succeeded) at `now`: once
+    /// the whole request is out, the wait for the response head begins and the request's
+    /// buffers are released.
+    pub fn handle_flushed(&mut self, now: Timestamp) {
+        if let State::Exchange(x) = &mut self.state {
+            if x.step == Step::Sending && self.out.is_written() {
+                x.step = Step::AwaitingHead;
+                x.head_deadline = x.limits.response_head.and_then(|l| now.checked_add(l));
+                self.out.clear();
+            }
+        }
+    }
+
+    // ----- receiving --------------------------------------------------------------------
+
+    /// Bytes arrived from the peer at `now` (they count as progress for `idle`).
+    pub fn handle_received(&mut self, now: Timestamp) {
+        if let State::Exchange(x) = &mut self.state {
+            x.last_progress = now;
+        }
+    }
+
+    /// Looks for the final response head at the start of `buf`, the driver's receive buffer
+    /// (see [`ResponseReader::feed_head`]); call it while sending too, since a server may
+    /// answer before the request is complete. When the head is complete, the phase moves
+    /// on: to `Body`, or, for a response without body, to `Idle` (or `Closed` when the
+    /// connection cannot be reused, including when bytes follow the head), or `Switched`.
+    ///
+    /// # Errors
+    ///
+    /// The reader's errors, and [`ProtoError::UnsolicitedSwitch`] for a 101 to a request
+    /// without `Upgrade`. The connection is `Closed` after an error.
+    pub fn handle_head(&mut self, buf: &[u8], now: Timestamp) -> Result<HeadEvent, ConnError> {
+        let State::Exchange(x) = &mut self.state else {
+            return Ok(HeadEvent::NeedMore { consumed: 0 });
+        };
+        let upgrade = x.upgrade;
+        let event = match self.reader.feed_head(buf) {
+            Ok(e) => e,
+            Err(e) => return Err(self.fail(e.into())),
+        };
+        let HeadEvent::Complete { consumed } = event else {
+            return Ok(event);
+        };
+        if self.reader.is_switched() {
+            if self.reader.head().code() == 101 && !upgrade {
+                return Err(self.fail(ProtoError::UnsolicitedSwitch.into()));
+            }
+            // The bytes after the head are the other protocol's: they stay in the
+            // driver's buffer for whoever takes the stream.
+            self.out.clear();
+            self.state = State::Switched;
+            return Ok(event);
+        }
+        if let State::Exchange(x) = &mut self.state {
+            x.step = Step::Body;
+            x.head_deadline = None;
+            x.last_progress = now;
+        }
+        if self.reader.is_complete() {
+            self.finish(buf.len() > consumed);
+        }
+        Ok(event)
+    }
+
+    /// Decodes body bytes from the start of `input` (bytes the driver buffered after the
+    /// head): at most one run of at most `max_data` bytes (see
+    /// [`ResponseReader::read_body`]). When the body ends here, the phase moves on to `Idle`
+    /// or `Closed` (also when bytes follow the body).
+    ///
+    /// # Errors
+    ///
+    /// The reader's errors; the connection is `Closed` after one.
+    pub fn read_body(&mut self, input: &[u8], max_data: usize) -> Result<Decoded, ConnError> {
+        if !matches!(&self.state, State::Exchange(x) if x.step == Step::Body) {
+            return Ok(Decoded::nothing());
+        }
+        match self.reader.read_body(input, max_data) {
+            Ok(d) => {
+                if self.reader.is_complete() {
+                    self.finish(input.len() > d.consumed);
+                }
+                Ok(d)
+            }
+            Err(e) => Err(self.fail(e.into())),
+        }
+    }
+
+    /// How many body bytes may be read straight into the caller's buffer (see
+    /// [`ResponseReader::direct_window`]); only while the driver's own buffer is empty.
+    pub fn direct_window(&self) -> u64 {
+        self.reader.direct_window()
+    }
+
+    /// Records `n` body bytes read straight into the caller's buffer at `now`.
+    ///
+    /// # Errors
+    ///
+    /// [`ProtoError::BodyTooLarge`] past the body limit; the connection is `Closed` after.
+    pub fn consume_direct(&mut self, n: usize, now: Timestamp) -> Result<(), ConnError> {
+        self.handle_received(now);
+        match self.reader.consume_direct(n) {
+            Ok(()) => {
+                if self.reader.is_complete() && matches!(self.state, State::Exchange(_)) {
+                    self.finish(false);
+                }
+                Ok(())
+            }
+            Err(e) => Err(self.fail(e.into())),
+        }
+    }
+
+    /// The stream reached its end (after every buffered byte was passed on). A
+    /// close-delimited body ends well here (the phase becomes `Closed`); anywhere else it
+    /// is an error.
+    ///
+    /// # Errors
+    ///
+    /// Why this end is not valid: an empty reply, a truncated head or body, a proxy that
+    /// closed before the tunnel opened, a server that closed an idle connection. The
+    /// connection is `Closed` after it.
+    pub fn handle_eof(&mut self) -> Result<(), ConnError> {
+        let err = match &self.state {
+            State::Closed | State::Switched => return Ok(()),
+            State::Connecting(Connecting { tunnel: Some(t), .. }) => t.closed(),
+            State::Connecting(_) => ConnError::PeerClosed("while connecting"),
+            State::Idle { .. } => ConnError::PeerClosed("while the connection was idle"),
+            State::Exchange(_) => match self.reader.on_eof() {
+                Ok(()) => {
+                    self.drop_transport();
+                    return Ok(());
+                }
+                Err(e) => ConnError::Protocol(e),
+            },
+        };
+        Err(self.fail(err))
+    }
+
+    /// Bytes arrived while no response was due: the connection cannot be trusted with
+    /// another request. Returns the error; the connection is `Closed`.
+    pub fn handle_idle_input(&mut self) -> ConnError {
+        self.fail(ConnError::UnexpectedData)
+    }
+
+    /// The response is complete: keep the connection for the next request only when its
+    /// framing allows it and no stray byte follows.
+    fn finish(&mut self, stray: bool) {
+        self.out.clear();
+        self.state = if self.reader.can_reuse() && !stray {
+            State::Idle {
+                connect_spent: Duration::ZERO,
+            }
+        } else {
+            State::Closed
+        };
+    }
+
+    fn fail(&mut self, err: ConnError) -> ConnError {
+        self.drop_transport();
+        err
+    }
+
+    // ----- time -------------------------------------------------------------------------
+
+    /// The earliest deadline of the clocks running now: call
+    /// [`handle_timeout`](Self::handle_timeout) by then even if nothing else happens.
+    /// `None` when no clock runs (closed, idle, switched).
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Timestamp> {
+        match &self.state {
+            State::Connecting(c) => earliest(
+                earliest(
+                    at(c.started, c.limits.total),
+                    at(c.started, c.limits.connect_total),
+                ),
+                at(c.stage_since, stage_limit(c.stage, &c.limits).map(|(_, l)| l)),
+            ),
+            State::Exchange(x) => earliest(
+                earliest(x.total_deadline, x.head_deadline),
+                at(x.last_progress, x.limits.idle),
+            ),
+            State::Closed | State::Idle { .. } | State::Switched => None,
+        }
+    }
+
+    /// Checks the clocks at `now`. `unread_input` says the driver holds received bytes the
+    /// caller has not read yet: then the connection is not stalled, whatever the time
+    /// since bytes last arrived, and `idle` does not expire.
+    ///
+    /// Limits expire at their instant exactly (`now == deadline` expires). The order of
+    /// checks, when several have expired: `total`, `connect_total`, the stage's own limit;
+    /// in an exchange `total`, `response_head`, `idle`.
+    pub fn handle_timeout(&mut self, now: Timestamp, unread_input: bool) -> Option<Expiry> {
+        let (phase, limits) = match &mut self.state {
+            State::Connecting(c) => {
+                let l = c.limits;
+                if expired(at(c.started, l.total), now) {
+                    (TimeoutPhase::Total, l)
+                } else if expired(at(c.started, l.connect_total), now) {
+                    (TimeoutPhase::ConnectTotal, l)
+                } else {
+                    let (phase, limit) = stage_limit(c.stage, &l)?;
+                    if !expired(at(c.stage_since, Some(limit)), now) {
+                        return None;
+                    }
+                    if let ConnectStage::Tcp { last: false, .. } = c.stage {
+                        // The next address gets a clock of its own.
+                        c.stage_since = now;
+                        return Some(Expiry::NextAddress);
+                    }
+                    (phase, l)
+                }
+            }
+            State::Exchange(x) => {
+                let l = x.limits;
+                if expired(x.total_deadline, now) {
+                    (TimeoutPhase::Total, l)
+                } else if expired(x.head_deadline, now) {
+                    (TimeoutPhase::ResponseHead, l)
+                } else if !unread_input && expired(at(x.last_progress, l.idle), now) {
+                    (TimeoutPhase::Idle, l)
+                } else {
+                    return None;
+                }
+            }
+            State::Closed | State::Idle { .. } | State::Switched => return None,
+        };
+        let after = limits.get(phase).unwrap_or_default();
+        Some(Expiry::Failed(self.fail(ConnError::Timeout { phase, after })))
+    }
+}
+
+/// The limit of a connect stage, if it has one of its own.
+fn stage_limit(stage: ConnectStage, l: &Timeouts) -> Option<(TimeoutPhase, Duration)> {
+    let (phase, limit) = match stage {
+        ConnectStage::Resolving => (TimeoutPhase::Resolve, l.resolve),
+        ConnectStage::Tcp { .. } => (TimeoutPhase::Connect, l.connect),
+        ConnectStage::Tls => (TimeoutPhase::TlsHandshake, l.tls_handshake),
+        // A proxy's answer to CONNECT is bounded by `connect_total` alone.
+        ConnectStage::Tunnel => return None,
+    };
+    limit.map(|l| (phase, l))
+}
+
+fn at(start: Timestamp, limit: Option<Duration>) -> Option<Timestamp> {
+    limit.and_then(|l| start.checked_add(l))
+}
+
+/// The earlier of two optional instants (`None` is no limit).
+fn earliest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn expired(deadline: Option<Timestamp>, now: Timestamp) -> bool {
+    deadline.is_some_and(|d| now >= d)
+}
+
+#[cfg(test)]
+mod tests;
