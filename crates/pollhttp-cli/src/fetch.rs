@@ -214,8 +214,9 @@ fn send_request(
             .chain(plan.headers.iter().cloned())
             .chain(proxy_auth),
     );
+    let headers: Vec<&str> = plan.headers.iter().map(String::as_str).collect();
     client
-        .request_raw(plan.method, &plan.target, &plan.headers, &plan.body)
+        .request_raw(plan.method, &plan.target, &headers, &plan.body)
         .map_err(|e| Failure::from_client(&e, Phase::Request))
 }
 

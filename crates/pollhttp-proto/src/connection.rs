@@ -227,8 +227,9 @@ enum State {
 ///
 /// When a response ends, the phase says what follows: `Idle` (the connection is reusable:
 /// its framing allows it and no stray byte followed), `Closed` (drop the stream), or
-/// `Switched`. Every error is final for the connection, which is `Closed` after it; the
-/// response read so far stays readable through [`response`](Self::response).
+/// `Switched`. Every error is final for the connection, which is `Closed` after it (a body
+/// error is sticky instead, see [`read_body`](Self::read_body)); the response read so far
+/// stays readable through [`response`](Self::response).
 ///
 /// ```
 /// use core::time::Duration;
@@ -646,20 +647,18 @@ impl Connection {
     ///
     /// # Errors
     ///
-    /// The reader's errors; the connection is `Closed` after one.
+    /// The reader's errors. A body error is sticky rather than closing: every later call
+    /// repeats it until [`drop_transport`](Self::drop_transport), so that a driver may
+    /// first hand out the bytes decoded before it and report the failure on its next read.
     pub fn read_body(&mut self, input: &[u8], max_data: usize) -> Result<Decoded, ConnError> {
         if !matches!(&self.state, State::Exchange(x) if x.step == Step::Body) {
             return Ok(Decoded::nothing());
         }
-        match self.reader.read_body(input, max_data) {
-            Ok(d) => {
-                if self.reader.is_complete() {
-                    self.finish(input.len() > d.consumed);
-                }
-                Ok(d)
-            }
-            Err(e) => Err(self.fail(e.into())),
+        let d = self.reader.read_body(input, max_data)?;
+        if self.reader.is_complete() {
+            self.finish(input.len() > d.consumed);
         }
+        Ok(d)
     }
 
     /// How many body bytes may be read straight into the caller's buffer (see
@@ -672,18 +671,15 @@ impl Connection {
     ///
     /// # Errors
     ///
-    /// [`ProtoError::BodyTooLarge`] past the body limit; the connection is `Closed` after.
+    /// [`ProtoError::BodyTooLarge`] past the body limit, sticky as in
+    /// [`read_body`](Self::read_body).
     pub fn consume_direct(&mut self, n: usize, now: Timestamp) -> Result<(), ConnError> {
         self.handle_received(now);
-        match self.reader.consume_direct(n) {
-            Ok(()) => {
-                if self.reader.is_complete() && matches!(self.state, State::Exchange(_)) {
-                    self.finish(false);
-                }
-                Ok(())
-            }
-            Err(e) => Err(self.fail(e.into())),
+        self.reader.consume_direct(n)?;
+        if self.reader.is_complete() && matches!(self.state, State::Exchange(_)) {
+            self.finish(false);
         }
+        Ok(())
     }
 
     /// The stream reached its end (after every buffered byte was passed on). A

@@ -157,5 +157,5 @@ pub use request::{
 pub use request_body::RequestBody;
 pub use response_reader::{HeadEvent, ResponseReader};
 pub use time::Timestamp;
-pub use timeouts::{TimeoutPhase, Timeouts};
+pub use timeouts::{describe as describe_timeout, TimeoutPhase, Timeouts};
 pub use tunnel::{connect_request, TunnelEvent, TunnelHandshake};

@@ -163,7 +163,7 @@ impl fmt::Display for TimeoutPhase {
     }
 }
 
-/// The message of `Reason::Timeout`.
+/// The message of an expired limit: which limit, its value, and what was awaited.
 pub fn describe(phase: TimeoutPhase, after: Duration) -> String {
     format!(
         "timed out after {after:?} waiting for {} (timeouts.{})",

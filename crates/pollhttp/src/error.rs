@@ -178,7 +178,7 @@ impl fmt::Display for Reason {
                 f.write_str("server sent data while no response was expected")
             }
             Reason::Timeout { phase, after } => {
-                f.write_str(&crate::timeouts::describe(*phase, *after))
+                f.write_str(&crate::proto::describe_timeout(*phase, *after))
             }
             Reason::ProxyRefused { code, reason } => {
                 write!(f, "the proxy refused the CONNECT tunnel: {code}")?;
@@ -265,3 +265,18 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl From<crate::proto::ConnError> for Reason {
+    fn from(e: crate::proto::ConnError) -> Reason {
+        use crate::proto::ConnError;
+        match e {
+            ConnError::Protocol(p) => Reason::Protocol(p),
+            ConnError::PeerClosed(when) => Reason::PeerClosed(when),
+            ConnError::UnexpectedData => Reason::UnexpectedData,
+            ConnError::ProxyRefused { code, reason } => Reason::ProxyRefused { code, reason },
+            ConnError::Timeout { phase, after } => Reason::Timeout { phase, after },
+            // The core's error is non-exhaustive; a new kind reads as the protocol's.
+            other => Reason::InvalidArgument(other.to_string()),
+        }
+    }
+}

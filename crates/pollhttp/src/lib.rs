@@ -15,7 +15,6 @@ mod net;
 #[cfg(unix)]
 mod poller;
 mod proxy;
-mod timeouts;
 pub mod tls;
 
 /// The sans-IO protocol core, re-exported: see the [`pollhttp_proto`] crate.
@@ -29,5 +28,5 @@ pub use error::{Error, GodotError, Reason};
 pub use poller::{Poller, Token};
 pub use proto::{Limits, Method};
 pub use proxy::{no_proxy_matches, ProxyConfig, DEFAULT_PROXY_PORT};
-pub use timeouts::{TimeoutPhase, Timeouts};
+pub use proto::{TimeoutPhase, Timeouts};
 pub use tls::{Certificates, TlsError, TlsErrorKind, TlsOptions, TlsVersion};

@@ -58,7 +58,7 @@ fn request_bytes_with_automatic_headers() {
     assert_eq!(
         text(&reqs[0]),
         format!(
-            "POST /submit?a=1 HTTP/1.1\r\nX-Custom: yes\r\nHost: 127.0.0.1:{port}\r\n\
+            "POST /submit?a=1 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Custom: yes\r\n\
              Content-Length: 2\r\nUser-Agent: {}\r\nAccept: */*\r\n\r\né",
             pollhttp::USER_AGENT
         )

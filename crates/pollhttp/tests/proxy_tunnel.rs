@@ -73,8 +73,8 @@ fn connect_bytes_credentials_and_tls_to_the_origin() {
     assert_eq!(
         text(&proxy.requests()[0]),
         format!(
-            "CONNECT localhost:{port} HTTP/1.1\r\nProxy-Authorization: {}\r\n\
-             Host: localhost:{port}\r\nUser-Agent: {USER_AGENT}\r\nAccept: */*\r\n\r\n",
+            "CONNECT localhost:{port} HTTP/1.1\r\nHost: localhost:{port}\r\n\
+             Proxy-Authorization: {}\r\nUser-Agent: {USER_AGENT}\r\nAccept: */*\r\n\r\n",
             basic("user", "pa:ss")
         )
     );

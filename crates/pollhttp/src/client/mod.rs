@@ -1,15 +1,30 @@
-//! `HttpClient`: Godot's `HTTPClient` contract, driving the protocol core over a stream.
+//! `HttpClient`: Godot's `HTTPClient` contract, driving the core's
+//! [`Connection`](crate::proto::Connection) over a stream.
 
-use crate::conn::RecvBuf;
-use crate::conn::{Connector, Progress, Via};
-use crate::net::host::{host_header, parse_target, Target};
-use crate::proto::{self, BodyKind, HeadEvent, Limits, RequestHead, ResponseReader};
-use crate::timeouts::Deadlines;
+use crate::conn::{Connector, Progress, RecvBuf};
+use crate::net::host::parse_target;
+use crate::proto::{
+    host_header, ConnError, ConnectStage, Connection, Expiry, HeadEvent, Limits, Phase,
+    Timestamp,
+};
 use crate::tls::TlsOptions;
-use crate::{Error, GodotError, Interest, Method, ProxyConfig, Reason, StreamPeer, Timeouts};
-use proxy::Forward;
+use crate::{Error, GodotError, Interest, ProxyConfig, Reason, StreamPeer, Timeouts};
 use std::io;
 use std::time::{Duration, Instant};
+
+mod proxy;
+mod query_string;
+mod request;
+mod response;
+mod response_code;
+mod response_view;
+mod settings;
+mod status;
+
+pub use query_string::{query_string_from_dict, QueryValue};
+pub use response_code::ResponseCode;
+pub use response_view::{Headers, Response};
+pub use status::Status;
 
 /// The `User-Agent` sent unless the caller gives one.
 pub const USER_AGENT: &str = concat!("pollhttp/", env!("CARGO_PKG_VERSION"));
@@ -25,6 +40,18 @@ const MAX_READ_CHUNK_SIZE: usize = 16 * 1024 * 1024;
 /// receive buffer would take more than fits and cost a second copy of the rest).
 const DIRECT_READ_MIN: usize = 8 * 1024;
 
+/// Bytes read from an HTTPS proxy per read while the tunnel opens.
+const TUNNEL_READ_SIZE: usize = 4096;
+
+/// What carries the connection's bytes.
+enum Transport {
+    None,
+    /// The connect pipeline: resolving, connecting, tunnelling, the TLS handshake.
+    Connecting(Connector),
+    /// A stream ready for HTTP (or, after a protocol switch, for whoever takes it).
+    Stream(Box<dyn StreamPeer>),
+}
+
 /// A non-blocking HTTP/1.1 client driven by [`poll`](HttpClient::poll), with the API of
 /// Godot's `HTTPClient`.
 ///
@@ -39,6 +66,15 @@ const DIRECT_READ_MIN: usize = 8 * 1024;
 ///                                                         \-> DISCONNECTED (connection ends)
 /// failures: CANT_RESOLVE, CANT_CONNECT, TLS_HANDSHAKE_ERROR, CONNECTION_ERROR (sticky)
 /// ```
+///
+/// Whether an exchange ended well is [`is_response_complete`](HttpClient::is_response_complete):
+/// a response whose connection cannot carry another request (`Connection: close`, HTTP/1.0,
+/// a body that ran to the end of the connection) ends in DISCONNECTED, complete all the same.
+///
+/// The protocol itself (what to send, what the bytes mean, every deadline, whether the
+/// connection may be reused) is the sans-IO [`Connection`](crate::proto::Connection) of
+/// the core crate; this type moves bytes between it and the socket, reads the clock, and
+/// speaks Godot's statuses and errors.
 ///
 /// A server that goes silent or sends too much cannot hold the client: every phase has a
 /// deadline ([`Timeouts`], checked by `poll`, the reads and [`wait`](HttpClient::wait)) and
@@ -65,42 +101,32 @@ const DIRECT_READ_MIN: usize = 8 * 1024;
 /// println!("{} bytes, code {}", body.len(), http.response_code());
 /// # Ok::<(), pollhttp::Error>(())
 /// ```
+#[doc(alias = "HTTPClient")]
 pub struct HttpClient {
-    status: Status,
-    /// The error behind a sticky failure status.
-    last_error: Option<Error>,
+    /// The protocol: the exchange, the response, every deadline.
+    conn: Connection,
+    transport: Transport,
+    /// Bytes received and not yet taken by the core.
+    recv: RecvBuf,
+    /// A sticky failure status and the error behind it.
+    failure: Option<(Status, Error)>,
+    /// A socket error met outside `poll()` (a write in `request()`, a read in `wait()`),
+    /// reported by the next `poll()` as Godot reports a failed request write.
+    deferred_error: Option<Error>,
     blocking: bool,
     read_chunk_size: usize,
-    user_agent: String,
     http_proxy: Option<ProxyConfig>,
     https_proxy: Option<ProxyConfig>,
-
-    /// Value of the automatic `Host` header for this connection.
-    host_header: String,
-    /// Set while the connection goes through an HTTP proxy: requests then use the
-    /// absolute form.
-    forward: Option<Forward>,
     tls_in_use: bool,
-    connector: Option<Connector>,
-    stream: Option<Box<dyn StreamPeer>>,
     /// Whether closing the stream calls its `shutdown` first: TLS sends `close_notify`
     /// there, and a caller's own stream gets what it was promised; for plain TCP the
     /// close alone ends the connection the same way, one system call fewer.
     shutdown_on_close: bool,
-
-    /// Request bytes not yet accepted by the stream.
-    out: Vec<u8>,
-    out_pos: usize,
-    /// A socket error met outside `poll()` (a write in `request()`, a read in `wait()`),
-    /// reported by the next `poll()` as Godot reports a failed request write.
-    deferred_error: Option<Error>,
-
-    reader: ResponseReader,
-    recv: RecvBuf,
     /// Changes whenever the transport is dropped, so that a poller can tell a new socket
     /// from an old one that happens to get the same descriptor number.
     connection_serial: u64,
-    deadlines: Deadlines,
+    /// The origin of the core's [`Timestamp`]s.
+    epoch: Instant,
 }
 
 impl Default for HttpClient {
@@ -113,50 +139,50 @@ impl Drop for HttpClient {
     /// Ends the connection the way [`close`](HttpClient::close) does, so that a TLS peer
     /// gets its close_notify also when the client is simply dropped.
     fn drop(&mut self) {
-        self.drop_connection();
+        self.drop_transport();
     }
 }
 
 impl std::fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpClient")
-            .field("status", &self.status)
-            .field("host", &self.host_header)
+            .field("status", &self.status())
+            .field("phase", &self.conn.phase())
             .field("tls", &self.tls_in_use)
             .field("blocking", &self.blocking)
             .field("http_proxy", &self.http_proxy)
             .field("https_proxy", &self.https_proxy)
-            .field("last_error", &self.last_error)
+            .field("last_error", &self.last_error())
             .finish_non_exhaustive()
     }
 }
 
 impl HttpClient {
     /// A disconnected client with Godot's defaults (`read_chunk_size` 65536,
-    /// non-blocking) and the default [`Limits`].
+    /// non-blocking) and the default [`Limits`] and [`Timeouts`].
     pub fn new() -> HttpClient {
+        let mut conn = Connection::new(Limits::default(), Timeouts::default());
+        conn.set_user_agent(USER_AGENT);
         HttpClient {
-            status: Status::Disconnected,
-            last_error: None,
+            conn,
+            transport: Transport::None,
+            recv: RecvBuf::new(),
+            failure: None,
+            deferred_error: None,
             blocking: false,
             read_chunk_size: DEFAULT_READ_CHUNK_SIZE,
-            user_agent: USER_AGENT.to_string(),
             http_proxy: None,
             https_proxy: None,
-            host_header: String::new(),
-            forward: None,
             tls_in_use: false,
-            connector: None,
-            stream: None,
             shutdown_on_close: false,
-            out: Vec::new(),
-            out_pos: 0,
-            deferred_error: None,
-            reader: ResponseReader::new(Limits::default()),
-            recv: RecvBuf::new(),
             connection_serial: 0,
-            deadlines: Deadlines::default(),
+            epoch: Instant::now(),
         }
+    }
+
+    /// The one place the client reads the clock: the core is given this instant.
+    fn now(&self) -> Timestamp {
+        Timestamp::from_duration(self.epoch.elapsed())
     }
 
     // ----- connection ---------------------------------------------------------------
@@ -200,49 +226,41 @@ impl HttpClient {
             let err = Error::invalid("port 0 cannot be connected to");
             return Err(self.fail(Status::CantConnect, err));
         }
-        let host_header = host_header(&target, port, tls_in_use);
-        let via = self.proxy_route(&target, port, &host_header, tls_in_use)?;
-        self.host_header = host_header;
+        let host_header = host_header(&target.host, port, tls_in_use);
+        let (route, via) = self.proxy_route(&target, port, host_header, tls_in_use)?;
         self.tls_in_use = tls_in_use;
-        self.start_connector(&target, port, tls, via);
+        let connector = Connector::start(&target, port, tls, via);
+        let now = self.now();
+        self.conn.start_connect(route, now);
+        self.conn.handle_connect_stage(connector.stage(), now);
+        self.transport = Transport::Connecting(connector);
         Ok(())
-    }
-
-    fn start_connector(
-        &mut self,
-        target: &Target,
-        port: u16,
-        tls: Option<TlsOptions>,
-        via: Option<Via>,
-    ) {
-        let connector = Connector::start(target, port, tls, via);
-        self.deadlines.start_connect(Instant::now());
-        self.status = connector.status();
-        self.connector = Some(connector);
     }
 
     /// Uses `peer` as the connection (Godot's `set_connection`): closes the current one
     /// and enters CONNECTED. The stream must be non-blocking (see [`StreamPeer`]).
     pub fn set_connection(&mut self, peer: Box<dyn StreamPeer>) {
         self.close();
-        self.stream = Some(peer);
+        self.conn.adopt("");
+        self.transport = Transport::Stream(peer);
         self.shutdown_on_close = true;
-        self.status = Status::Connected;
     }
 
     /// The stream in use, if connected (Godot's `get_connection`).
+    #[doc(alias = "get_connection")]
     pub fn connection(&mut self) -> Option<&mut dyn StreamPeer> {
-        match &mut self.stream {
-            Some(s) => Some(s.as_mut()),
-            None => None,
-        }
+        self.stream()
     }
 
     /// Takes the stream out of the client, with any bytes already received past the
-    /// response head (for example after `101 Switching Protocols` or a `CONNECT`
-    /// tunnel). The client is left DISCONNECTED.
+    /// response head (after `101 Switching Protocols` to a request that asked for an
+    /// `Upgrade`, or a 2xx to a `CONNECT` request, those are the other protocol's first
+    /// bytes). The client is left DISCONNECTED.
     pub fn take_connection(&mut self) -> Option<(Box<dyn StreamPeer>, Vec<u8>)> {
-        let stream = self.stream.take()?;
+        let Transport::Stream(stream) = std::mem::replace(&mut self.transport, Transport::None)
+        else {
+            return None;
+        };
         let leftover = self.recv.filled().to_vec();
         self.close();
         Some((stream, leftover))
@@ -251,37 +269,30 @@ impl HttpClient {
     /// Closes the connection and forgets the response (Godot's `close`). Settings
     /// (blocking mode, chunk size, proxies, limits) are kept.
     pub fn close(&mut self) {
-        self.drop_connection();
-        self.status = Status::Disconnected;
-        self.last_error = None;
-        self.host_header.clear();
-        self.forward = None;
+        self.drop_transport();
+        self.conn.close();
+        self.failure = None;
         self.tls_in_use = false;
-        // No request: the response (and what `has_response` says) is forgotten.
-        self.reader.start("GET");
     }
 
     /// Ends the transport but keeps the response visible.
-    fn drop_connection(&mut self) {
-        if let Some(mut s) = self.stream.take() {
+    fn drop_transport(&mut self) {
+        if let Transport::Stream(mut s) = std::mem::replace(&mut self.transport, Transport::None)
+        {
             if self.shutdown_on_close {
                 s.shutdown();
             }
         }
-        self.connector = None;
-        self.out.clear();
-        self.out_pos = 0;
+        self.conn.drop_transport();
         self.deferred_error = None;
         self.recv.clear();
-        self.deadlines.clear();
         self.connection_serial = self.connection_serial.wrapping_add(1);
     }
 
     /// Enters a sticky failure status, dropping the transport; returns `err` for the caller.
     fn fail(&mut self, status: Status, err: Error) -> Error {
-        self.drop_connection();
-        self.status = status;
-        self.last_error = Some(err.clone());
+        self.drop_transport();
+        self.failure = Some((status, err.clone()));
         err
     }
 
@@ -291,7 +302,7 @@ impl HttpClient {
             GodotError::InvalidParameter,
             Reason::WrongStatus {
                 call,
-                status: self.status,
+                status: self.status(),
             },
         )
     }
@@ -303,90 +314,177 @@ impl HttpClient {
         )
     }
 
+    /// The stream, when there is one ready for HTTP.
+    fn stream(&mut self) -> Option<&mut dyn StreamPeer> {
+        match &mut self.transport {
+            Transport::Stream(s) => Some(s.as_mut()),
+            _ => None,
+        }
+    }
+
     // ----- poll ---------------------------------------------------------------------
 
     /// Advances the connection (Godot's `poll`).
     ///
     /// Per status: RESOLVING and CONNECTING drive the connect pipeline; CONNECTED checks
     /// that the server has not closed the idle connection; REQUESTING sends what is left
-    /// of the request and reads the response head; BODY does nothing (the body is read
-    /// by [`read_response_body_chunk`](HttpClient::read_response_body_chunk)).
+    /// of the request and reads the response head; BODY checks the deadlines (the body is
+    /// read by [`read_response_body_chunk`](HttpClient::read_response_body_chunk)).
     /// DISCONNECTED gives `ERR_UNCONFIGURED`; the failure statuses give their error
     /// again on every call.
     ///
     /// In [blocking mode](HttpClient::set_blocking_mode) a call does not return until
     /// its phase is over (connected, or the whole response head received).
     pub fn poll(&mut self) -> Result<(), Error> {
-        match self.status {
-            Status::Disconnected => Err(Error::new(GodotError::Unconfigured, Reason::NotConnected)),
-            Status::Resolving | Status::Connecting => self.poll_connect(),
-            Status::Connected => self.poll_idle(),
-            Status::Requesting => self.poll_requesting(),
-            Status::Body => self.poll_body(),
-            Status::CantResolve | Status::CantConnect => Err(self.sticky_error()),
-            Status::ConnectionError | Status::TlsHandshakeError => Err(self.sticky_error()),
+        if let Some((status, err)) = &self.failure {
+            // Godot's sticky statuses answer with their own error constant.
+            let godot = match status {
+                Status::CantResolve => GodotError::CantResolve,
+                Status::CantConnect => GodotError::CantConnect,
+                _ => GodotError::ConnectionError,
+            };
+            return Err(Error::new(godot, err.reason().clone()));
+        }
+        match self.conn.phase() {
+            Phase::Closed | Phase::Switched => {
+                Err(Error::new(GodotError::Unconfigured, Reason::NotConnected))
+            }
+            Phase::Connecting(_) => self.poll_connect(),
+            Phase::Idle => self.poll_idle(),
+            Phase::Sending | Phase::AwaitingHead => self.poll_requesting(),
+            Phase::Body => self.poll_body(),
         }
     }
 
-    fn sticky_error(&self) -> Error {
-        let godot = match self.status {
-            Status::CantResolve => GodotError::CantResolve,
-            Status::CantConnect => GodotError::CantConnect,
-            _ => GodotError::ConnectionError,
-        };
-        let reason = self
-            .last_error
-            .as_ref()
-            .map(|e| e.reason().clone())
-            .unwrap_or(Reason::NotConnected);
-        Error::new(godot, reason)
-    }
-
     fn poll_connect(&mut self) -> Result<(), Error> {
+        let mut now = self.now();
         loop {
-            let Some(connector) = self.connector.as_mut() else {
+            let Transport::Connecting(connector) = &mut self.transport else {
                 return Err(self.connection_error(Reason::NotConnected));
             };
             match connector.poll() {
-                Progress::Pending(status) => {
-                    self.status = status;
-                    let now = Instant::now();
-                    if let Some((status, err)) = self.deadlines.check_connect(connector, now) {
-                        return Err(self.fail(status, err));
-                    }
-                    if !self.blocking {
-                        return Ok(());
-                    }
-                    if let Err(e) = connector.wait(self.deadlines.wait_limit(now)) {
-                        return Err(
-                            self.fail(Status::CantConnect, Error::io(GodotError::CantConnect, &e))
-                        );
-                    }
-                }
                 Progress::Ready(stream) => {
-                    self.deadlines.connected(Instant::now());
-                    self.connector = None;
-                    self.stream = Some(stream);
+                    self.conn.handle_connected(now);
+                    self.transport = Transport::Stream(stream);
                     self.shutdown_on_close = self.tls_in_use;
-                    self.status = Status::Connected;
                     return Ok(());
                 }
                 Progress::Failed(status, err) => return Err(self.fail(status, err)),
+                Progress::Pending => {}
+            }
+            let stage = connector.stage();
+            self.conn.handle_connect_stage(stage, now);
+            if stage == ConnectStage::Tunnel {
+                match self.drive_tunnel(now) {
+                    Ok(true) => continue,
+                    Ok(false) => {}
+                    Err(err) => return Err(self.fail(Status::CantConnect, err)),
+                }
+            }
+            match self.conn.handle_timeout(now, false) {
+                Some(Expiry::NextAddress) => {
+                    if let Transport::Connecting(c) = &mut self.transport {
+                        let limit = self.conn.timeouts().connect.unwrap_or_default();
+                        let why = crate::proto::ConnError::Timeout {
+                            phase: crate::TimeoutPhase::Connect,
+                            after: limit,
+                        };
+                        c.skip_attempt(io::Error::new(io::ErrorKind::TimedOut, why.to_string()));
+                    }
+                    continue;
+                }
+                Some(Expiry::Failed(e)) => {
+                    let (status, godot) = match stage {
+                        ConnectStage::Resolving => (Status::CantResolve, GodotError::CantResolve),
+                        _ => (Status::CantConnect, GodotError::CantConnect),
+                    };
+                    return Err(self.fail(status, Error::new(godot, e.into())));
+                }
+                None => {}
+            }
+            if !self.blocking {
+                return Ok(());
+            }
+            let limit = self.wait_limit(now);
+            let interest = self.tunnel_interest();
+            if let Transport::Connecting(c) = &mut self.transport {
+                if let Err(e) = c.wait(limit, interest) {
+                    let err = Error::io(GodotError::CantConnect, &e);
+                    return Err(self.fail(Status::CantConnect, err));
+                }
+            }
+            now = self.now();
+        }
+    }
+
+    /// What the tunnel stage waits for: room for the `CONNECT` request, then the answer.
+    fn tunnel_interest(&self) -> Interest {
+        if self.conn.wants_write() {
+            Interest::Write
+        } else {
+            Interest::Read
+        }
+    }
+
+    /// Moves the `CONNECT` exchange between the core and the proxy's stream: `Ok(true)`
+    /// once the tunnel is open and TLS has started (or the stream is ready).
+    fn drive_tunnel(&mut self, now: Timestamp) -> Result<bool, Error> {
+        let Transport::Connecting(connector) = &mut self.transport else {
+            return Ok(false);
+        };
+        let Some(stream) = connector.tunnel_stream() else {
+            return Ok(false);
+        };
+        let cant_connect = |reason: Reason| Error::new(GodotError::CantConnect, reason);
+        loop {
+            let (pending, _) = self.conn.transmit();
+            if pending.is_empty() {
+                break;
+            }
+            match stream.write(pending) {
+                Ok(0) => return Err(cant_connect(self.conn.handle_eof().err().into_reason())),
+                Ok(n) => self.conn.handle_sent(n, now),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(cant_connect(Reason::io(&e))),
+            }
+        }
+        let mut chunk = [0u8; TUNNEL_READ_SIZE];
+        loop {
+            match stream.read(&mut chunk) {
+                Ok(0) => return Err(cant_connect(self.conn.handle_eof().err().into_reason())),
+                Ok(n) => match self.conn.handle_tunnel_input(&chunk[..n]) {
+                    Ok(false) => {}
+                    Ok(true) => {
+                        if let Some(Progress::Failed(_, err)) = connector.tunnel_open() {
+                            return Err(err);
+                        }
+                        return Ok(true);
+                    }
+                    Err(e) => return Err(cant_connect(e.into())),
+                },
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(cant_connect(Reason::io(&e))),
             }
         }
     }
 
     /// Detects a server that closed (or wrote to) an idle keep-alive connection.
     fn poll_idle(&mut self) -> Result<(), Error> {
-        let Some(stream) = self.stream.as_mut() else {
+        let Some(stream) = self.stream() else {
             return Err(self.connection_error(Reason::NotConnected));
         };
         let mut probe = [0u8; 1];
         match stream.read(&mut probe) {
             Ok(0) => {
-                Err(self.connection_error(Reason::PeerClosed("while the connection was idle")))
+                let reason = self.conn.handle_eof().err().into_reason();
+                Err(self.connection_error(reason))
             }
-            Ok(_) => Err(self.connection_error(Reason::UnexpectedData)),
+            Ok(_) => {
+                let reason = self.conn.handle_idle_input().into();
+                Err(self.connection_error(reason))
+            }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(()),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
             Err(e) => Err(self.connection_error(Reason::io(&e))),
@@ -397,20 +495,49 @@ impl HttpClient {
     /// stalled body is one with nothing to read: bytes waiting for the caller are not the
     /// server's delay.
     fn poll_body(&mut self) -> Result<(), Error> {
-        let Some(err) = self.deadlines.check_request(Instant::now()) else {
-            return Ok(());
-        };
-        if err.timeout_phase() == Some(crate::TimeoutPhase::Idle) && self.body_readable() {
-            return Ok(());
+        if let Some(err) = self.deferred_error.take() {
+            return Err(self.fail(Status::ConnectionError, err));
         }
-        Err(self.fail(Status::ConnectionError, err))
+        let now = self.now();
+        self.check_deadlines(now, Self::body_readable)
+    }
+
+    /// Checks the core's clocks; an expired one ends the connection (CONNECTION_ERROR).
+    /// `unread` says whether received bytes wait for the caller (asked only when a
+    /// deadline has passed, since it may cost a system call).
+    fn check_deadlines(
+        &mut self,
+        now: Timestamp,
+        unread: impl FnOnce(&mut Self) -> bool,
+    ) -> Result<(), Error> {
+        match self.expired(now, unread) {
+            Some(e) => Err(self.connection_error(e.into())),
+            None => Ok(()),
+        }
+    }
+
+    /// The limit of an exchange that has expired at `now`, if any (the core is closed
+    /// then).
+    fn expired(
+        &mut self,
+        now: Timestamp,
+        unread: impl FnOnce(&mut Self) -> bool,
+    ) -> Option<ConnError> {
+        if !self.conn.poll_timeout().is_some_and(|d| d <= now) {
+            return None;
+        }
+        let unread = unread(self);
+        match self.conn.handle_timeout(now, unread) {
+            Some(Expiry::Failed(e)) => Some(e),
+            Some(Expiry::NextAddress) | None => None,
+        }
     }
 
     fn body_readable(&mut self) -> bool {
         if !self.recv.is_empty() {
             return true;
         }
-        match self.stream.as_mut() {
+        match self.stream() {
             Some(s) => {
                 s.has_buffered_read()
                     || s.wait(Interest::Read, Some(Duration::ZERO)).unwrap_or(true)
@@ -423,10 +550,10 @@ impl HttpClient {
         if let Some(err) = self.deferred_error.take() {
             return Err(self.fail(Status::ConnectionError, err));
         }
+        let mut now = self.now();
         loop {
-            self.flush_request()?;
-            if self.out_pos >= self.out.len() && self.deadlines.sending() {
-                self.deadlines.request_sent(Instant::now());
+            if let Err(reason) = self.write_request(now) {
+                return Err(self.connection_error(reason));
             }
             // Blocking mode waits before reading: every complete head in the receive
             // buffer has been taken, so a read now (just after sending) would only find
@@ -434,13 +561,10 @@ impl HttpClient {
             // the request sent, the stream waits and reads in one go.
             let mut first_read = FirstRead::Now;
             if self.blocking && !self.has_pending_input() {
-                let limit = self.deadlines.wait_limit(Instant::now());
-                if self.out_pos >= self.out.len() {
+                let limit = self.wait_limit(now);
+                if !self.conn.wants_write() {
                     first_read = FirstRead::WaitUpTo(limit);
-                } else {
-                    let Some(stream) = self.stream.as_mut() else {
-                        return Err(self.connection_error(Reason::NotConnected));
-                    };
+                } else if let Some(stream) = self.stream() {
                     if let Err(e) = stream.wait(Interest::ReadWrite, limit) {
                         return Err(self.connection_error(Reason::io(&e)));
                     }
@@ -449,86 +573,73 @@ impl HttpClient {
             if self.read_head(first_read)? {
                 return Ok(());
             }
-            if let Some(err) = self.deadlines.check_request(Instant::now()) {
-                return Err(self.fail(Status::ConnectionError, err));
-            }
+            now = self.now();
+            self.check_deadlines(now, |_| false)?;
             if !self.blocking {
                 return Ok(());
             }
         }
     }
 
-    /// Writes pending request bytes until done or the socket is full; a failure ends
-    /// the connection.
-    fn flush_request(&mut self) -> Result<(), Error> {
-        match self.write_request() {
-            Ok(true) => {
-                self.deadlines.progress(Instant::now());
-                Ok(())
-            }
-            Ok(false) => Ok(()),
-            Err(reason) => Err(self.connection_error(reason)),
-        }
-    }
-
-    /// Writes pending request bytes until done or the socket is full, returning whether
-    /// any went out; once all are out (and pushed through TLS), drops the copy. The
+    /// Writes pending request bytes until done or the socket is full, then flushes; the
     /// error says why the connection cannot go on.
-    pub(super) fn write_request(&mut self) -> Result<bool, Reason> {
-        let Some(stream) = self.stream.as_mut() else {
+    pub(super) fn write_request(&mut self, now: Timestamp) -> Result<(), Reason> {
+        if !self.conn.wants_write() {
+            return Ok(());
+        }
+        let Transport::Stream(stream) = &mut self.transport else {
             return Err(Reason::NotConnected);
         };
-        if self.out.is_empty() {
-            // Sent and pushed out already: the copy is dropped only after the flush.
-            return Ok(false);
-        }
-        let mut wrote = false;
-        while self.out_pos < self.out.len() {
-            match stream.write(&self.out[self.out_pos..]) {
+        loop {
+            let (head, body) = self.conn.transmit();
+            if head.is_empty() && body.is_empty() {
+                break;
+            }
+            let res = if head.is_empty() {
+                stream.write(body)
+            } else if body.is_empty() {
+                stream.write(head)
+            } else {
+                stream.write_vectored(&[io::IoSlice::new(head), io::IoSlice::new(body)])
+            };
+            match res {
                 Ok(0) => return Err(Reason::PeerClosed("while sending the request")),
-                Ok(n) => {
-                    self.out_pos += n;
-                    wrote = true;
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(wrote),
+                Ok(n) => self.conn.handle_sent(n, now),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(Reason::io(&e)),
             }
         }
         match stream.flush() {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(wrote),
-            Err(e) => return Err(Reason::io(&e)),
+            Ok(()) => {
+                self.conn.handle_flushed(now);
+                Ok(())
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(()),
+            Err(e) => Err(Reason::io(&e)),
         }
-        if self.out.capacity() > 64 * 1024 {
-            // A large upload's copy is not kept around for the connection's lifetime.
-            self.out = Vec::new();
-        } else {
-            self.out.clear();
-        }
-        self.out_pos = 0;
-        Ok(wrote)
     }
 
     /// Reads until the final response head is parsed (true) or the socket has no more
     /// bytes for now (false). `first_read` says whether the first socket read may wait.
     fn read_head(&mut self, mut first_read: FirstRead) -> Result<bool, Error> {
         // When this call last received bytes: also when the head arrived, if they end it.
-        let mut received = None;
+        let mut received: Option<Timestamp> = None;
         loop {
             if !self.recv.is_empty() {
-                match self.reader.feed_head(self.recv.filled()) {
+                let now = received.unwrap_or_else(|| self.now());
+                match self.conn.handle_head(self.recv.filled(), now) {
                     Ok(HeadEvent::Complete { consumed }) => {
                         self.recv.consume(consumed);
-                        self.head_complete(received.unwrap_or_else(Instant::now));
+                        self.head_complete();
                         return Ok(true);
                     }
                     Ok(HeadEvent::NeedMore { consumed }) => self.recv.consume(consumed),
-                    Err(e) => return Err(self.connection_error(Reason::Protocol(e))),
+                    Err(e) => return Err(self.connection_error(e.into())),
                 }
             }
             let max = self.head_read_limit();
-            let Some(stream) = self.stream.as_mut() else {
+            let Transport::Stream(stream) = &mut self.transport else {
                 return Err(self.connection_error(Reason::NotConnected));
             };
             let res = match std::mem::replace(&mut first_read, FirstRead::Now) {
@@ -537,15 +648,12 @@ impl HttpClient {
             };
             match res {
                 Ok(0) => {
-                    let e = match self.reader.on_eof() {
-                        Err(e) => Reason::Protocol(e),
-                        Ok(()) => Reason::PeerClosed("before the response head was complete"),
-                    };
-                    return Err(self.connection_error(e));
+                    let reason = self.conn.handle_eof().err().into_reason();
+                    return Err(self.connection_error(reason));
                 }
                 Ok(_) => {
-                    let now = Instant::now();
-                    self.deadlines.progress(now);
+                    let now = self.now();
+                    self.conn.handle_received(now);
                     received = Some(now);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
@@ -555,45 +663,45 @@ impl HttpClient {
         }
     }
 
-    /// The final head is in: it arrived at `now`.
-    fn head_complete(&mut self, now: Instant) {
-        self.deadlines.head_received(now);
-        if self.reader.is_complete() {
-            self.body_finished();
-        } else {
-            self.status = Status::Body;
-        }
-    }
-
-    /// The response is fully read: keep the connection for the next request only when
-    /// its framing allows and no stray bytes follow; otherwise close it (DISCONNECTED).
-    fn body_finished(&mut self) {
-        self.deadlines.request_finished();
-        if self.reader.can_reuse() && self.recv.is_empty() {
-            self.status = Status::Connected;
-        } else {
-            self.drop_connection();
-            self.status = Status::Disconnected;
+    /// The final head is in: a response that ended with it may have closed the
+    /// connection.
+    fn head_complete(&mut self) {
+        if self.conn.phase() == Phase::Closed {
+            self.drop_transport();
         }
     }
 
     // ----- status and waiting -------------------------------------------------------
 
     /// The current status (Godot's `get_status`).
+    #[doc(alias = "get_status")]
     pub fn status(&self) -> Status {
-        self.status
+        if let Some((status, _)) = &self.failure {
+            return *status;
+        }
+        match self.conn.phase() {
+            Phase::Closed | Phase::Switched => Status::Disconnected,
+            Phase::Connecting(ConnectStage::Resolving) => Status::Resolving,
+            Phase::Connecting(_) => Status::Connecting,
+            Phase::Idle => Status::Connected,
+            Phase::Sending | Phase::AwaitingHead => Status::Requesting,
+            Phase::Body => Status::Body,
+        }
     }
 
     /// The TLS version negotiated on the current connection, `None` for plain TCP or
     /// while not connected.
     pub fn tls_version(&self) -> Option<crate::TlsVersion> {
-        self.stream.as_ref().and_then(|s| s.tls_version())
+        match &self.transport {
+            Transport::Stream(s) => s.tls_version(),
+            _ => None,
+        }
     }
 
     /// The error behind the current failure status (CANT_RESOLVE, CANT_CONNECT,
     /// CONNECTION_ERROR, TLS_HANDSHAKE_ERROR): which check failed and why.
     pub fn last_error(&self) -> Option<&Error> {
-        self.last_error.as_ref()
+        self.failure.as_ref().map(|(_, e)| e)
     }
 
     /// Sleeps until this client has something to do, or `timeout` passes (`None`: no
@@ -609,25 +717,27 @@ impl HttpClient {
     /// a connection used for several exchanges, waiting and reading are then one call.
     /// A socket error met here is reported by that `poll`.
     pub fn wait(&mut self, timeout: Option<Duration>) -> Result<bool, Error> {
-        let (timeout, deadline) = self.deadlines.clamp_wait(timeout, Instant::now());
-        let res = match self.status {
-            Status::Resolving | Status::Connecting => match self.connector.as_mut() {
-                Some(c) => c.wait(timeout),
-                None => Ok(true),
-            },
+        let (timeout, deadline) = self.clamp_wait(timeout, self.now());
+        let res = match self.status() {
+            Status::Resolving | Status::Connecting => {
+                let interest = self.tunnel_interest();
+                match &mut self.transport {
+                    Transport::Connecting(c) => c.wait(timeout, interest),
+                    _ => Ok(true),
+                }
+            }
             Status::Requesting | Status::Body | Status::Connected => {
                 if self.has_pending_input() {
                     return Ok(true);
                 }
-                if self.status == Status::Requesting
-                    && self.out_pos >= self.out.len()
+                if self.conn.phase() == Phase::AwaitingHead
                     && self.recv.is_empty()
                     && self.deferred_error.is_none()
                 {
                     return Ok(self.wait_for_head(timeout) || deadline);
                 }
                 let interest = self.interest().unwrap_or(Interest::Read);
-                match self.stream.as_mut() {
+                match self.stream() {
                     Some(s) => s.wait(interest, timeout),
                     None => Ok(true),
                 }
@@ -641,7 +751,7 @@ impl HttpClient {
     /// How large the receive buffer may grow while a head is read: one byte past the
     /// limit, so that the parser sees a head that breaks it.
     fn head_read_limit(&self) -> usize {
-        self.reader.limits().max_head_bytes.saturating_add(1)
+        self.conn.limits().max_head_bytes.saturating_add(1)
     }
 
     /// Waits for the response head by reading it: the bytes wait in the receive buffer
@@ -649,13 +759,14 @@ impl HttpClient {
     /// and read in one call does. A read error is kept for that `poll()` to report.
     fn wait_for_head(&mut self, timeout: Option<Duration>) -> bool {
         let max = self.head_read_limit();
-        let Some(stream) = self.stream.as_mut() else {
+        let Transport::Stream(stream) = &mut self.transport else {
             return true;
         };
         match self.recv.fill_waiting(stream.as_mut(), max, timeout) {
             Ok(n) => {
                 if n > 0 {
-                    self.deadlines.progress(Instant::now());
+                    let now = self.now();
+                    self.conn.handle_received(now);
                 }
                 true
             }
@@ -668,12 +779,33 @@ impl HttpClient {
         }
     }
 
+    /// How long a wait may last so that it ends by the next deadline: `None` when no
+    /// clock runs. Rounded up to whole milliseconds so that a wait never ends just short
+    /// of the deadline and turns into a spin.
+    fn wait_limit(&self, now: Timestamp) -> Option<Duration> {
+        let left = self.conn.poll_timeout()?.saturating_since(now);
+        let ms = left.as_nanos().div_ceil(1_000_000);
+        Some(Duration::from_millis(u64::try_from(ms).unwrap_or(u64::MAX)))
+    }
+
+    /// Shortens a caller's wait of `timeout` to the next deadline; the flag says the
+    /// deadline is what ends the wait (so there is something for `poll` to report).
+    fn clamp_wait(&self, timeout: Option<Duration>, now: Timestamp) -> (Option<Duration>, bool) {
+        match (self.wait_limit(now), timeout) {
+            (Some(limit), Some(t)) if limit <= t => (Some(limit), true),
+            (Some(limit), None) => (Some(limit), true),
+            _ => (timeout, false),
+        }
+    }
+
     /// The instant by which [`poll`](HttpClient::poll) must be called even if the socket
     /// shows no readiness, so that an expired [timeout](Timeouts) is noticed; for callers
     /// that wait on [`raw_fd`](HttpClient::raw_fd) in their own poller. `None` when no
     /// clock runs.
     pub fn next_deadline(&self) -> Option<Instant> {
-        self.deadlines.next_deadline()
+        self.conn
+            .poll_timeout()
+            .and_then(|t| self.epoch.checked_add(t.as_duration()))
     }
 
     /// True when the client already holds received input that [`poll`](HttpClient::poll)
@@ -684,17 +816,20 @@ impl HttpClient {
     /// wait while this is true: the socket may stay silent although there is work.
     /// ([`Poller`](crate::Poller) handles this.)
     pub fn has_pending_input(&self) -> bool {
-        match self.status {
+        let stream_buffered = || match &self.transport {
+            Transport::Stream(s) => s.has_buffered_read(),
+            _ => false,
+        };
+        match self.status() {
             // A partial head in the receive buffer needs more bytes from the socket.
             Status::Body if !self.recv.is_empty() => true,
-            Status::Requesting | Status::Body | Status::Connected => {
-                self.stream.as_ref().is_some_and(|s| s.has_buffered_read())
-            }
+            Status::Requesting | Status::Body | Status::Connected => stream_buffered(),
             _ => false,
         }
     }
 
     /// Changes every time the transport is dropped (see [`Poller`](crate::Poller)).
+    #[cfg_attr(not(unix), allow(dead_code))]
     pub(crate) fn connection_serial(&self) -> u64 {
         self.connection_serial
     }
@@ -703,11 +838,12 @@ impl HttpClient {
     /// [`raw_fd`](HttpClient::raw_fd) with their own poller. `None` while resolving
     /// (the resolver thread has no socket) and in statuses with nothing to wait for.
     pub fn interest(&self) -> Option<Interest> {
-        match self.status {
-            Status::Resolving | Status::Connecting => {
-                self.connector.as_ref().and_then(|c| c.interest())
-            }
-            Status::Requesting if self.out_pos < self.out.len() => Some(Interest::ReadWrite),
+        match self.status() {
+            Status::Resolving | Status::Connecting => match &self.transport {
+                Transport::Connecting(c) => c.interest(self.tunnel_interest()),
+                _ => None,
+            },
+            Status::Requesting if self.conn.wants_write() => Some(Interest::ReadWrite),
             Status::Requesting | Status::Body | Status::Connected => Some(Interest::Read),
             _ => None,
         }
@@ -722,10 +858,10 @@ impl HttpClient {
     /// pass `MSG_DONTWAIT` and never block.
     #[cfg(unix)]
     pub fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
-        match (&self.stream, &self.connector) {
-            (Some(s), _) => s.raw_fd(),
-            (None, Some(c)) => c.raw_fd(),
-            _ => None,
+        match &self.transport {
+            Transport::Stream(s) => s.raw_fd(),
+            Transport::Connecting(c) => c.raw_fd(),
+            Transport::None => None,
         }
     }
 
@@ -741,24 +877,25 @@ impl HttpClient {
     }
 }
 
-mod proxy;
-mod query_string;
-mod request;
-mod response;
-mod response_code;
-mod response_view;
-mod settings;
-mod status;
-
-pub use query_string::{query_string_from_dict, QueryValue};
-pub use response_code::ResponseCode;
-pub use response_view::{Headers, Response};
-pub use status::Status;
-
 /// Whether the first socket read of [`HttpClient::read_head`] may wait for bytes.
 enum FirstRead {
     /// Read what is there now.
     Now,
     /// Wait up to this long (`None`: no limit) for bytes, then read them.
     WaitUpTo(Option<Duration>),
+}
+
+/// The reason behind an end of stream the core judged: its error, or (when it found the
+/// end valid where the driver did not expect one) a plain close.
+trait IntoReason {
+    fn into_reason(self) -> Reason;
+}
+
+impl IntoReason for Option<ConnError> {
+    fn into_reason(self) -> Reason {
+        match self {
+            Some(e) => e.into(),
+            None => Reason::PeerClosed("unexpectedly"),
+        }
+    }
 }

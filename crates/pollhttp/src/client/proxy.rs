@@ -2,11 +2,10 @@
 
 use super::request::invalid_request;
 use super::HttpClient;
-use crate::conn::connect_request;
 use crate::conn::Via;
 use crate::net::host::Target;
+use crate::proto::{connect_request, ProxyForm, Route};
 use crate::{Error, ProxyConfig};
-use std::borrow::Cow;
 
 impl HttpClient {
     // ----- proxy settings -----------------------------------------------------------
@@ -74,41 +73,54 @@ impl HttpClient {
 
     // ----- per connection -----------------------------------------------------------
 
-    /// The proxy this connection goes through, if any; sets up absolute-form requests
-    /// for an HTTP proxy and builds the `CONNECT` request for an HTTPS proxy.
+    /// Whom this connection talks to, and the proxy it goes through, if any: requests in
+    /// absolute form for an HTTP proxy, a `CONNECT` tunnel for an HTTPS proxy.
     pub(super) fn proxy_route(
         &mut self,
         target: &Target,
         port: u16,
-        host_header: &str,
+        host_header: String,
         tls: bool,
-    ) -> Result<Option<Via>, Error> {
+    ) -> Result<(Route, Option<Via>), Error> {
         let proxy = if tls {
             &self.https_proxy
         } else {
             &self.http_proxy
         };
         let Some(proxy) = proxy else {
-            return Ok(None);
+            let route = Route {
+                host_header,
+                ..Route::default()
+            };
+            return Ok((route, None));
         };
         let proxy_target = proxy.target()?;
         let authorization = proxy.basic_authorization();
-        let tunnel = if tls {
-            let request = connect_request(target, port, authorization.as_deref(), &self.user_agent)
-                .map_err(invalid_request)?;
-            Some((request, self.reader.limits().clone()))
-        } else {
-            self.forward = Some(Forward {
-                origin: format!("http://{host_header}"),
-                authorization: authorization.map(|a| format!("Proxy-Authorization: {a}")),
-            });
-            None
+        let mut route = Route {
+            host_header,
+            ..Route::default()
         };
-        Ok(Some(Via {
+        if tls {
+            let request = connect_request(
+                &target.host,
+                port,
+                authorization.as_deref(),
+                self.conn.user_agent(),
+            )
+            .map_err(invalid_request)?;
+            route.tunnel = Some(request);
+        } else {
+            route.proxy_form = Some(ProxyForm::new(
+                &route.host_header,
+                authorization.as_deref(),
+            ));
+        }
+        let via = Via {
             proxy: proxy_target,
             port: proxy.port(),
-            tunnel,
-        }))
+            tunnel: tls,
+        };
+        Ok((route, Some(via)))
     }
 }
 
@@ -116,46 +128,5 @@ fn proxy_setting(host: &str, port: Option<u16>) -> Option<ProxyConfig> {
     match port {
         Some(p) if !host.is_empty() => Some(ProxyConfig::new(host, p)),
         _ => None,
-    }
-}
-
-/// Requests through an HTTP proxy: what changes on the wire.
-#[derive(Debug)]
-pub(super) struct Forward {
-    /// `http://host[:port]`, put before origin-form targets.
-    origin: String,
-    /// The `Proxy-Authorization: ...` header line, when the proxy has credentials.
-    authorization: Option<String>,
-}
-
-/// Whether a user header has the name `name` (ASCII case-insensitive).
-fn has_header<H: AsRef<str>>(headers: &[H], name: &str) -> bool {
-    headers.iter().any(|h| {
-        h.as_ref()
-            .trim_start_matches([' ', '\t'])
-            .split_once(':')
-            .is_some_and(|(n, _)| n.eq_ignore_ascii_case(name))
-    })
-}
-
-impl Forward {
-    /// The request target as the proxy must see it: origin-form paths become absolute.
-    pub(super) fn target<'a>(&'a self, url: &'a str) -> Cow<'a, str> {
-        if url.starts_with('/') {
-            Cow::Owned(format!("{}{url}", self.origin))
-        } else if url == "*" {
-            // RFC 9112 section 3.2.4: an absolute form without a path stands for
-            // `OPTIONS *` at the origin.
-            Cow::Borrowed(&self.origin)
-        } else {
-            Cow::Borrowed(url)
-        }
-    }
-
-    /// The `Proxy-Authorization` line to add, unless the caller gave one.
-    pub(super) fn authorization_for<H: AsRef<str>>(&self, headers: &[H]) -> Option<&str> {
-        self.authorization
-            .as_deref()
-            .filter(|_| !has_header(headers, "proxy-authorization"))
     }
 }

@@ -38,24 +38,24 @@ impl HttpClient {
     /// Sets the protocol limits (head size, header count, chunk line, trailers, body
     /// size). Applies from the next request.
     pub fn set_limits(&mut self, limits: Limits) {
-        self.reader.set_limits(limits);
+        self.conn.set_limits(limits);
     }
 
     /// The protocol limits in force.
     pub fn limits(&self) -> &Limits {
-        self.reader.limits()
+        self.conn.limits()
     }
 
     /// Sets the time limits (see [`Timeouts`] for each and its default). They apply from
     /// the next [`connect_to_host`](HttpClient::connect_to_host) or
     /// [`request`](HttpClient::request); clocks already running keep their deadlines.
     pub fn set_timeouts(&mut self, timeouts: Timeouts) {
-        self.deadlines.set_limits(timeouts);
+        self.conn.set_timeouts(timeouts);
     }
 
     /// The time limits in force.
     pub fn timeouts(&self) -> &Timeouts {
-        self.deadlines.limits()
+        self.conn.timeouts()
     }
 
     /// Replaces the automatic `User-Agent` value (default `pollhttp/<version>`).
@@ -66,7 +66,7 @@ impl HttpClient {
         {
             return Err(Error::invalid("user agent contains control characters"));
         }
-        self.user_agent = user_agent.to_string();
+        self.conn.set_user_agent(user_agent);
         Ok(())
     }
 }

@@ -3,37 +3,35 @@
 //!
 //! Each stage is polled without blocking; `wait` sleeps on whatever the current stage
 //! is waiting for. With a proxy, resolving and TCP go to the proxy; TLS always verifies
-//! the origin.
+//! the origin. The tunnel's protocol is the core's
+//! ([`Connection`](pollhttp_proto::Connection)): in that stage the pipeline only lends
+//! its stream to the client, which moves the `CONNECT` bytes.
 
-use super::tunnel::Tunnel;
 use crate::net::host::Target;
 use crate::net::{ConnectPoll, Resolve, TcpConnect};
-use crate::proto::Limits;
+use crate::proto::{authority, ConnectStage};
 use crate::tls::{TlsHandshake, TlsOptions};
 use crate::{Error, GodotError, Interest, Reason, Status, StreamPeer};
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 enum Stage {
     Resolving(Resolve),
     Tcp(TcpConnect),
-    Tunnel(Box<Tunnel>),
+    /// Connected to an HTTPS proxy, waiting for the client to open the tunnel.
+    Tunnel(Box<dyn StreamPeer>),
     Tls(Box<TlsHandshake>),
     Finished,
 }
 
-/// Where the pipeline is, for the client's deadlines.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ConnectStage {
-    Resolving,
-    /// A TCP connect; `attempt` changes whenever the next address is tried.
-    Tcp {
-        attempt: usize,
-    },
-    /// Waiting for an HTTPS proxy's answer to `CONNECT`.
-    Tunnel,
-    Tls,
-    Finished,
+/// What one `poll` of the pipeline produced.
+pub(crate) enum Progress {
+    /// Still working.
+    Pending,
+    /// The stream is ready for HTTP.
+    Ready(Box<dyn StreamPeer>),
+    /// Failed: the sticky status to enter and the error to report.
+    Failed(Status, Error),
 }
 
 /// The proxy a connection goes through.
@@ -42,19 +40,9 @@ pub(crate) struct Via {
     pub(crate) proxy: Target,
     /// The proxy's port.
     pub(crate) port: u16,
-    /// For an HTTPS proxy: the `CONNECT` request and the limits for the reply. `None`
-    /// for an HTTP proxy, which takes requests in absolute form on the plain connection.
-    pub(crate) tunnel: Option<(Vec<u8>, Limits)>,
-}
-
-/// What one `poll` of the pipeline produced.
-pub(crate) enum Progress {
-    /// Still working; the status to show.
-    Pending(Status),
-    /// The stream is ready for HTTP.
-    Ready(Box<dyn StreamPeer>),
-    /// Failed: the sticky status to enter and the error to report.
-    Failed(Status, Error),
+    /// An HTTPS proxy: a `CONNECT` tunnel comes before TLS. An HTTP proxy takes requests
+    /// in absolute form on the plain connection.
+    pub(crate) tunnel: bool,
 }
 
 pub(crate) struct Connector {
@@ -68,16 +56,9 @@ pub(crate) struct Connector {
     tcp_display: String,
     /// Said after a resolver failure: empty, or which proxy the name belongs to.
     resolve_note: &'static str,
-    /// The CONNECT request and limits, until the tunnel stage starts.
-    tunnel: Option<(Vec<u8>, Limits)>,
+    /// A tunnel comes between TCP and TLS.
+    tunnel: bool,
     tls: Option<TlsOptions>,
-}
-
-fn authority(target: &Target, port: u16) -> String {
-    match target.ip {
-        Some(IpAddr::V6(_)) => format!("[{}]:{port}", target.host),
-        _ => format!("{}:{port}", target.host),
-    }
 }
 
 impl Connector {
@@ -88,15 +69,15 @@ impl Connector {
         tls: Option<TlsOptions>,
         via: Option<Via>,
     ) -> Connector {
-        let display = authority(target, port);
+        let display = authority(&target.host, port);
         let (tcp_target, tcp_port, tcp_display, resolve_note, tunnel) = match via {
-            None => (target.clone(), port, display.clone(), "", None),
+            None => (target.clone(), port, display.clone(), "", false),
             Some(via) => {
                 let (kind, note) = match via.tunnel {
-                    Some(_) => ("HTTPS", " (the HTTPS proxy)"),
-                    None => ("HTTP", " (the HTTP proxy)"),
+                    true => ("HTTPS", " (the HTTPS proxy)"),
+                    false => ("HTTP", " (the HTTP proxy)"),
                 };
-                let shown = format!("{kind} proxy {}", authority(&via.proxy, via.port));
+                let shown = format!("{kind} proxy {}", authority(&via.proxy.host, via.port));
                 (via.proxy, via.port, shown, note, via.tunnel)
             }
         };
@@ -115,64 +96,59 @@ impl Connector {
         }
     }
 
-    /// Godot's status for the current stage.
-    pub(crate) fn status(&self) -> Status {
-        match self.stage {
-            Stage::Resolving(_) => Status::Resolving,
-            _ => Status::Connecting,
-        }
-    }
-
-    /// A pipeline that connects to `addrs` in turn, without TLS.
-    #[cfg(test)]
-    pub(crate) fn for_addrs(addrs: Vec<SocketAddr>) -> Connector {
-        Connector {
-            stage: Stage::Tcp(TcpConnect::start(addrs)),
-            tls_name: String::new(),
-            display: "test".to_string(),
-            tcp_display: "test".to_string(),
-            resolve_note: "",
-            tunnel: None,
-            tls: None,
-        }
-    }
-
-    /// The current stage, for the client's deadlines.
+    /// The current stage, for the core's deadlines.
     pub(crate) fn stage(&self) -> ConnectStage {
         match &self.stage {
             Stage::Resolving(_) => ConnectStage::Resolving,
             Stage::Tcp(tcp) => ConnectStage::Tcp {
                 attempt: tcp.failures().len(),
+                last: !tcp.has_more(),
             },
             Stage::Tunnel(_) => ConnectStage::Tunnel,
-            Stage::Tls(_) => ConnectStage::Tls,
-            Stage::Finished => ConnectStage::Finished,
+            Stage::Tls(_) | Stage::Finished => ConnectStage::Tls,
         }
     }
 
     /// Gives up on the TCP attempt in progress (its connect timeout expired), recording
-    /// `why`; true when another address is now being tried.
-    pub(crate) fn skip_attempt(&mut self, why: std::io::Error) -> bool {
-        match &mut self.stage {
-            Stage::Tcp(tcp) => {
-                tcp.skip_current(why);
-                tcp.current_addr().is_some()
-            }
-            _ => false,
+    /// `why`, and starts the next address.
+    pub(crate) fn skip_attempt(&mut self, why: std::io::Error) {
+        if let Stage::Tcp(tcp) = &mut self.stage {
+            tcp.skip_current(why);
         }
     }
 
-    /// Advances as far as possible without blocking.
+    /// The stream to the HTTPS proxy while the tunnel is being opened.
+    pub(crate) fn tunnel_stream(&mut self) -> Option<&mut dyn StreamPeer> {
+        match &mut self.stage {
+            Stage::Tunnel(stream) => Some(stream.as_mut()),
+            _ => None,
+        }
+    }
+
+    /// The proxy opened the tunnel: on to TLS with the origin.
+    pub(crate) fn tunnel_open(&mut self) -> Option<Progress> {
+        match std::mem::replace(&mut self.stage, Stage::Finished) {
+            Stage::Tunnel(stream) => self.start_tls(stream),
+            other => {
+                self.stage = other;
+                None
+            }
+        }
+    }
+
+    /// Advances as far as possible without blocking. In the tunnel stage there is
+    /// nothing to do here: the client drives the tunnel over
+    /// [`tunnel_stream`](Self::tunnel_stream).
     pub(crate) fn poll(&mut self) -> Progress {
         loop {
             match &mut self.stage {
                 Stage::Resolving(job) => match job.poll() {
-                    None => return Progress::Pending(Status::Resolving),
+                    None => return Progress::Pending,
                     Some(Ok(addrs)) => {
                         // As Godot does (ST-10), the poll that sees the answer starts the
                         // connect and reports CONNECTING, so that status is always seen.
                         self.stage = Stage::Tcp(TcpConnect::start(addrs));
-                        return Progress::Pending(Status::Connecting);
+                        return Progress::Pending;
                     }
                     Some(Err(e)) => {
                         let host = job.host().to_string();
@@ -190,7 +166,7 @@ impl Connector {
                     }
                 },
                 Stage::Tcp(tcp) => match tcp.poll() {
-                    ConnectPoll::Pending => return Progress::Pending(Status::Connecting),
+                    ConnectPoll::Pending => return Progress::Pending,
                     ConnectPoll::Failed(e) => {
                         self.stage = Stage::Finished;
                         return Progress::Failed(
@@ -207,40 +183,18 @@ impl Connector {
                     ConnectPoll::Connected(stream) => {
                         let stream: Box<dyn StreamPeer> =
                             Box::new(crate::net::TcpPeer::new(stream));
-                        match self.tunnel.take() {
-                            Some((request, limits)) => {
-                                self.stage =
-                                    Stage::Tunnel(Box::new(Tunnel::start(stream, request, limits)));
-                            }
-                            None => {
-                                if let Some(done) = self.start_tls(stream) {
-                                    return done;
-                                }
-                            }
+                        if self.tunnel {
+                            self.stage = Stage::Tunnel(stream);
+                            return Progress::Pending;
+                        }
+                        if let Some(done) = self.start_tls(stream) {
+                            return done;
                         }
                     }
                 },
-                Stage::Tunnel(tunnel) => match tunnel.poll() {
-                    Ok(false) => return Progress::Pending(Status::Connecting),
-                    Ok(true) => {
-                        if let Stage::Tunnel(tunnel) =
-                            std::mem::replace(&mut self.stage, Stage::Finished)
-                        {
-                            if let Some(done) = self.start_tls(tunnel.into_stream()) {
-                                return done;
-                            }
-                        }
-                    }
-                    Err(reason) => {
-                        self.stage = Stage::Finished;
-                        return Progress::Failed(
-                            Status::CantConnect,
-                            Error::new(GodotError::CantConnect, reason),
-                        );
-                    }
-                },
+                Stage::Tunnel(_) => return Progress::Pending,
                 Stage::Tls(hs) => match hs.poll() {
-                    Ok(false) => return Progress::Pending(Status::Connecting),
+                    Ok(false) => return Progress::Pending,
                     Ok(true) => {
                         if let Stage::Tls(hs) = std::mem::replace(&mut self.stage, Stage::Finished)
                         {
@@ -289,26 +243,32 @@ impl Connector {
         )
     }
 
-    /// Sleeps until the current stage can make progress or `timeout` passes.
-    pub(crate) fn wait(&mut self, timeout: Option<Duration>) -> std::io::Result<bool> {
+    /// Sleeps until the current stage can make progress or `timeout` passes;
+    /// `tunnel_interest` is what the tunnel stage waits for.
+    pub(crate) fn wait(
+        &mut self,
+        timeout: Option<Duration>,
+        tunnel_interest: Interest,
+    ) -> std::io::Result<bool> {
         match &mut self.stage {
             Stage::Resolving(job) => {
                 // The result is kept by the job; the next poll() picks it up.
                 Ok(job.wait(timeout).is_some())
             }
             Stage::Tcp(tcp) => tcp.wait(timeout),
-            Stage::Tunnel(tunnel) => tunnel.wait(timeout),
+            Stage::Tunnel(stream) => stream.wait(tunnel_interest, timeout),
             Stage::Tls(hs) => hs.wait(timeout),
             Stage::Finished => Ok(true),
         }
     }
 
-    /// What the current stage waits for on its socket (`None` while resolving).
-    pub(crate) fn interest(&self) -> Option<Interest> {
+    /// What the current stage waits for on its socket (`None` while resolving);
+    /// `tunnel_interest` is what the tunnel stage waits for.
+    pub(crate) fn interest(&self, tunnel_interest: Interest) -> Option<Interest> {
         match &self.stage {
             Stage::Resolving(_) | Stage::Finished => None,
             Stage::Tcp(_) => Some(Interest::Write),
-            Stage::Tunnel(tunnel) => Some(tunnel.interest()),
+            Stage::Tunnel(_) => Some(tunnel_interest),
             Stage::Tls(hs) => Some(hs.interest()),
         }
     }
@@ -318,7 +278,7 @@ impl Connector {
     pub(crate) fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
         match &self.stage {
             Stage::Tcp(tcp) => tcp.raw_fd(),
-            Stage::Tunnel(tunnel) => tunnel.raw_fd(),
+            Stage::Tunnel(stream) => stream.raw_fd(),
             Stage::Tls(hs) => hs.raw_fd(),
             _ => None,
         }

@@ -4,10 +4,8 @@
 mod connector;
 mod recv_buf;
 mod stream_peer;
-mod tunnel;
 
-pub(crate) use connector::{ConnectStage, Connector, Progress, Via};
+pub(crate) use connector::{Connector, Progress, Via};
 pub(crate) use recv_buf::RecvBuf;
 pub(crate) use stream_peer::wait_fd;
 pub use stream_peer::{Interest, StreamPeer};
-pub(crate) use tunnel::connect_request;

@@ -151,7 +151,7 @@ type ReaderOutcome =
 
 fn feed_head(input: &[u8], limits: &Limits, method: &str, mut splits: Splits) -> ReaderOutcome {
     let mut reader = ResponseReader::new(limits.clone());
-    reader.start(method);
+    reader.start(crate::Method::parse(method).unwrap_or(crate::Method::Get));
     let mut buf: Vec<u8> = Vec::new();
     let mut dropped = 0;
     for seg in splits.cut(input) {

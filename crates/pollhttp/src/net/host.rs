@@ -79,21 +79,6 @@ fn strip_scheme(input: &str) -> (&str, Option<bool>) {
     (input, None)
 }
 
-/// The value of the automatic `Host` header: the port only when it is not the scheme's
-/// default, IPv6 literals in brackets (RFC 9110 section 7.2).
-pub(crate) fn host_header(target: &Target, port: u16, tls: bool) -> String {
-    let default_port = if tls { 443 } else { 80 };
-    let host = match target.ip {
-        Some(IpAddr::V6(_)) => format!("[{}]", target.host),
-        _ => target.host.clone(),
-    };
-    if port == default_port {
-        host
-    } else {
-        format!("{host}:{port}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,17 +112,5 @@ mod tests {
             let e = parse_target(bad).unwrap_err();
             assert_eq!(e.godot_code(), 31, "{bad:?}");
         }
-    }
-
-    #[test]
-    fn host_header_rules() {
-        let t = parse_target("example.com").unwrap();
-        assert_eq!(host_header(&t, 80, false), "example.com");
-        assert_eq!(host_header(&t, 443, true), "example.com");
-        assert_eq!(host_header(&t, 443, false), "example.com:443");
-        assert_eq!(host_header(&t, 80, true), "example.com:80");
-        let t = parse_target("::1").unwrap();
-        assert_eq!(host_header(&t, 8080, false), "[::1]:8080");
-        assert_eq!(host_header(&t, 80, false), "[::1]");
     }
 }

@@ -123,6 +123,11 @@ impl TcpConnect {
         self.start_next();
     }
 
+    /// Whether addresses remain to be tried after the current attempt.
+    pub fn has_more(&self) -> bool {
+        self.next < self.addrs.len()
+    }
+
     /// The address being tried now, if an attempt is in progress.
     pub fn current_addr(&self) -> Option<SocketAddr> {
         self.current.as_ref().map(|a| a.addr)
