@@ -43,18 +43,18 @@ fn failure_of(client: &HttpClient, phase: Phase) -> Failure {
     }
 }
 
-/// Polls until `done(status)`, sleeping in `wait` between polls; error statuses, an
+/// Polls until `done(client)`, sleeping in `wait` between polls; error statuses, an
 /// unexpected disconnect and the deadline end it with a failure.
 fn drive(
     client: &mut HttpClient,
     trace: &mut Trace,
     phase: Phase,
-    done: impl Fn(Status) -> bool,
+    done: impl Fn(&HttpClient) -> bool,
 ) -> Result<Status, Failure> {
     loop {
         let status = client.status();
         trace.see(status);
-        if done(status) {
+        if done(client) {
             return Ok(status);
         }
         if status.is_error() || status == Status::Disconnected {
@@ -64,8 +64,7 @@ fn drive(
             trace.see(client.status());
             return Err(Failure::from_client(&e, phase));
         }
-        let status = client.status();
-        if !done(status) && !status.is_error() {
+        if !done(client) && !client.status().is_error() {
             client
                 .wait(None)
                 .map_err(|e| Failure::from_client(&e, phase))?;
@@ -128,8 +127,8 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
     client
         .connect_to_host(&plan.connect_host, Some(plan.port), tls_options)
         .map_err(|e| Failure::from_client(&e, Phase::Connect))?;
-    drive(&mut client, &mut trace, Phase::Connect, |s| {
-        s == Status::Connected
+    drive(&mut client, &mut trace, Phase::Connect, |c| {
+        c.status() == Status::Connected
     })
     .map_err(|f| match &proxy {
         // Through a proxy only the proxy's name is looked up (the proxy resolves the
@@ -147,8 +146,10 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
 
     let forward = proxy.as_ref().filter(|_| !tls);
     send_request(&mut client, &mut trace, &plan, forward)?;
-    let status = drive(&mut client, &mut trace, Phase::Request, |s| {
-        matches!(s, Status::Body | Status::Connected)
+    // A response without body on a connection the server closes (HEAD to an HTTP/1.0
+    // server, a 204 with `Connection: close`) ends in DISCONNECTED, complete all the same.
+    let status = drive(&mut client, &mut trace, Phase::Request, |c| {
+        matches!(c.status(), Status::Body | Status::Connected) || c.is_response_complete()
     })?;
     if !client.has_response() {
         return Err(Failure::from_status(status, Phase::Request));

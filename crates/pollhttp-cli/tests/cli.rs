@@ -338,6 +338,37 @@ fn connection_closed_before_a_response_gives_exit_52() {
     assert!(requests[0].starts_with(b"GET / HTTP/1.1\r\n"));
 }
 
+/// A response without body on a connection the server then closes is a complete answer:
+/// HEAD to an HTTP/1.0 server (as `python3 -m http.server` is), a 204 with
+/// `Connection: close`.
+#[test]
+fn bodiless_responses_on_a_closing_connection_succeed() {
+    for (args, reply) in [
+        (
+            &["-I"][..],
+            &b"HTTP/1.0 200 OK\r\nServer: SimpleHTTP/0.6\r\nContent-Length: 5\r\n\r\n"[..],
+        ),
+        (&[], b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"),
+    ] {
+        let s = ScriptedServer::start(vec![vec![
+            Step::ReadHead,
+            Step::Send(reply.to_vec()),
+            Step::Close,
+        ]]);
+        let url = format!("http://{}/", s.addr());
+        let mut argv: Vec<&str> = args.to_vec();
+        argv.extend(["--max-time", "30", &url]);
+        let r = pollhttp(&argv);
+        assert_eq!(r.code, 0, "{args:?}: stderr: {}", r.stderr);
+        if args.is_empty() {
+            assert!(r.stdout.is_empty());
+        } else {
+            assert!(r.stdout_text().starts_with("HTTP/1.0 200 OK\r\n"), "{}", r.stdout_text());
+        }
+        s.finish();
+    }
+}
+
 #[test]
 fn truncated_body_gives_exit_18_after_writing_what_came() {
     let mut head = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n".to_vec();

@@ -427,7 +427,7 @@ impl Connection {
             tunnel: Some(t), ..
         }) = &mut self.state
         else {
-            return Err(ConnError::UnexpectedData);
+            return Err(self.fail(ConnError::UnexpectedData));
         };
         match t.received(bytes) {
             Ok(TunnelEvent::NeedMore) => Ok(false),
@@ -441,13 +441,12 @@ impl Connection {
         }
     }
 
-    /// The stream is ready for HTTP: `Idle`.
+    /// The stream is ready for HTTP: `Idle` (from `Connecting` only).
     pub fn handle_connected(&mut self, now: Timestamp) {
-        let connect_spent = match &self.state {
-            State::Connecting(c) => now.saturating_since(c.started),
-            _ => Duration::ZERO,
-        };
-        self.state = State::Idle { connect_spent };
+        if let State::Connecting(c) = &self.state {
+            let connect_spent = now.saturating_since(c.started);
+            self.state = State::Idle { connect_spent };
+        }
     }
 
     // ----- sending ----------------------------------------------------------------------
@@ -515,7 +514,17 @@ impl Connection {
         };
         if let Err(e) = written {
             self.out.clear();
-            return Err(SendError::Invalid(e));
+            return Err(SendError::Invalid(match e {
+                // The proxy's credentials come after the caller's headers: their fault is
+                // the setting's, not a header the caller gave.
+                ProtoError::InvalidHeader { index, why } if index >= headers.len() => {
+                    ProtoError::InvalidAutomaticHeader {
+                        name: "Proxy-Authorization",
+                        why,
+                    }
+                }
+                e => e,
+            }));
         }
         self.out.body = body;
         self.reader.start(method);
@@ -582,6 +591,7 @@ impl Connection {
         if let State::Exchange(x) = &mut self.state {
             if x.step == Step::Sending && self.out.is_written() {
                 x.step = Step::AwaitingHead;
+                x.last_progress = now;
                 x.head_deadline = x.limits.response_head.and_then(|l| now.checked_add(l));
                 self.out.clear();
             }
@@ -621,6 +631,8 @@ impl Connection {
         };
         if self.reader.is_switched() {
             if self.reader.head().code() == 101 && !upgrade {
+                // Like any other broken head, it is no response.
+                self.reader.reset();
                 return Err(self.fail(ProtoError::UnsolicitedSwitch.into()));
             }
             // The bytes after the head are the other protocol's: they stay in the
@@ -717,8 +729,11 @@ impl Connection {
     /// The response is complete: keep the connection for the next request only when its
     /// framing allows it and no stray byte follows.
     fn finish(&mut self, stray: bool) {
+        // A server may answer before the whole request is written (a 413 to an upload):
+        // the rest was never sent, and the server would read the next request as its body.
+        let unsent = !self.out.is_written();
         self.out.clear();
-        self.state = if self.reader.can_reuse() && !stray {
+        self.state = if self.reader.can_reuse() && !stray && !unsent {
             State::Idle {
                 connect_spent: Duration::ZERO,
             }

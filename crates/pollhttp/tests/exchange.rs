@@ -398,3 +398,84 @@ fn headers_dictionary_joins_duplicates() {
     c.close();
     server.finish();
 }
+
+#[test]
+fn unsolicited_switching_protocols_is_a_protocol_error() {
+    // A 1xx never has a body: a 101 nobody asked for is not read "until close".
+    let server = serve_then_close(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\nRAW");
+    let c = get_root(&server);
+    assert_eq!(c.status(), Status::ConnectionError);
+    assert_eq!(
+        c.last_error().unwrap().reason(),
+        &pollhttp::Reason::Protocol(pollhttp::proto::ProtoError::UnsolicitedSwitch)
+    );
+    assert!(!c.is_response_complete());
+    server.finish();
+}
+
+#[test]
+fn requested_upgrade_ends_the_exchange_at_the_head() {
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nRAW"
+                .to_vec(),
+        ),
+        Step::ExpectClose,
+    ]]);
+    let mut c = connect(server.port());
+    c.request(
+        Method::Get,
+        "/ws",
+        &["Upgrade: echo", "Connection: Upgrade"],
+        "",
+    )
+    .unwrap();
+    // The head may come before or with the bytes after it: either way the exchange ends
+    // at the head, and those bytes are the other protocol's.
+    poll_while(&mut c, &[Status::Requesting]);
+    assert_eq!(c.status(), Status::Disconnected);
+    assert!(c.has_response() && c.is_response_complete());
+    assert_eq!(c.response_code(), 101);
+    assert!(c.read_response_body_chunk().is_empty());
+    let (mut stream, mut leftover) = c.take_connection().expect("the stream is kept");
+    assert_eq!(c.status(), Status::Disconnected);
+    let start = std::time::Instant::now();
+    while leftover.len() < 3 && start.elapsed() < Duration::from_secs(10) {
+        let mut buf = [0u8; 16];
+        match stream.read(&mut buf) {
+            Ok(n) => leftover.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                let _ = stream.wait(pollhttp::Interest::Read, Some(Duration::from_millis(50)));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(leftover, b"RAW");
+    drop(stream);
+    server.finish();
+}
+
+#[test]
+fn idle_watches_the_wait_for_the_response_head() {
+    // The server takes the request and says nothing: `idle` ends the wait long before
+    // `response_head` would.
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Sleep(Duration::from_secs(3)),
+        Step::Close,
+    ]]);
+    let mut c = connect(server.port());
+    c.set_timeouts(pollhttp::Timeouts {
+        idle: Some(Duration::from_millis(200)),
+        response_head: Some(Duration::from_secs(60)),
+        ..pollhttp::Timeouts::default()
+    });
+    get(&mut c, "/");
+    assert_eq!(c.status(), Status::ConnectionError);
+    assert_eq!(
+        c.last_error().unwrap().timeout_phase(),
+        Some(pollhttp::TimeoutPhase::Idle)
+    );
+    server.finish();
+}
