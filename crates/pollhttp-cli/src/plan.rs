@@ -7,8 +7,9 @@ use pollhttp::Method;
 use std::io::{self, Read};
 use url::{Host, Url};
 
-/// The `User-Agent` sent unless the caller gives one.
-pub const DEFAULT_USER_AGENT: &str = concat!("pollhttp/", env!("CARGO_PKG_VERSION"));
+/// The `User-Agent` sent unless the caller gives one: the library's own, so that the
+/// two never drift apart.
+pub const DEFAULT_USER_AGENT: &str = pollhttp::USER_AGENT;
 
 /// A fully prepared request.
 #[derive(Debug, PartialEq, Eq)]

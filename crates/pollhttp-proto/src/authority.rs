@@ -4,9 +4,17 @@ use alloc::string::String;
 use core::fmt::Write;
 
 /// Writes `host` as it appears in `Host`, a request target or a URL: an IPv6 literal (a
-/// host containing `:`) in brackets, anything else as given (RFC 3986 section 3.2.2).
+/// host containing `:`) in brackets unless it already is, anything else as given
+/// (RFC 3986 section 3.2.2).
+///
+/// ```
+/// let mut s = String::new();
+/// pollhttp_proto::push_host(&mut s, "::1");
+/// pollhttp_proto::push_host(&mut s, "[::2]");
+/// assert_eq!(s, "[::1][::2]");
+/// ```
 pub fn push_host(out: &mut String, host: &str) {
-    if host.contains(':') {
+    if host.contains(':') && !host.starts_with('[') {
         out.push('[');
         out.push_str(host);
         out.push(']');

@@ -138,7 +138,7 @@ mod time;
 mod timeouts;
 mod tunnel;
 
-pub use authority::{authority, host_header};
+pub use authority::{authority, host_header, push_host};
 pub use body::BodyDecoder;
 pub use chunked::{ChunkedDecoder, Decoded};
 pub use conn_error::{ConnError, SendError};

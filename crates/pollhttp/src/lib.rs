@@ -20,7 +20,9 @@ pub mod tls;
 /// The sans-IO protocol core, re-exported: see the [`pollhttp_proto`] crate.
 pub use pollhttp_proto as proto;
 
-pub use client::{query_string_from_dict, Headers, QueryValue, Response, ResponseCode, Status};
+pub use client::{
+    query_string_from_dict, Headers, QueryField, QueryValue, Response, ResponseCode, Status,
+};
 pub use client::{HttpClient, DEFAULT_READ_CHUNK_SIZE, USER_AGENT};
 pub use conn::{Interest, StreamPeer};
 pub use error::{Error, GodotError, Reason};

@@ -21,7 +21,7 @@ mod response_view;
 mod settings;
 mod status;
 
-pub use query_string::{query_string_from_dict, QueryValue};
+pub use query_string::{query_string_from_dict, QueryField, QueryValue};
 pub use response_code::ResponseCode;
 pub use response_view::{Headers, Response};
 pub use status::Status;
@@ -867,11 +867,16 @@ impl HttpClient {
 
     /// Godot's `query_string_from_dict`, as a method for ported code; see
     /// [`query_string_from_dict`](crate::query_string_from_dict).
-    pub fn query_string_from_dict<I, K, V>(&self, fields: I) -> String
+    ///
+    /// ```
+    /// let http = pollhttp::HttpClient::new();
+    /// let fields = vec![("q".to_string(), "rust poll".to_string())];
+    /// assert_eq!(http.query_string_from_dict(&fields), "q=rust%20poll");
+    /// ```
+    pub fn query_string_from_dict<I>(&self, fields: I) -> String
     where
-        I: IntoIterator<Item = (K, V)>,
-        K: std::fmt::Display,
-        V: Into<crate::QueryValue>,
+        I: IntoIterator,
+        I::Item: crate::QueryField,
     {
         crate::query_string_from_dict(fields)
     }

@@ -177,6 +177,50 @@ fn push_uri_encoded(out: &mut String, bytes: &[u8]) {
     }
 }
 
+/// One `(key, value)` pair that [`query_string_from_dict`] accepts, owned or borrowed.
+///
+/// Implemented for `(K, V)`, where the key is [`Display`](fmt::Display) and the value
+/// converts into a [`QueryValue`], and for `&(K, V)` when a reference to the value
+/// converts, so arrays, slices, vectors and map iterators can be passed as they are:
+///
+/// ```
+/// use pollhttp::query_string_from_dict;
+/// use std::collections::BTreeMap;
+///
+/// let owned: Vec<(String, String)> = vec![("q".into(), "a b".into())];
+/// assert_eq!(query_string_from_dict(&owned), "q=a%20b");
+/// let map = BTreeMap::from([("page", 2), ("size", 50)]);
+/// assert_eq!(query_string_from_dict(&map), "page=2&size=50");
+/// assert_eq!(query_string_from_dict(map.iter().filter(|(_, v)| **v > 10)), "size=50");
+/// ```
+pub trait QueryField {
+    /// The key, written with its [`Display`](fmt::Display) text.
+    type Key: fmt::Display;
+    /// The value, turned into a [`QueryValue`] when written.
+    type Value: Into<QueryValue>;
+    /// The key and the value.
+    fn into_field(self) -> (Self::Key, Self::Value);
+}
+
+impl<K: fmt::Display, V: Into<QueryValue>> QueryField for (K, V) {
+    type Key = K;
+    type Value = V;
+    fn into_field(self) -> (K, V) {
+        self
+    }
+}
+
+impl<'a, K: fmt::Display, V> QueryField for &'a (K, V)
+where
+    &'a V: Into<QueryValue>,
+{
+    type Key = &'a K;
+    type Value = &'a V;
+    fn into_field(self) -> (&'a K, &'a V) {
+        (&self.0, &self.1)
+    }
+}
+
 /// Builds an `application/x-www-form-urlencoded`-style string from `(key, value)` pairs,
 /// like Godot 4's `HTTPClient.query_string_from_dict(fields)`.
 ///
@@ -192,32 +236,42 @@ fn push_uri_encoded(out: &mut String, bytes: &[u8]) {
 /// `A-Z a-z 0-9 - . _ ~` and using upper-case hex (`%C3%A9`); a space becomes `%20`, not
 /// `+`. Pairs are joined with `&`; no pairs give `""`.
 ///
+/// The pairs may be owned or borrowed (see [`QueryField`]): an array or vector of pairs,
+/// a reference to one, or an iterator over either.
+///
 /// ```
 /// use pollhttp::{query_string_from_dict, QueryValue};
 ///
 /// let fields = [("username", "user"), ("password", "pass")];
 /// assert_eq!(query_string_from_dict(fields), "username=user&password=pass");
+/// assert_eq!(query_string_from_dict(&fields), "username=user&password=pass");
+/// assert_eq!(query_string_from_dict(&[("a", 1), ("b", 2)]), "a=1&b=2");
 ///
+/// // Values of different types, as in a Godot dictionary, are QueryValues.
 /// let fields: Vec<(&str, QueryValue)> = vec![
 ///     ("single", 123.into()),
 ///     ("not_valued", QueryValue::Null),
 ///     ("multiple", vec![22, 33, 44].into()),
 /// ];
 /// assert_eq!(
-///     query_string_from_dict(fields),
+///     query_string_from_dict(&fields),
 ///     "single=123&not_valued&multiple=22&multiple=33&multiple=44"
 /// );
+/// assert_eq!(
+///     query_string_from_dict(&[("a", QueryValue::from(1)), ("b", "x".into())]),
+///     "a=1&b=x"
+/// );
 /// ```
-pub fn query_string_from_dict<I, K, V>(fields: I) -> String
+pub fn query_string_from_dict<I>(fields: I) -> String
 where
-    I: IntoIterator<Item = (K, V)>,
-    K: fmt::Display,
-    V: Into<QueryValue>,
+    I: IntoIterator,
+    I::Item: QueryField,
 {
     let mut out = String::new();
     let mut text = String::new();
     let mut key = String::new();
-    for (k, v) in fields {
+    for field in fields {
+        let (k, v) = field.into_field();
         key.clear();
         let _ = write!(key, "{k}");
         match v.into() {
@@ -306,6 +360,48 @@ impl From<bool> for QueryValue {
 impl From<()> for QueryValue {
     fn from((): ()) -> Self {
         QueryValue::Null
+    }
+}
+
+/// Conversions from references to the same values, for borrowed fields (see
+/// [`QueryField`]).
+macro_rules! from_ref {
+    ($($t:ty),*) => {$(
+        impl From<&$t> for QueryValue {
+            fn from(v: &$t) -> Self {
+                <QueryValue as From<$t>>::from(*v)
+            }
+        }
+    )*};
+}
+
+from_ref!(i64, i32, u32, f64, bool, (), &str);
+
+impl From<&QueryValue> for QueryValue {
+    fn from(v: &QueryValue) -> Self {
+        v.clone()
+    }
+}
+
+// The element bounds below are `T: Clone + Into<QueryValue>`, not `&T: Into<QueryValue>`:
+// a bound on a reference sends the compiler's search through these same impls without
+// end whenever an argument's type is still being inferred (as in `QueryValue::from("a")`).
+
+impl<T: Clone + Into<QueryValue>> From<&Option<T>> for QueryValue {
+    fn from(o: &Option<T>) -> Self {
+        o.clone().map_or(QueryValue::Null, Into::into)
+    }
+}
+
+impl<T: Clone + Into<QueryValue>> From<&[T]> for QueryValue {
+    fn from(v: &[T]) -> Self {
+        QueryValue::Array(v.iter().cloned().map(Into::into).collect())
+    }
+}
+
+impl<T: Clone + Into<QueryValue>> From<&Vec<T>> for QueryValue {
+    fn from(v: &Vec<T>) -> Self {
+        <QueryValue as From<&[T]>>::from(v.as_slice())
     }
 }
 
@@ -505,6 +601,60 @@ mod tests {
             QueryValue::from(vec![Some("a"), None]),
             QueryValue::Array(vec!["a".into(), QueryValue::Null])
         );
+    }
+
+    #[test]
+    fn borrowed_fields_give_what_owned_ones_give() {
+        let ints = [("a", 1), ("b", -2)];
+        assert_eq!(query_string_from_dict(&ints), "a=1&b=-2");
+        assert_eq!(query_string_from_dict(ints.iter()), "a=1&b=-2");
+        assert_eq!(query_string_from_dict(&ints[1..]), "b=-2");
+
+        let strings: Vec<(String, String)> =
+            vec![("k 1".into(), "v&1".into()), ("é".into(), String::new())];
+        let owned = query_string_from_dict(strings.clone());
+        assert_eq!(owned, "k%201=v%261&%C3%A9=");
+        assert_eq!(query_string_from_dict(&strings), owned);
+        let refs = strings.iter().map(|(k, v)| (k, v));
+        assert_eq!(query_string_from_dict(refs), owned);
+        let strs = strings.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        assert_eq!(query_string_from_dict(strs), owned);
+
+        let values: Vec<(&str, QueryValue)> = vec![
+            ("n", QueryValue::Null),
+            ("arr", vec![1.5, 2.0].into()),
+            ("empty", QueryValue::Array(vec![])),
+            ("s", "x".into()),
+        ];
+        let owned = query_string_from_dict(values.clone());
+        assert_eq!(owned, "n&arr=1.5&arr=2.0&s=x");
+        assert_eq!(query_string_from_dict(&values), owned);
+
+        let options = [("some", Some(true)), ("none", None)];
+        assert_eq!(query_string_from_dict(&options), "some=true&none");
+        let lists = [("l", vec!["a", "b"]), ("e", vec![])];
+        assert_eq!(query_string_from_dict(&lists), "l=a&l=b");
+        let floats = [("f", 0.5), ("g", 3.0)];
+        assert_eq!(query_string_from_dict(&floats), "f=0.5&g=3.0");
+        let units = [("u", ())];
+        assert_eq!(query_string_from_dict(&units), "u");
+        let wide = [("w", u32::MAX)];
+        assert_eq!(query_string_from_dict(&wide), "w=4294967295");
+        let big = [("i", i64::MIN)];
+        assert_eq!(query_string_from_dict(&big), "i=-9223372036854775808");
+    }
+
+    #[test]
+    fn borrowed_maps() {
+        use std::collections::BTreeMap;
+        let map: BTreeMap<String, Vec<i32>> =
+            BTreeMap::from([("b".into(), vec![2, 3]), ("a".into(), vec![1])]);
+        assert_eq!(query_string_from_dict(&map), "a=1&b=2&b=3");
+        assert_eq!(query_string_from_dict(map.iter()), "a=1&b=2&b=3");
+        let slices: [(&str, &[i64]); 1] = [("s", &[7, 8])];
+        assert_eq!(query_string_from_dict(slices), "s=7&s=8");
+        let nested = [("n", vec![Some("a"), None])];
+        assert_eq!(query_string_from_dict(&nested), "n=a&n=%3Cnull%3E");
     }
 
     #[test]

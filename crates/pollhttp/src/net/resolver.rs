@@ -5,10 +5,11 @@
 //! leaving after [`IDLE_EXIT`] without work. Lookups wait in a queue, so thousands of
 //! them never mean thousands of threads, and a slow lookup holds one thread only.
 
+use super::host::{parse_ip_literal, MAX_HOST_LEN};
 use std::collections::VecDeque;
 use std::fmt;
 use std::io;
-use std::net::{IpAddr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::thread;
@@ -20,10 +21,6 @@ const MAX_WORKERS: usize = 4;
 /// How long a resolver thread waits for more work before it exits.
 const IDLE_EXIT: Duration = Duration::from_secs(30);
 
-/// Longest host name accepted (`NI_MAXHOST` less its NUL); anything longer cannot
-/// resolve, so it fails at once instead of occupying a thread.
-const MAX_HOST_LEN: usize = 1024;
-
 /// The function a worker calls to look a name up (replaced in tests).
 type Lookup = fn(&str, u16) -> io::Result<Vec<SocketAddr>>;
 
@@ -31,31 +28,6 @@ type Lookup = fn(&str, u16) -> io::Result<Vec<SocketAddr>>;
 /// consistent, and lookups themselves run outside the locks.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Parses an IP address literal, so that it can be connected to without a lookup.
-///
-/// Accepts dotted IPv4 (`127.0.0.1`), IPv6 (`::1`, `fe80::1`) and IPv6 in brackets as
-/// written in URLs (`[::1]`). Returns `None` for anything else, including:
-///
-/// - IPv6 with a zone (`fe80::1%eth0`, `[fe80::1%eth0]`): an [`IpAddr`] has no room for
-///   the zone, so these go through [`Resolve`], whose system lookup understands them;
-/// - IPv4 in brackets (`[127.0.0.1]`), which URLs do not allow;
-/// - shorthand IPv4 (`127.1`, `0x7f.1`), which only the system resolver interprets.
-///
-/// ```text
-/// use pollhttp::net::parse_ip_literal;
-/// use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-/// assert_eq!(parse_ip_literal("127.0.0.1"), Some(IpAddr::V4(Ipv4Addr::LOCALHOST)));
-/// assert_eq!(parse_ip_literal("[::1]"), Some(IpAddr::V6(Ipv6Addr::LOCALHOST)));
-/// assert_eq!(parse_ip_literal("localhost"), None);
-/// ```
-pub fn parse_ip_literal(host: &str) -> Option<IpAddr> {
-    if let Ok(ip) = host.parse::<IpAddr>() {
-        return Some(ip);
-    }
-    let inner = host.strip_prefix('[')?.strip_suffix(']')?;
-    inner.parse::<Ipv6Addr>().ok().map(IpAddr::V6)
 }
 
 /// One name lookup in progress on the resolver threads.
@@ -94,8 +66,9 @@ impl Resolve {
     /// Starts looking up `host` for `port`; never blocks.
     ///
     /// `host` is a name, an IP literal, or an IPv6 literal in brackets (with or without a
-    /// zone, as in `[fe80::1%eth0]`). An empty host, one longer than 1024 bytes or one
-    /// containing a NUL byte fails at once with [`io::ErrorKind::InvalidInput`].
+    /// zone, as in `[fe80::1%eth0]`). An empty host, one longer than [`MAX_HOST_LEN`]
+    /// (254) bytes or one containing a NUL byte fails at once with
+    /// [`io::ErrorKind::InvalidInput`].
     pub fn start(host: &str, port: u16) -> Resolve {
         Resolve::start_in(global_pool(), host, port, system_lookup)
     }
@@ -108,20 +81,20 @@ impl Resolve {
         if let Some(ip) = parse_ip_literal(host) {
             return done(Ok(vec![SocketAddr::new(ip, port)]));
         }
-        let invalid = |why: &str| {
+        let invalid = |why: String| {
             done(Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 format!("invalid host name: {why}"),
             )))
         };
         if host.is_empty() {
-            return invalid("empty");
+            return invalid("empty".into());
         }
         if host.len() > MAX_HOST_LEN {
-            return invalid("longer than 1024 bytes");
+            return invalid(format!("longer than {MAX_HOST_LEN} bytes"));
         }
         if host.contains('\0') {
-            return invalid("contains a NUL byte");
+            return invalid("contains a NUL byte".into());
         }
         // A bracketed IPv6 literal with a zone reaches getaddrinfo without its brackets.
         let name = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {

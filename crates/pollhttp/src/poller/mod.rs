@@ -193,15 +193,17 @@ impl Poller {
     /// # Errors
     ///
     /// When the system refuses the registration (out of memory or past its limit of
-    /// watched descriptors). A descriptor that cannot be watched at all (not a socket) is
-    /// reported every [`TICK`](Poller::TICK) instead.
+    /// watched descriptors), or when the poller already holds as many clients as a
+    /// [`Token`] can name (over four billion; 1,048,576 on 32-bit targets). A descriptor
+    /// that cannot be watched at all (not a socket) is reported every
+    /// [`TICK`](Poller::TICK) instead.
     pub fn register(&mut self, client: &HttpClient) -> io::Result<Token> {
         let index = match self.free.pop() {
             Some(i) => i,
             None => {
                 let i = u32::try_from(self.slots.len())
                     .ok()
-                    .filter(|&i| i != NO_OWNER)
+                    .filter(|&i| i != NO_OWNER && Token::index_fits(i))
                     .ok_or_else(|| io::Error::other("too many clients in one poller"))?;
                 self.slots.push(Slot {
                     generation: 0,
@@ -458,7 +460,7 @@ impl Poller {
         slot.used = false;
         slot.watch = Watch::Parked;
         slot.soon = false;
-        slot.generation = slot.generation.wrapping_add(1);
+        slot.generation = Token::next_generation(slot.generation);
         self.free.push(index);
         self.len -= 1;
         self.deadlines.set(index, None);

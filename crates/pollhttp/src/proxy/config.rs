@@ -14,7 +14,7 @@
 //! Both speak plain HTTP to the proxy itself; TLS to the proxy (an `https://` proxy URL)
 //! and SOCKS are not supported. Credentials are sent as `Proxy-Authorization: Basic`.
 
-use crate::net::host::{parse_target, Target};
+use crate::net::host::{parse_target, write_authority, Target};
 use crate::{Error, GodotError, Reason};
 use std::fmt;
 
@@ -183,11 +183,7 @@ impl fmt::Display for ProxyConfig {
             let mask = if password.is_empty() { "" } else { ":***" };
             write!(f, "{user}{mask}@")?;
         }
-        if self.host.contains(':') && !self.host.starts_with('[') {
-            write!(f, "[{}]:{}", self.host, self.port)
-        } else {
-            write!(f, "{}:{}", self.host, self.port)
-        }
+        write_authority(f, &self.host, Some(self.port))
     }
 }
 

@@ -3,6 +3,7 @@
 //! The library never looks at the environment by itself: only a call to
 //! [`ProxyConfig::from_env`] or [`ProxyConfig::try_from_env`] does.
 
+use crate::net::host::strip_scheme;
 use crate::{Error, ProxyConfig};
 use std::net::IpAddr;
 
@@ -119,7 +120,7 @@ impl ProxyConfig {
 /// assert!(!no_proxy_matches(list, "notinternal.example"));
 /// ```
 pub fn no_proxy_matches(no_proxy: &str, host: &str) -> bool {
-    let host = normalize(strip_scheme(host));
+    let host = normalize(strip_scheme(host).0);
     if host.is_empty() {
         return false;
     }
@@ -136,15 +137,6 @@ pub fn no_proxy_matches(no_proxy: &str, host: &str) -> bool {
                 None => name_entry_matches(entry, &host),
             }
         })
-}
-
-fn strip_scheme(host: &str) -> &str {
-    for prefix in ["http://", "https://"] {
-        if host.len() >= prefix.len() && host[..prefix.len()].eq_ignore_ascii_case(prefix) {
-            return &host[prefix.len()..];
-        }
-    }
-    host
 }
 
 /// Lower case, without brackets or a trailing dot.
@@ -327,6 +319,45 @@ mod tests {
         assert!(no_proxy_matches("a\tb c", "c"));
         assert!(!no_proxy_matches("", "example.com"));
         assert!(!no_proxy_matches(" , .", "example.com"));
+    }
+
+    #[test]
+    fn non_ascii_hosts_never_split_a_character() {
+        // 'é' is two bytes: these put its second byte where `http://` (7 bytes) or
+        // `https://` (8 bytes) would end.
+        for host in [
+            "aaaaaaé.example",
+            "aaaaaaaé.example",
+            "httpsé",
+            "é",
+            "ééééé",
+            "http://é.example",
+            "HTTPS://aé",
+        ] {
+            assert!(!no_proxy_matches("example.com", host), "{host:?}");
+            assert!(no_proxy_matches("*", host), "{host:?}");
+        }
+        assert!(no_proxy_matches("example", "aaaaaaé.example"));
+        assert!(no_proxy_matches("é.example", "http://é.example"));
+        assert!(!no_proxy_matches("example", "aaaaaaé.examplé"));
+    }
+
+    #[test]
+    fn from_env_vars_with_a_non_ascii_host() {
+        let vars = env(&[("https_proxy", "proxy:3128"), ("no_proxy", "other")]);
+        let p = from_lookup(true, "aaaaaaé.example", &vars)
+            .unwrap()
+            .unwrap();
+        assert_eq!(p.host(), "proxy");
+        let vars = env(&[("https_proxy", "proxy:3128"), ("no_proxy", "example")]);
+        assert_eq!(from_lookup(true, "aaaaaaé.example", &vars).unwrap(), None);
+        assert_eq!(
+            from_lookup(true, "aaaaaaaé", &vars)
+                .unwrap()
+                .unwrap()
+                .port(),
+            3128
+        );
     }
 
     #[test]

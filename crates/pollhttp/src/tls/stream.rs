@@ -414,11 +414,7 @@ fn version(v: Option<ProtocolVersion>) -> Option<TlsVersion> {
 
 /// A host as rustls wants it: IP literals (also bracketed IPv6) become IP addresses.
 fn server_name(host: &str) -> Result<ServerName<'static>, TlsError> {
-    let bare = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host);
-    if let Ok(ip) = bare.parse::<std::net::IpAddr>() {
+    if let Some(ip) = crate::net::host::parse_ip_literal(host) {
         return Ok(ServerName::IpAddress(ip.into()));
     }
     ServerName::try_from(host.to_owned()).map_err(|_| {

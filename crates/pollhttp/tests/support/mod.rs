@@ -33,6 +33,17 @@ pub fn raise_nofile(want: u64) -> Result<u64, String> {
     Ok(want)
 }
 
+/// [`raise_nofile`], failing the test (never skipping it) when the limit stays below
+/// `want`.
+pub fn require_nofile(want: u64) {
+    if let Err(why) = raise_nofile(want) {
+        panic!(
+            "this test needs {want} open descriptors: {why}. Raise the hard limit \
+             (`ulimit -Hn`, or run as root, which may raise it)"
+        );
+    }
+}
+
 /// The process's resident set size in KiB (`VmRSS` in /proc/self/status).
 pub fn rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

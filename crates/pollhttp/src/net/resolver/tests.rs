@@ -1,5 +1,5 @@
 use super::*;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Upper bound for waiting on real lookups; only there so a broken test cannot hang.
@@ -116,6 +116,12 @@ fn bad_host_names_fail_at_once() {
         let err = r.poll().expect("rejected without a lookup").unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{host:?}");
     }
+    // The same limit as `connect_to_host` applies to the host argument.
+    let err = Resolve::start(&"a".repeat(255), 80)
+        .poll()
+        .unwrap()
+        .unwrap_err();
+    assert!(err.to_string().contains("longer than 254 bytes"), "{err}");
 }
 
 #[test]
