@@ -89,7 +89,7 @@ struct Server {
 
 impl Server {
     fn start(leaf: &Leaf, versions: &[&'static SupportedProtocolVersion]) -> Server {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = pollhttp::TlsOptions::default_crypto_provider();
         let config = ServerConfig::builder_with_provider(provider)
             .with_protocol_versions(versions)
             .expect("versions")

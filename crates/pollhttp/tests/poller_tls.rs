@@ -23,7 +23,7 @@ fn start_server() -> (u16, CertificateDer<'static>) {
     let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
     let cert = made.cert.der().clone();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(made.signing_key.serialize_der()));
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = pollhttp::TlsOptions::default_crypto_provider();
     let config = Arc::new(
         ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()

@@ -2,7 +2,6 @@
 
 use std::sync::{Arc, OnceLock};
 
-use rustls::crypto::CryptoProvider;
 use rustls::{ClientConfig, RootCertStore, SupportedProtocolVersion};
 
 use super::certificates::Certificates;
@@ -18,12 +17,6 @@ pub(crate) struct Settings<'a> {
     pub(crate) pins: &'a [Pin],
     pub(crate) min_version: TlsVersion,
     pub(crate) max_version: TlsVersion,
-}
-
-/// The ring provider: pure Rust plus a C compiler, no CMake or Go (unlike aws-lc-rs).
-fn provider() -> Arc<CryptoProvider> {
-    static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
-    Arc::clone(PROVIDER.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider())))
 }
 
 fn bundled_roots() -> Arc<RootCertStore> {
@@ -103,7 +96,7 @@ pub(crate) fn build(s: Settings<'_>) -> Result<Arc<ClientConfig>, TlsError> {
         Verification::ChainOnly => Check::ChainOnly(roots()?),
         Verification::Nothing => Check::Nothing,
     };
-    let provider = provider();
+    let provider = super::provider::ring();
     let verifier = Verifier::new(
         check,
         s.pins.to_vec(),

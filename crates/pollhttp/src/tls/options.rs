@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
+use rustls::crypto::CryptoProvider;
 use rustls::ClientConfig;
 
 use super::certificates::Certificates;
@@ -162,6 +163,27 @@ impl TlsOptions {
     /// [`client_unsafe`](TlsOptions::client_unsafe).
     pub fn trusted_chain(&self) -> Option<&Certificates> {
         self.trusted_chain.as_ref()
+    }
+
+    /// The crypto provider used when none is given: ring (no CMake or Go needed to build
+    /// it, unlike aws-lc-rs), with TLS 1.3 and 1.2 cipher suites, and X25519 as the first
+    /// key exchange, then P-256 and P-384. One instance is shared by the whole process.
+    ///
+    /// A starting point for a provider of your own, such as one narrowed to a single
+    /// cipher suite:
+    ///
+    /// ```
+    /// use pollhttp::tls::rustls::CipherSuite;
+    /// use pollhttp::tls::TlsOptions;
+    ///
+    /// let mut provider = (*TlsOptions::default_crypto_provider()).clone();
+    /// provider
+    ///     .cipher_suites
+    ///     .retain(|s| s.suite() == CipherSuite::TLS13_CHACHA20_POLY1305_SHA256);
+    /// assert_eq!(provider.cipher_suites.len(), 1);
+    /// ```
+    pub fn default_crypto_provider() -> Arc<CryptoProvider> {
+        super::provider::ring()
     }
 
     /// The name checked instead of the host, if any.

@@ -45,7 +45,7 @@ impl TlsOrigin {
 
         let chain: Vec<CertificateDer<'static>> = vec![leaf_cert.der().clone()];
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = pollhttp::TlsOptions::default_crypto_provider();
         let config = ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .expect("versions")

@@ -22,7 +22,6 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use rustls::crypto::ring::default_provider;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{ServerConfig, ServerConnection, StreamOwned, SupportedProtocolVersion};
 
@@ -102,12 +101,13 @@ impl Server {
         key: PrivateKeyDer<'static>,
         versions: &[&'static SupportedProtocolVersion],
     ) -> Server {
-        let mut config = ServerConfig::builder_with_provider(Arc::new(default_provider()))
-            .with_protocol_versions(versions)
-            .expect("protocol versions")
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .expect("server certificate");
+        let mut config =
+            ServerConfig::builder_with_provider(pollhttp::TlsOptions::default_crypto_provider())
+                .with_protocol_versions(versions)
+                .expect("protocol versions")
+                .with_no_client_auth()
+                .with_single_cert(chain, key)
+                .expect("server certificate");
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Server {
             tls: Some(Arc::new(config)),

@@ -99,7 +99,7 @@ impl Server {
     }
 
     pub(crate) fn start(self) -> Running {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = crate::tls::provider::ring();
         let mut config = ServerConfig::builder_with_provider(provider)
             .with_protocol_versions(&self.versions)
             .expect("versions")
