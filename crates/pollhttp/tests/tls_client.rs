@@ -456,3 +456,49 @@ fn trusted_chain_can_come_from_der() {
     let logs = server.finish();
     assert_eq!(only_connection(&logs).sni.as_deref(), Some("localhost"));
 }
+
+#[test]
+fn a_callers_crypto_provider_is_what_the_client_negotiates() {
+    use rustls::CipherSuite::TLS13_CHACHA20_POLY1305_SHA256 as CHACHA;
+    let (ca, leaf) = pki();
+    let mut provider = (*TlsOptions::default_crypto_provider()).clone();
+    provider.cipher_suites.retain(|s| s.suite() == CHACHA);
+    let options = trusting(&ca).with_crypto_provider(std::sync::Arc::new(provider));
+
+    let server = serving(&leaf).start();
+    let mut client = connected("https://localhost", server.port(), Some(options));
+    assert_eq!(get(&mut client, "/hello"), b"hello over tls");
+    drop(client);
+    let conn = only_connection(&server.finish()).clone();
+    assert_eq!(conn.suite, Some(CHACHA));
+
+    // Without it the server picks its own first choice.
+    let server = serving(&leaf).start();
+    let mut client = connected("https://localhost", server.port(), Some(trusting(&ca)));
+    assert_eq!(get(&mut client, "/hello"), b"hello over tls");
+    drop(client);
+    assert_ne!(only_connection(&server.finish()).suite, Some(CHACHA));
+}
+
+#[test]
+fn a_callers_rustls_config_trusts_what_the_bundled_roots_do_not() {
+    let (ca, leaf) = pki();
+    let kind = handshake_failure(serving(&leaf), "https://localhost", None);
+    assert_eq!(kind, TlsErrorKind::UnknownIssuer);
+
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    roots.add(ca.der.clone()).expect("private root");
+    let config = rustls::ClientConfig::builder_with_provider(TlsOptions::default_crypto_provider())
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let options = TlsOptions::from_rustls_config(std::sync::Arc::new(config)).expect("config");
+    let server = serving(&leaf).start();
+    let mut client = connected("https://localhost", server.port(), Some(options));
+    assert_eq!(get(&mut client, "/hello"), b"hello over tls");
+    assert_eq!(client.tls_version(), Some(TlsVersion::Tls13));
+    drop(client);
+    assert_eq!(only_connection(&server.finish()).requests.len(), 1);
+}

@@ -2,6 +2,7 @@
 
 use std::sync::{Arc, OnceLock};
 
+use rustls::crypto::CryptoProvider;
 use rustls::{ClientConfig, RootCertStore, SupportedProtocolVersion};
 
 use super::certificates::Certificates;
@@ -11,6 +12,7 @@ use super::pins::Pin;
 use super::verifier::{Check, Verifier};
 
 pub(crate) struct Settings<'a> {
+    pub(crate) provider: Arc<CryptoProvider>,
     pub(crate) trusted_chain: Option<&'a Certificates>,
     pub(crate) verification: Verification,
     pub(crate) default_roots: DefaultRoots,
@@ -96,7 +98,7 @@ pub(crate) fn build(s: Settings<'_>) -> Result<Arc<ClientConfig>, TlsError> {
         Verification::ChainOnly => Check::ChainOnly(roots()?),
         Verification::Nothing => Check::Nothing,
     };
-    let provider = super::provider::ring();
+    let provider = s.provider;
     let verifier = Verifier::new(
         check,
         s.pins.to_vec(),

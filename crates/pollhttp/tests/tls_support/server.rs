@@ -64,6 +64,8 @@ pub enum ClientEnd {
 pub struct ConnLog {
     pub sni: Option<String>,
     pub version: Option<rustls::ProtocolVersion>,
+    /// The cipher suite agreed on.
+    pub suite: Option<rustls::CipherSuite>,
     /// Why the TLS handshake failed, if it did.
     pub handshake_error: Option<String>,
     pub requests: Vec<RequestLog>,
@@ -278,6 +280,7 @@ fn serve(tcp: TcpStream, tls: Option<Arc<ServerConfig>>, id: usize, logs: &Mutex
             record(logs, id, |l| {
                 l.sni = s.conn.server_name().map(str::to_owned);
                 l.version = s.conn.protocol_version();
+                l.suite = s.conn.negotiated_cipher_suite().map(|cs| cs.suite());
                 l.handshake_error = result.as_ref().err().map(|e| e.to_string());
             });
             if result.is_err() {

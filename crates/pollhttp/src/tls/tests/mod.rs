@@ -1,6 +1,7 @@
 //! Loopback tests: an in-process rustls server in a thread, our client over a
 //! non-blocking `TcpStream`.
 
+mod caller_crypto;
 mod stream;
 mod verification;
 
@@ -50,6 +51,8 @@ pub(crate) struct Server {
 pub(crate) struct Report {
     pub(crate) sni: Option<String>,
     pub(crate) version: Option<rustls::ProtocolVersion>,
+    pub(crate) suite: Option<rustls::CipherSuite>,
+    pub(crate) kx_group: Option<rustls::NamedGroup>,
     pub(crate) error: Option<String>,
 }
 
@@ -148,6 +151,8 @@ fn serve(
     let result = handshake(&mut conn, &mut tcp);
     report.sni = conn.server_name().map(str::to_owned);
     report.version = conn.protocol_version();
+    report.suite = conn.negotiated_cipher_suite().map(|cs| cs.suite());
+    report.kx_group = conn.negotiated_key_exchange_group().map(|g| g.name());
     result?;
     match then {
         Then::Echo(n) => {
