@@ -9,7 +9,7 @@ use rustls::version::{TLS12, TLS13};
 use rustls::ProtocolVersion;
 use tls_support::certs::{Ca, Leaf, Validity};
 use tls_support::server::{pattern_bytes, ClientEnd, ConnLog, Server};
-use tls_support::{body_by_chunks, body_into, connect, connected, get, header, send};
+use tls_support::{body_by_chunks, body_into, connect, connected, get, header, pin, send, trusted};
 
 /// A CA and a leaf for `localhost` and `127.0.0.1` signed by it.
 fn pki() -> (Ca, Leaf) {
@@ -19,7 +19,7 @@ fn pki() -> (Ca, Leaf) {
 }
 
 fn trusting(ca: &Ca) -> TlsOptions {
-    TlsOptions::client(Some(ca.trusted()), None)
+    TlsOptions::client(Some(trusted(ca)), None)
 }
 
 fn serving(leaf: &Leaf) -> Server {
@@ -305,7 +305,7 @@ fn pinned_key_must_match() {
 
     let server = serving(&leaf).start();
     let pinned = trusting(&ca)
-        .with_pinned_public_keys(&leaf.pin())
+        .with_pinned_public_keys(&pin(&leaf))
         .expect("pin syntax");
     let mut client = connected("https://localhost", server.port(), Some(pinned));
     assert_eq!(get(&mut client, "/hello"), b"hello over tls");
@@ -313,7 +313,7 @@ fn pinned_key_must_match() {
     server.finish();
 
     let wrong_pin = trusting(&ca)
-        .with_pinned_public_keys(&other.pin())
+        .with_pinned_public_keys(&pin(&other))
         .expect("pin syntax");
     let kind = handshake_failure(serving(&leaf), "https://localhost", Some(wrong_pin));
     assert_eq!(kind, TlsErrorKind::PinMismatch);

@@ -75,9 +75,6 @@ mod transport;
 mod verifier;
 
 #[cfg(test)]
-#[path = "../../tests/tls_support/certs.rs"]
-mod test_certs;
-#[cfg(test)]
 mod tests;
 
 pub use certificates::Certificates;

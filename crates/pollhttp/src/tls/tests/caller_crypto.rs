@@ -10,8 +10,8 @@ use rustls::{CipherSuite, ClientConfig, DigitallySignedStruct, NamedGroup, RootC
 use rustls::{ProtocolVersion, SignatureScheme};
 
 use super::{connect, request, Server};
-use crate::tls::test_certs::{self_signed, Ca};
 use crate::tls::{Certificates, TlsErrorKind, TlsOptions, TlsVersion};
+use pollhttp_testserver::certs::{self_signed, Ca};
 
 /// The default provider narrowed to one cipher suite and one key exchange group.
 fn narrowed(suite: CipherSuite, group: NamedGroup) -> Arc<CryptoProvider> {

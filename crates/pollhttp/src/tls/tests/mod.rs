@@ -17,9 +17,9 @@ use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 use rustls::{ServerConfig, ServerConnection, SupportedProtocolVersion};
 
-use super::test_certs::Leaf;
 use super::{TlsError, TlsHandshake, TlsOptions, TlsStream};
 use crate::conn::{Interest, StreamPeer};
+use pollhttp_testserver::certs::Leaf;
 
 /// Guards against hangs only; no test expects to come near it.
 const STALL: Duration = Duration::from_secs(20);
