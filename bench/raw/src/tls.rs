@@ -12,7 +12,7 @@ use std::sync::Arc;
 /// A blocking TLS stream.
 pub type TlsStream = StreamOwned<ClientConnection, TcpStream>;
 
-/// TLS 1.3 only, ring provider, the CA of `BENCH_CA_FILE` as the only root.
+/// TLS 1.3 only, pollhttp's ring provider, the CA of `BENCH_CA_FILE` as the only root.
 pub fn config() -> Arc<ClientConfig> {
     let path = bench_common::ca_file(CLIENT);
     let mut roots = RootCertStore::empty();
@@ -25,7 +25,7 @@ pub fn config() -> Arc<ClientConfig> {
             .unwrap_or_else(|e| die(CLIENT, format!("CA certificate: {e}")));
     }
     let config =
-        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        ClientConfig::builder_with_provider(pollhttp::TlsOptions::default_crypto_provider())
             .with_protocol_versions(&[&rustls::version::TLS13])
             .unwrap_or_else(|e| die(CLIENT, format!("TLS config: {e}")))
             .with_root_certificates(roots)

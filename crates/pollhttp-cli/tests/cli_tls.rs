@@ -4,6 +4,7 @@
 
 mod runner;
 
+use pollhttp_testserver::certs::{self_signed, Ca, Leaf};
 use runner::{pollhttp, Run};
 use rustls::version::{TLS12, TLS13};
 use rustls::{ServerConfig, ServerConnection, StreamOwned, SupportedProtocolVersion};
@@ -19,11 +20,6 @@ use std::time::Duration;
 const STALL: Duration = Duration::from_secs(20);
 
 // ----- certificates ---------------------------------------------------------------------
-
-#[path = "../../pollhttp/tests/tls_support/certs.rs"]
-mod certs;
-
-use certs::{self_signed, Ca, Leaf};
 
 /// The curl pin of `leaf`'s public key, computed here independently of pollhttp:
 /// `sha256//` and the base64 SHA-256 of its SubjectPublicKeyInfo.
@@ -89,7 +85,7 @@ struct Server {
 
 impl Server {
     fn start(leaf: &Leaf, versions: &[&'static SupportedProtocolVersion]) -> Server {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = pollhttp::TlsOptions::default_crypto_provider();
         let config = ServerConfig::builder_with_provider(provider)
             .with_protocol_versions(versions)
             .expect("versions")

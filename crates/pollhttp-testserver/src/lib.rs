@@ -11,6 +11,9 @@
 //!
 //! Every blocking wait in both servers is bounded, so a failing test ends instead of hanging.
 //!
+//! With the `certs` feature, [`certs`] makes certificate authorities and server
+//! certificates at run time for TLS tests.
+//!
 //! ```
 //! use pollhttp_testserver::{response, ScriptedServer, Step};
 //! use std::io::{Read, Write};
@@ -30,6 +33,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "certs")]
+pub mod certs;
 mod demo;
 mod pattern;
 mod reader;

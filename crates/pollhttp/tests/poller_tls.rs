@@ -3,7 +3,8 @@
 //! a thread per connection, with a certificate made when the test runs.
 
 use pollhttp::{Certificates, HttpClient, Method, Poller, Status, TlsOptions};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use pollhttp_testserver::certs::self_signed;
+use rustls::pki_types::CertificateDer;
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -20,16 +21,15 @@ fn body_byte(i: usize) -> u8 {
 /// Starts a server answering `/big` with `BIG` pattern bytes and anything else with "hi";
 /// returns its port and the certificate to trust.
 fn start_server() -> (u16, CertificateDer<'static>) {
-    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
-    let cert = made.cert.der().clone();
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(made.signing_key.serialize_der()));
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let leaf = self_signed(&["127.0.0.1"]);
+    let cert = leaf.der.clone();
+    let provider = pollhttp::TlsOptions::default_crypto_provider();
     let config = Arc::new(
         ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .unwrap()
             .with_no_client_auth()
-            .with_single_cert(vec![cert.clone()], key)
+            .with_single_cert(vec![cert.clone()], leaf.key())
             .unwrap(),
     );
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();

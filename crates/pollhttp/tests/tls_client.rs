@@ -9,7 +9,7 @@ use rustls::version::{TLS12, TLS13};
 use rustls::ProtocolVersion;
 use tls_support::certs::{Ca, Leaf, Validity};
 use tls_support::server::{pattern_bytes, ClientEnd, ConnLog, Server};
-use tls_support::{body_by_chunks, body_into, connect, connected, get, header, send};
+use tls_support::{body_by_chunks, body_into, connect, connected, get, header, pin, send, trusted};
 
 /// A CA and a leaf for `localhost` and `127.0.0.1` signed by it.
 fn pki() -> (Ca, Leaf) {
@@ -19,7 +19,7 @@ fn pki() -> (Ca, Leaf) {
 }
 
 fn trusting(ca: &Ca) -> TlsOptions {
-    TlsOptions::client(Some(ca.trusted()), None)
+    TlsOptions::client(Some(trusted(ca)), None)
 }
 
 fn serving(leaf: &Leaf) -> Server {
@@ -305,7 +305,7 @@ fn pinned_key_must_match() {
 
     let server = serving(&leaf).start();
     let pinned = trusting(&ca)
-        .with_pinned_public_keys(&leaf.pin())
+        .with_pinned_public_keys(&pin(&leaf))
         .expect("pin syntax");
     let mut client = connected("https://localhost", server.port(), Some(pinned));
     assert_eq!(get(&mut client, "/hello"), b"hello over tls");
@@ -313,7 +313,7 @@ fn pinned_key_must_match() {
     server.finish();
 
     let wrong_pin = trusting(&ca)
-        .with_pinned_public_keys(&other.pin())
+        .with_pinned_public_keys(&pin(&other))
         .expect("pin syntax");
     let kind = handshake_failure(serving(&leaf), "https://localhost", Some(wrong_pin));
     assert_eq!(kind, TlsErrorKind::PinMismatch);
@@ -455,4 +455,50 @@ fn trusted_chain_can_come_from_der() {
     drop(client);
     let logs = server.finish();
     assert_eq!(only_connection(&logs).sni.as_deref(), Some("localhost"));
+}
+
+#[test]
+fn a_callers_crypto_provider_is_what_the_client_negotiates() {
+    use rustls::CipherSuite::TLS13_CHACHA20_POLY1305_SHA256 as CHACHA;
+    let (ca, leaf) = pki();
+    let mut provider = (*TlsOptions::default_crypto_provider()).clone();
+    provider.cipher_suites.retain(|s| s.suite() == CHACHA);
+    let options = trusting(&ca).with_crypto_provider(std::sync::Arc::new(provider));
+
+    let server = serving(&leaf).start();
+    let mut client = connected("https://localhost", server.port(), Some(options));
+    assert_eq!(get(&mut client, "/hello"), b"hello over tls");
+    drop(client);
+    let conn = only_connection(&server.finish()).clone();
+    assert_eq!(conn.suite, Some(CHACHA));
+
+    // Without it the server picks its own first choice.
+    let server = serving(&leaf).start();
+    let mut client = connected("https://localhost", server.port(), Some(trusting(&ca)));
+    assert_eq!(get(&mut client, "/hello"), b"hello over tls");
+    drop(client);
+    assert_ne!(only_connection(&server.finish()).suite, Some(CHACHA));
+}
+
+#[test]
+fn a_callers_rustls_config_trusts_what_the_bundled_roots_do_not() {
+    let (ca, leaf) = pki();
+    let kind = handshake_failure(serving(&leaf), "https://localhost", None);
+    assert_eq!(kind, TlsErrorKind::UnknownIssuer);
+
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    roots.add(ca.der.clone()).expect("private root");
+    let config = rustls::ClientConfig::builder_with_provider(TlsOptions::default_crypto_provider())
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let options = TlsOptions::from_rustls_config(std::sync::Arc::new(config)).expect("config");
+    let server = serving(&leaf).start();
+    let mut client = connected("https://localhost", server.port(), Some(options));
+    assert_eq!(get(&mut client, "/hello"), b"hello over tls");
+    assert_eq!(client.tls_version(), Some(TlsVersion::Tls13));
+    drop(client);
+    assert_eq!(only_connection(&server.finish()).requests.len(), 1);
 }

@@ -88,9 +88,9 @@ fn tls_connector() -> TlsConnector {
             .add(cert)
             .unwrap_or_else(|e| die(CLIENT, format!("CA certificate: {e}")));
     }
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
+    let config = rustls::ClientConfig::builder_with_provider(
+        pollhttp::TlsOptions::default_crypto_provider(),
+    )
     .with_protocol_versions(&[&rustls::version::TLS13])
     .unwrap_or_else(|e| die(CLIENT, format!("TLS config: {e}")))
     .with_root_certificates(roots)

@@ -12,18 +12,13 @@ use super::pins::Pin;
 use super::verifier::{Check, Verifier};
 
 pub(crate) struct Settings<'a> {
+    pub(crate) provider: Arc<CryptoProvider>,
     pub(crate) trusted_chain: Option<&'a Certificates>,
     pub(crate) verification: Verification,
     pub(crate) default_roots: DefaultRoots,
     pub(crate) pins: &'a [Pin],
     pub(crate) min_version: TlsVersion,
     pub(crate) max_version: TlsVersion,
-}
-
-/// The ring provider: pure Rust plus a C compiler, no CMake or Go (unlike aws-lc-rs).
-fn provider() -> Arc<CryptoProvider> {
-    static PROVIDER: OnceLock<Arc<CryptoProvider>> = OnceLock::new();
-    Arc::clone(PROVIDER.get_or_init(|| Arc::new(rustls::crypto::ring::default_provider())))
 }
 
 fn bundled_roots() -> Arc<RootCertStore> {
@@ -103,7 +98,7 @@ pub(crate) fn build(s: Settings<'_>) -> Result<Arc<ClientConfig>, TlsError> {
         Verification::ChainOnly => Check::ChainOnly(roots()?),
         Verification::Nothing => Check::Nothing,
     };
-    let provider = provider();
+    let provider = s.provider;
     let verifier = Verifier::new(
         check,
         s.pins.to_vec(),

@@ -69,13 +69,11 @@ mod config;
 mod error;
 mod options;
 mod pins;
+mod provider;
 mod stream;
 mod transport;
 mod verifier;
 
-#[cfg(test)]
-#[path = "../../tests/tls_support/certs.rs"]
-mod test_certs;
 #[cfg(test)]
 mod tests;
 
@@ -84,3 +82,10 @@ pub use error::{TlsError, TlsErrorKind};
 pub use options::{TlsOptions, TlsVersion};
 pub(crate) use pins::encode_base64;
 pub use stream::{TlsHandshake, TlsStream};
+
+/// The rustls this crate is built with, to name its types ([`CryptoProvider`],
+/// [`ClientConfig`]) at the version [`TlsOptions`] takes them.
+///
+/// [`CryptoProvider`]: rustls::crypto::CryptoProvider
+/// [`ClientConfig`]: rustls::ClientConfig
+pub use rustls;

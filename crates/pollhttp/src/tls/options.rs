@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
+use rustls::crypto::CryptoProvider;
 use rustls::ClientConfig;
 
 use super::certificates::Certificates;
@@ -58,6 +59,12 @@ pub(crate) enum Verification {
 ///
 /// The rustls configuration is built on first use and shared by clones, so that
 /// connections made with the same options can resume earlier TLS sessions.
+///
+/// The cryptography is ring's unless you bring your own: a whole rustls
+/// `CryptoProvider` with [`with_crypto_provider`](TlsOptions::with_crypto_provider)
+/// (the checks above stay pollhttp's), or a whole rustls `ClientConfig` with
+/// [`from_rustls_config`](TlsOptions::from_rustls_config) (then everything is the
+/// config's).
 #[derive(Clone)]
 pub struct TlsOptions {
     trusted_chain: Option<Certificates>,
@@ -67,6 +74,10 @@ pub struct TlsOptions {
     pins: Vec<Pin>,
     min_version: TlsVersion,
     max_version: TlsVersion,
+    /// The caller's provider; `None` for the default.
+    provider: Option<Arc<CryptoProvider>>,
+    /// A caller's whole configuration, used as it is instead of building one.
+    caller_config: Option<Arc<ClientConfig>>,
     built: Arc<OnceLock<Arc<ClientConfig>>>,
 }
 
@@ -86,6 +97,8 @@ impl TlsOptions {
             pins: Vec::new(),
             min_version: TlsVersion::Tls12,
             max_version: TlsVersion::Tls13,
+            provider: None,
+            caller_config: None,
             built: Arc::default(),
         }
     }
@@ -115,12 +128,113 @@ impl TlsOptions {
         TlsOptions::new(trusted_chain, None, verification)
     }
 
+    /// Uses your own rustls configuration as it is: its certificate verifier, roots,
+    /// crypto provider, protocol versions, cipher suites, client certificate and session
+    /// store. This is the way to a custom verifier, to extra roots next to the Mozilla
+    /// ones, or to client certificates.
+    ///
+    /// pollhttp adds nothing to it, so these settings of `TlsOptions` do not apply and
+    /// must stay unset: pins ([`with_pinned_public_keys`] fails at once, a
+    /// [`with_pin_sha256`] pin fails the handshake), version bounds, the OS store and
+    /// [`with_crypto_provider`]; setting one of them makes [`prepare`] and every
+    /// handshake fail with [`TlsErrorKind::InvalidConfig`]. The name verified and sent
+    /// as SNI is the host connected to (SNI only if the config's `enable_sni` is on).
+    /// [`is_unsafe_client`] is false, whatever the config's verifier checks.
+    ///
+    /// pollhttp speaks HTTP/1.1 on the connection, so the config's ALPN list may offer
+    /// only `http/1.1` or `http/1.0` (or nothing); anything else, `h2` included, fails
+    /// here with [`TlsErrorKind::InvalidConfig`].
+    ///
+    /// ```no_run
+    /// use std::sync::Arc;
+    /// use pollhttp::tls::rustls::pki_types::{pem::PemObject, CertificateDer};
+    /// use pollhttp::tls::rustls::{ClientConfig, RootCertStore};
+    /// use pollhttp::tls::TlsOptions;
+    ///
+    /// // The Mozilla roots, and a private CA next to them.
+    /// let mut roots = RootCertStore::empty();
+    /// roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    /// for cert in CertificateDer::pem_file_iter("private-ca.pem")? {
+    ///     roots.add(cert?)?;
+    /// }
+    /// let mut config =
+    ///     ClientConfig::builder_with_provider(TlsOptions::default_crypto_provider())
+    ///         .with_safe_default_protocol_versions()?
+    ///         .with_root_certificates(roots)
+    ///         .with_no_client_auth();
+    /// config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    /// let tls = TlsOptions::from_rustls_config(Arc::new(config))?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// [`with_pinned_public_keys`]: TlsOptions::with_pinned_public_keys
+    /// [`with_pin_sha256`]: TlsOptions::with_pin_sha256
+    /// [`with_crypto_provider`]: TlsOptions::with_crypto_provider
+    /// [`prepare`]: TlsOptions::prepare
+    /// [`is_unsafe_client`]: TlsOptions::is_unsafe_client
+    pub fn from_rustls_config(config: Arc<ClientConfig>) -> Result<TlsOptions, TlsError> {
+        if let Some(other) = config
+            .alpn_protocols
+            .iter()
+            .find(|p| !matches!(p.as_slice(), b"http/1.1" | b"http/1.0"))
+        {
+            return Err(TlsError::new(
+                TlsErrorKind::InvalidConfig,
+                format!(
+                    "the rustls config offers ALPN protocol \"{}\"; pollhttp speaks only HTTP/1.x",
+                    other.escape_ascii()
+                ),
+            ));
+        }
+        let mut options = TlsOptions::client(None, None);
+        options.caller_config = Some(config);
+        Ok(options)
+    }
+
+    /// Uses `provider` for the cryptography (cipher suites, key exchange groups,
+    /// signature verification, randomness) instead of
+    /// [`default_crypto_provider`](TlsOptions::default_crypto_provider); everything
+    /// else (roots, checks, pins, versions) stays as these options say. The versions
+    /// offered must have a cipher suite in the provider, or the handshake fails with
+    /// [`TlsErrorKind::InvalidConfig`] (so does [`prepare`](TlsOptions::prepare)).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use pollhttp::tls::rustls::crypto::ring::kx_group;
+    /// use pollhttp::tls::rustls::CipherSuite;
+    /// use pollhttp::tls::{TlsOptions, TlsVersion};
+    ///
+    /// // TLS 1.3 with ChaCha20-Poly1305 and P-256 only.
+    /// let mut provider = (*TlsOptions::default_crypto_provider()).clone();
+    /// provider
+    ///     .cipher_suites
+    ///     .retain(|s| s.suite() == CipherSuite::TLS13_CHACHA20_POLY1305_SHA256);
+    /// provider.kx_groups = vec![kx_group::SECP256R1];
+    /// let tls = TlsOptions::client(None, None)
+    ///     .with_min_version(TlsVersion::Tls13)
+    ///     .with_crypto_provider(Arc::new(provider));
+    /// tls.prepare()?;
+    /// # Ok::<(), pollhttp::tls::TlsError>(())
+    /// ```
+    pub fn with_crypto_provider(mut self, provider: Arc<CryptoProvider>) -> TlsOptions {
+        self.provider = Some(provider);
+        self.rebuilt()
+    }
+
     /// Adds public-key pins in curl's `CURLOPT_PINNEDPUBLICKEY` syntax:
     /// `sha256//BASE64[;sha256//BASE64...]`, each the base64 SHA-256 of a
     /// SubjectPublicKeyInfo. The server's certificate must carry one of the pinned keys,
     /// in every mode (also unsafe ones). Fails with [`TlsErrorKind::InvalidConfig`] on
-    /// any other syntax (file paths are not accepted).
+    /// any other syntax (file paths are not accepted), and on options made by
+    /// [`from_rustls_config`](TlsOptions::from_rustls_config), whose verifier is the
+    /// config's.
     pub fn with_pinned_public_keys(mut self, pins: &str) -> Result<TlsOptions, TlsError> {
+        if self.caller_config.is_some() {
+            return Err(TlsError::new(
+                TlsErrorKind::InvalidConfig,
+                "pins do not apply to a rustls config given with from_rustls_config: its verifier decides",
+            ));
+        }
         self.pins.extend(parse_pins(pins)?);
         Ok(self.rebuilt())
     }
@@ -162,6 +276,44 @@ impl TlsOptions {
     /// [`client_unsafe`](TlsOptions::client_unsafe).
     pub fn trusted_chain(&self) -> Option<&Certificates> {
         self.trusted_chain.as_ref()
+    }
+
+    /// The crypto provider used when none is given: ring (no CMake or Go needed to build
+    /// it, unlike aws-lc-rs), with TLS 1.3 and 1.2 cipher suites, and X25519 as the first
+    /// key exchange, then P-256 and P-384. One instance is shared by the whole process.
+    ///
+    /// A starting point for a provider of your own, such as one narrowed to a single
+    /// cipher suite:
+    ///
+    /// ```
+    /// use pollhttp::tls::rustls::CipherSuite;
+    /// use pollhttp::tls::TlsOptions;
+    ///
+    /// let mut provider = (*TlsOptions::default_crypto_provider()).clone();
+    /// provider
+    ///     .cipher_suites
+    ///     .retain(|s| s.suite() == CipherSuite::TLS13_CHACHA20_POLY1305_SHA256);
+    /// assert_eq!(provider.cipher_suites.len(), 1);
+    /// ```
+    pub fn default_crypto_provider() -> Arc<CryptoProvider> {
+        super::provider::ring()
+    }
+
+    /// The crypto provider the handshakes use: the one given to
+    /// [`with_crypto_provider`](TlsOptions::with_crypto_provider), the one of a config
+    /// given to [`from_rustls_config`](TlsOptions::from_rustls_config), or else
+    /// [`default_crypto_provider`](TlsOptions::default_crypto_provider).
+    pub fn crypto_provider(&self) -> Arc<CryptoProvider> {
+        match (&self.caller_config, &self.provider) {
+            (Some(config), _) => Arc::clone(config.crypto_provider()),
+            (None, Some(provider)) => Arc::clone(provider),
+            (None, None) => TlsOptions::default_crypto_provider(),
+        }
+    }
+
+    /// True for options made by [`from_rustls_config`](TlsOptions::from_rustls_config).
+    pub fn uses_rustls_config(&self) -> bool {
+        self.caller_config.is_some()
     }
 
     /// The name checked instead of the host, if any.
@@ -208,6 +360,10 @@ impl TlsOptions {
 
     /// The rustls configuration for these options, built once and then shared.
     pub(crate) fn client_config(&self) -> Result<Arc<ClientConfig>, TlsError> {
+        if let Some(config) = &self.caller_config {
+            self.check_unset_for_caller_config()?;
+            return Ok(Arc::clone(config));
+        }
         if let Some(built) = self.built.get() {
             return Ok(Arc::clone(built));
         }
@@ -221,6 +377,7 @@ impl TlsOptions {
             ));
         }
         let built = config::build(config::Settings {
+            provider: self.crypto_provider(),
             trusted_chain: self.trusted_chain.as_ref(),
             verification: self.verification,
             default_roots: self.default_roots,
@@ -229,6 +386,26 @@ impl TlsOptions {
             max_version: self.max_version,
         })?;
         Ok(Arc::clone(self.built.get_or_init(|| built)))
+    }
+}
+
+impl TlsOptions {
+    /// Settings that a caller's rustls config would silently override must not be set.
+    fn check_unset_for_caller_config(&self) -> Result<(), TlsError> {
+        let set = [
+            (!self.pins.is_empty(), "pins"),
+            (self.min_version != TlsVersion::Tls12, "a minimum version"),
+            (self.max_version != TlsVersion::Tls13, "a maximum version"),
+            (self.default_roots != DefaultRoots::Bundled, "the OS store"),
+            (self.provider.is_some(), "a crypto provider"),
+        ];
+        match set.iter().find(|(is_set, _)| *is_set) {
+            Some((_, what)) => Err(TlsError::new(
+                TlsErrorKind::InvalidConfig,
+                format!("{what} cannot be added to a rustls config given with from_rustls_config; set it in the config"),
+            )),
+            None => Ok(()),
+        }
     }
 }
 
@@ -252,6 +429,8 @@ impl fmt::Debug for TlsOptions {
             .field("pins", &self.pins.len())
             .field("min_version", &self.min_version)
             .field("max_version", &self.max_version)
+            .field("own_crypto_provider", &self.provider.is_some())
+            .field("rustls_config", &self.caller_config.is_some())
             .finish()
     }
 }

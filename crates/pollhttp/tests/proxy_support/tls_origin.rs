@@ -1,11 +1,7 @@
 //! A TLS origin server on 127.0.0.1 with a certificate made at test time by a CA of its
 //! own: answers one HTTP request per connection and records the SNI it was sent.
 
-use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose,
-};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use pollhttp_testserver::certs::Ca;
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener};
@@ -25,32 +21,14 @@ pub struct TlsOrigin {
 impl TlsOrigin {
     /// Serves a certificate for `names` (DNS names or IP addresses), issued by a fresh CA.
     pub fn start(names: &[&str]) -> TlsOrigin {
-        let ca_key = KeyPair::generate().expect("CA key");
-        let mut ca = CertificateParams::new(Vec::new()).expect("CA params");
-        ca.distinguished_name
-            .push(DnType::CommonName, "pollhttp proxy test CA");
-        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        let ca_cert = ca.self_signed(&ca_key).expect("self-sign CA");
-        let issuer = Issuer::new(ca, ca_key);
-
-        let leaf_key = KeyPair::generate().expect("leaf key");
-        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-        let mut leaf = CertificateParams::new(names).expect("leaf params");
-        leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        let leaf_cert = leaf.signed_by(&leaf_key, &issuer).expect("sign leaf");
-
-        let chain: Vec<CertificateDer<'static>> = vec![leaf_cert.der().clone()];
-        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let ca = Ca::root("pollhttp proxy test CA");
+        let leaf = ca.leaf(names);
+        let provider = pollhttp::TlsOptions::default_crypto_provider();
         let config = ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .expect("versions")
             .with_no_client_auth()
-            .with_single_cert(chain, key)
+            .with_single_cert(vec![leaf.der.clone()], leaf.key())
             .expect("server config");
         let config = Arc::new(config);
 
@@ -97,7 +75,7 @@ impl TlsOrigin {
         });
         TlsOrigin {
             addr,
-            ca_pem: ca_cert.pem(),
+            ca_pem: ca.pem,
             sni,
         }
     }

@@ -3,8 +3,9 @@
 //! for an [`HttpClient`] (never an endless wait).
 #![allow(dead_code)]
 
-pub mod certs;
 pub mod server;
+
+pub use pollhttp_testserver::certs;
 
 use std::time::{Duration, Instant};
 
@@ -15,23 +16,17 @@ pub const LIMIT: Duration = Duration::from_secs(20);
 
 const TICK: Duration = Duration::from_millis(50);
 
-// The certificate maker is shared with crates that have no `pollhttp::Certificates` at
-// hand, so what reads its output through pollhttp lives here.
-impl certs::Ca {
-    /// This CA as the client's trusted chain, parsed from its PEM as a caller would.
-    pub fn trusted(&self) -> Certificates {
-        Certificates::from_pem(self.pem.as_bytes()).expect("CA PEM")
-    }
+/// `ca` as the client's trusted chain, parsed from its PEM as a caller would.
+pub fn trusted(ca: &certs::Ca) -> Certificates {
+    Certificates::from_pem(ca.pem.as_bytes()).expect("CA PEM")
 }
 
-impl certs::Leaf {
-    /// The public-key pin of this certificate, in curl's `sha256//BASE64` syntax.
-    pub fn pin(&self) -> String {
-        let pins = Certificates::from_der(vec![self.der.to_vec()])
-            .public_key_pins()
-            .expect("pin of the leaf");
-        pins.into_iter().next().expect("one pin")
-    }
+/// The public-key pin of `leaf`, in curl's `sha256//BASE64` syntax.
+pub fn pin(leaf: &certs::Leaf) -> String {
+    let pins = Certificates::from_der(vec![leaf.der.to_vec()])
+        .public_key_pins()
+        .expect("pin of the leaf");
+    pins.into_iter().next().expect("one pin")
 }
 
 /// How a connect attempt went.

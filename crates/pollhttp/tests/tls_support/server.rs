@@ -22,7 +22,6 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use rustls::crypto::ring::default_provider;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{ServerConfig, ServerConnection, StreamOwned, SupportedProtocolVersion};
 
@@ -65,6 +64,8 @@ pub enum ClientEnd {
 pub struct ConnLog {
     pub sni: Option<String>,
     pub version: Option<rustls::ProtocolVersion>,
+    /// The cipher suite agreed on.
+    pub suite: Option<rustls::CipherSuite>,
     /// Why the TLS handshake failed, if it did.
     pub handshake_error: Option<String>,
     pub requests: Vec<RequestLog>,
@@ -102,12 +103,13 @@ impl Server {
         key: PrivateKeyDer<'static>,
         versions: &[&'static SupportedProtocolVersion],
     ) -> Server {
-        let mut config = ServerConfig::builder_with_provider(Arc::new(default_provider()))
-            .with_protocol_versions(versions)
-            .expect("protocol versions")
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .expect("server certificate");
+        let mut config =
+            ServerConfig::builder_with_provider(pollhttp::TlsOptions::default_crypto_provider())
+                .with_protocol_versions(versions)
+                .expect("protocol versions")
+                .with_no_client_auth()
+                .with_single_cert(chain, key)
+                .expect("server certificate");
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Server {
             tls: Some(Arc::new(config)),
@@ -278,6 +280,7 @@ fn serve(tcp: TcpStream, tls: Option<Arc<ServerConfig>>, id: usize, logs: &Mutex
             record(logs, id, |l| {
                 l.sni = s.conn.server_name().map(str::to_owned);
                 l.version = s.conn.protocol_version();
+                l.suite = s.conn.negotiated_cipher_suite().map(|cs| cs.suite());
                 l.handshake_error = result.as_ref().err().map(|e| e.to_string());
             });
             if result.is_err() {

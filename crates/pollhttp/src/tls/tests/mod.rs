@@ -1,6 +1,7 @@
 //! Loopback tests: an in-process rustls server in a thread, our client over a
 //! non-blocking `TcpStream`.
 
+mod caller_crypto;
 mod stream;
 mod verification;
 
@@ -16,9 +17,9 @@ use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 use rustls::{ServerConfig, ServerConnection, SupportedProtocolVersion};
 
-use super::test_certs::Leaf;
 use super::{TlsError, TlsHandshake, TlsOptions, TlsStream};
 use crate::conn::{Interest, StreamPeer};
+use pollhttp_testserver::certs::Leaf;
 
 /// Guards against hangs only; no test expects to come near it.
 const STALL: Duration = Duration::from_secs(20);
@@ -50,6 +51,8 @@ pub(crate) struct Server {
 pub(crate) struct Report {
     pub(crate) sni: Option<String>,
     pub(crate) version: Option<rustls::ProtocolVersion>,
+    pub(crate) suite: Option<rustls::CipherSuite>,
+    pub(crate) kx_group: Option<rustls::NamedGroup>,
     pub(crate) error: Option<String>,
 }
 
@@ -99,7 +102,7 @@ impl Server {
     }
 
     pub(crate) fn start(self) -> Running {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let provider = crate::tls::provider::ring();
         let mut config = ServerConfig::builder_with_provider(provider)
             .with_protocol_versions(&self.versions)
             .expect("versions")
@@ -148,6 +151,8 @@ fn serve(
     let result = handshake(&mut conn, &mut tcp);
     report.sni = conn.server_name().map(str::to_owned);
     report.version = conn.protocol_version();
+    report.suite = conn.negotiated_cipher_suite().map(|cs| cs.suite());
+    report.kx_group = conn.negotiated_key_exchange_group().map(|g| g.name());
     result?;
     match then {
         Then::Echo(n) => {

@@ -6,8 +6,8 @@ use std::thread::JoinHandle;
 
 use super::{connect, read_to_end, request, write_all, Server, Then, STALL};
 use crate::conn::{Interest, StreamPeer};
-use crate::tls::test_certs::Ca;
 use crate::tls::{Certificates, TlsError, TlsErrorKind, TlsHandshake, TlsOptions, TlsVersion};
+use pollhttp_testserver::certs::Ca;
 
 fn trusted_server(then: Then) -> (Server, TlsOptions) {
     let ca = Ca::root("Test Root");

@@ -2,8 +2,8 @@
 
 use super::{connect, request, Server};
 use crate::tls::pins::{format_pin, pin_of_spki};
-use crate::tls::test_certs::{self_signed, Ca, Validity};
 use crate::tls::{Certificates, TlsErrorKind, TlsOptions, TlsVersion};
+use pollhttp_testserver::certs::{self_signed, Ca, Validity};
 
 fn trusting(ca: &Ca) -> Option<Certificates> {
     Some(Certificates::from_pem(ca.pem.as_bytes()).expect("CA PEM"))

@@ -1,23 +1,34 @@
-//! Certificates made at test time with rcgen: roots, intermediates and server leaves
-//! with a chosen validity period.
+//! Certificates made at run time with rcgen (feature `certs`): roots, intermediates and
+//! server leaves with a chosen validity period, all ECDSA P-256.
 //!
-//! Plain rcgen and rustls types only, so that the library's unit tests and the command
-//! line's tests can include this same file with `#[path]`.
-// Each test crate that includes this file uses only part of it.
-#![allow(dead_code)]
+//! Only rcgen and `rustls-pki-types` types come out, so that any TLS stack's tests can use
+//! them (the library's unit and integration tests, the command line's tests, the
+//! benchmarks).
+//!
+//! ```
+//! use pollhttp_testserver::certs::Ca;
+//!
+//! let root = Ca::root("Test Root");
+//! let leaf = root.leaf(&["localhost", "127.0.0.1"]);
+//! assert!(root.pem.starts_with("-----BEGIN CERTIFICATE-----"));
+//! assert!(!leaf.der.is_empty());
+//! ```
 
 use rcgen::{
     date_time_ymd, BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa,
     Issuer, KeyPair, KeyUsagePurpose, PublicKeyData,
 };
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 /// When a certificate is valid; fixed dates so that the machine's clock does not matter
 /// within this century.
 #[derive(Clone, Copy, Debug)]
 pub enum Validity {
+    /// From 2000 to 2099.
     Current,
+    /// During 2000 only.
     Expired,
+    /// From 2098 on.
     NotYetValid,
 }
 
@@ -33,13 +44,16 @@ fn set_validity(params: &mut CertificateParams, validity: Validity) {
 
 /// A certificate authority (root or intermediate) that signs others.
 pub struct Ca {
+    /// The certificate, DER.
     pub der: CertificateDer<'static>,
+    /// The certificate, PEM.
     pub pem: String,
     issuer: Issuer<'static, KeyPair>,
 }
 
 /// A server certificate with its private key.
 pub struct Leaf {
+    /// The certificate, DER.
     pub der: CertificateDer<'static>,
     key: Vec<u8>,
     /// The DER SubjectPublicKeyInfo, as the key generator wrote it.
@@ -47,6 +61,7 @@ pub struct Leaf {
 }
 
 impl Leaf {
+    /// The private key (PKCS#8), as a TLS server takes it.
     pub fn key(&self) -> PrivateKeyDer<'static> {
         PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key.clone()))
     }
