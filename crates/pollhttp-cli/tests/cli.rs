@@ -363,7 +363,11 @@ fn bodiless_responses_on_a_closing_connection_succeed() {
         if args.is_empty() {
             assert!(r.stdout.is_empty());
         } else {
-            assert!(r.stdout_text().starts_with("HTTP/1.0 200 OK\r\n"), "{}", r.stdout_text());
+            assert!(
+                r.stdout_text().starts_with("HTTP/1.0 200 OK\r\n"),
+                "{}",
+                r.stdout_text()
+            );
         }
         s.finish();
     }

@@ -9,6 +9,7 @@ use crate::{
     Timeouts, Timestamp,
 };
 use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -160,7 +161,7 @@ struct Connecting {
     started: Timestamp,
     stage: ConnectStage,
     stage_since: Timestamp,
-    tunnel: Option<TunnelHandshake>,
+    tunnel: Option<Box<TunnelHandshake>>,
     /// The `CONNECT` request, until the tunnel stage starts.
     tunnel_request: Option<Vec<u8>>,
 }
@@ -406,7 +407,10 @@ impl Connection {
         c.stage_since = now;
         if stage == ConnectStage::Tunnel {
             if let Some(request) = c.tunnel_request.take() {
-                c.tunnel = Some(TunnelHandshake::new(request, self.reader.limits().clone()));
+                c.tunnel = Some(Box::new(TunnelHandshake::new(
+                    request,
+                    self.reader.limits().clone(),
+                )));
             }
         }
     }
@@ -706,7 +710,9 @@ impl Connection {
     pub fn handle_eof(&mut self) -> Result<(), ConnError> {
         let err = match &self.state {
             State::Closed | State::Switched => return Ok(()),
-            State::Connecting(Connecting { tunnel: Some(t), .. }) => t.closed(),
+            State::Connecting(Connecting {
+                tunnel: Some(t), ..
+            }) => t.closed(),
             State::Connecting(_) => ConnError::PeerClosed("while connecting"),
             State::Idle { .. } => ConnError::PeerClosed("while the connection was idle"),
             State::Exchange(_) => match self.reader.on_eof() {
@@ -760,7 +766,10 @@ impl Connection {
                     at(c.started, c.limits.total),
                     at(c.started, c.limits.connect_total),
                 ),
-                at(c.stage_since, stage_limit(c.stage, &c.limits).map(|(_, l)| l)),
+                at(
+                    c.stage_since,
+                    stage_limit(c.stage, &c.limits).map(|(_, l)| l),
+                ),
             ),
             State::Exchange(x) => earliest(
                 earliest(x.total_deadline, x.head_deadline),
@@ -813,7 +822,9 @@ impl Connection {
             State::Closed | State::Idle { .. } | State::Switched => return None,
         };
         let after = limits.get(phase).unwrap_or_default();
-        Some(Expiry::Failed(self.fail(ConnError::Timeout { phase, after })))
+        Some(Expiry::Failed(
+            self.fail(ConnError::Timeout { phase, after }),
+        ))
     }
 }
 

@@ -4,8 +4,7 @@
 use crate::conn::{Connector, Progress, RecvBuf};
 use crate::net::host::parse_target;
 use crate::proto::{
-    host_header, ConnError, ConnectStage, Connection, Expiry, HeadEvent, Limits, Phase,
-    Timestamp,
+    host_header, ConnError, ConnectStage, Connection, Expiry, HeadEvent, Limits, Phase, Timestamp,
 };
 use crate::tls::TlsOptions;
 use crate::{Error, GodotError, Interest, ProxyConfig, Reason, StreamPeer, Timeouts};
@@ -47,7 +46,7 @@ const TUNNEL_READ_SIZE: usize = 4096;
 enum Transport {
     None,
     /// The connect pipeline: resolving, connecting, tunnelling, the TLS handshake.
-    Connecting(Connector),
+    Connecting(Box<Connector>),
     /// A stream ready for HTTP (or, after a protocol switch, for whoever takes it).
     Stream(Box<dyn StreamPeer>),
 }
@@ -233,7 +232,7 @@ impl HttpClient {
         let now = self.now();
         self.conn.start_connect(route, now);
         self.conn.handle_connect_stage(connector.stage(), now);
-        self.transport = Transport::Connecting(connector);
+        self.transport = Transport::Connecting(Box::new(connector));
         Ok(())
     }
 
@@ -277,8 +276,7 @@ impl HttpClient {
 
     /// Ends the transport but keeps the response visible.
     fn drop_transport(&mut self) {
-        if let Transport::Stream(mut s) = std::mem::replace(&mut self.transport, Transport::None)
-        {
+        if let Transport::Stream(mut s) = std::mem::replace(&mut self.transport, Transport::None) {
             if self.shutdown_on_close {
                 s.shutdown();
             }
@@ -523,7 +521,7 @@ impl HttpClient {
         now: Timestamp,
         unread: impl FnOnce(&mut Self) -> bool,
     ) -> Option<ConnError> {
-        if !self.conn.poll_timeout().is_some_and(|d| d <= now) {
+        if self.conn.poll_timeout().is_none_or(|d| d > now) {
             return None;
         }
         let unread = unread(self);
