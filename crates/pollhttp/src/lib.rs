@@ -24,7 +24,7 @@ pub use pollhttp_proto as proto;
 pub use client::{query_string_from_dict, Headers, QueryValue, Response, ResponseCode, Status};
 pub use client::{HttpClient, DEFAULT_READ_CHUNK_SIZE, USER_AGENT};
 pub use conn::{Interest, StreamPeer};
-pub use error::{Error, GodotError, Reason};
+pub use error::{Endpoint, Error, Fault, GodotError, Reason, SharedIoError};
 #[cfg(unix)]
 pub use poller::{Poller, Token};
 pub use proto::{Limits, Method};

@@ -105,8 +105,5 @@ impl HttpClient {
 }
 
 pub(super) fn invalid_request(e: proto::ProtoError) -> Error {
-    Error::new(
-        GodotError::InvalidParameter,
-        Reason::InvalidArgument(e.to_string()),
-    )
+    Error::new(GodotError::InvalidParameter, Reason::InvalidRequest(e))
 }

@@ -10,7 +10,7 @@ use crate::net::host::Target;
 use crate::net::{ConnectPoll, Resolve, TcpConnect};
 use crate::proto::Limits;
 use crate::tls::{TlsHandshake, TlsOptions};
-use crate::{Error, GodotError, Interest, Reason, Status, StreamPeer};
+use crate::{Endpoint, Error, GodotError, Interest, Reason, Status, StreamPeer};
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
@@ -63,11 +63,10 @@ pub(crate) struct Connector {
     tls_name: String,
     /// The origin's `host:port`, for TLS messages.
     display: String,
-    /// What TCP connects to, for messages: the origin's `host:port`, or the proxy's
-    /// with a word saying it is the proxy.
+    /// What TCP connects to, for messages: the origin's `host:port`, or the proxy's.
     tcp_display: String,
-    /// Said after a resolver failure: empty, or which proxy the name belongs to.
-    resolve_note: &'static str,
+    /// Whose name is resolved and whose address connected to.
+    endpoint: Endpoint,
     /// The CONNECT request and limits, until the tunnel stage starts.
     tunnel: Option<(Vec<u8>, Limits)>,
     tls: Option<TlsOptions>,
@@ -89,15 +88,21 @@ impl Connector {
         via: Option<Via>,
     ) -> Connector {
         let display = authority(target, port);
-        let (tcp_target, tcp_port, tcp_display, resolve_note, tunnel) = match via {
-            None => (target.clone(), port, display.clone(), "", None),
+        let (tcp_target, tcp_port, tcp_display, endpoint, tunnel) = match via {
+            None => (
+                target.clone(),
+                port,
+                display.clone(),
+                Endpoint::Origin,
+                None,
+            ),
             Some(via) => {
-                let (kind, note) = match via.tunnel {
-                    Some(_) => ("HTTPS", " (the HTTPS proxy)"),
-                    None => ("HTTP", " (the HTTP proxy)"),
+                let endpoint = match via.tunnel {
+                    Some(_) => Endpoint::HttpsProxy,
+                    None => Endpoint::HttpProxy,
                 };
-                let shown = format!("{kind} proxy {}", authority(&via.proxy, via.port));
-                (via.proxy, via.port, shown, note, via.tunnel)
+                let shown = authority(&via.proxy, via.port);
+                (via.proxy, via.port, shown, endpoint, via.tunnel)
             }
         };
         let stage = match tcp_target.ip {
@@ -109,7 +114,7 @@ impl Connector {
             tls_name: target.host.clone(),
             display,
             tcp_display,
-            resolve_note,
+            endpoint,
             tunnel,
             tls,
         }
@@ -131,7 +136,7 @@ impl Connector {
             tls_name: String::new(),
             display: "test".to_string(),
             tcp_display: "test".to_string(),
-            resolve_note: "",
+            endpoint: Endpoint::Origin,
             tunnel: None,
             tls: None,
         }
@@ -183,7 +188,8 @@ impl Connector {
                                 GodotError::CantResolve,
                                 Reason::Resolve {
                                     host,
-                                    detail: format!("{e}{}", self.resolve_note),
+                                    endpoint: self.endpoint,
+                                    error: e.into(),
                                 },
                             ),
                         );
@@ -199,7 +205,8 @@ impl Connector {
                                 GodotError::CantConnect,
                                 Reason::Connect {
                                     target: self.tcp_display.clone(),
-                                    detail: e.to_string(),
+                                    endpoint: self.endpoint,
+                                    error: e.into(),
                                 },
                             ),
                         );
@@ -281,10 +288,7 @@ impl Connector {
             Status::TlsHandshakeError,
             Error::new(
                 GodotError::CantConnect,
-                Reason::Tls(crate::tls::TlsError::new(
-                    e.kind(),
-                    format!("{} ({})", e.detail(), self.display),
-                )),
+                Reason::Tls(e.with_server(self.display.clone())),
             ),
         )
     }
