@@ -190,3 +190,34 @@ fn handles_can_move_between_threads() {
     assert_send::<ConnectPoll>();
     assert_send::<crate::net::Resolve>();
 }
+
+#[test]
+fn a_shortage_of_descriptors_is_this_machines_fault() {
+    use crate::{Endpoint, Fault, Reason};
+    let failed = |errno: rustix::io::Errno| {
+        let last = io::Error::from_raw_os_error(errno.raw_os_error());
+        let addr = closed_port();
+        io::Error::new(
+            last.kind(),
+            ConnectFailed {
+                last_addr: addr,
+                last,
+                listed: vec![addr],
+                tried: 1,
+            },
+        )
+    };
+    let fault = |e: io::Error| {
+        Reason::Connect {
+            target: "h:1".into(),
+            endpoint: Endpoint::Origin,
+            error: e.into(),
+        }
+        .fault()
+    };
+    assert_eq!(fault(failed(rustix::io::Errno::MFILE)), Fault::Local);
+    assert_eq!(
+        fault(failed(rustix::io::Errno::CONNREFUSED)),
+        Fault::Network
+    );
+}
