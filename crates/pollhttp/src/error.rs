@@ -413,10 +413,9 @@ impl Reason {
             | Reason::WrongStatus { .. }
             | Reason::NotConnected
             | Reason::Unsupported(_) => Fault::Caller,
-            Reason::Resolve { error, .. } | Reason::Connect { error, .. } => {
-                io_fault(error, Fault::Network)
+            Reason::Resolve { error, .. } | Reason::Connect { error, .. } | Reason::Io(error) => {
+                io_fault(error)
             }
-            Reason::Io(e) => io_fault(e, Fault::Network),
             Reason::Tls(e) => tls_fault(e),
             Reason::PeerClosed(_)
             | Reason::Protocol(_)
@@ -449,15 +448,13 @@ impl Reason {
 fn tls_fault(e: &TlsError) -> Fault {
     match e.kind() {
         TlsErrorKind::InvalidConfig => Fault::Caller,
-        TlsErrorKind::Io => e
-            .io_error()
-            .map_or(Fault::Network, |io| io_fault(io, Fault::Network)),
+        TlsErrorKind::Io => e.io_error().map_or(Fault::Network, io_fault),
         _ => Fault::Peer,
     }
 }
 
-/// Sorts an I/O error; `otherwise` is the fault of an error that says nothing more.
-fn io_fault(e: &io::Error, otherwise: Fault) -> Fault {
+/// Sorts an I/O error; one that says nothing more is the network's.
+fn io_fault(e: &io::Error) -> Fault {
     if let Some(tls) = e.get_ref().and_then(|i| i.downcast_ref::<TlsError>()) {
         return tls_fault(tls);
     }
@@ -468,7 +465,7 @@ fn io_fault(e: &io::Error, otherwise: Fault) -> Fault {
         io::ErrorKind::OutOfMemory | io::ErrorKind::PermissionDenied => Fault::Local,
         io::ErrorKind::InvalidInput => Fault::Caller,
         io::ErrorKind::UnexpectedEof => Fault::Peer,
-        _ => otherwise,
+        _ => Fault::Network,
     }
 }
 
