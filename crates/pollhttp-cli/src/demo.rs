@@ -46,7 +46,7 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
 
     // Connect by name so that the RESOLVING status shows, as with the tutorial's web site.
     http.connect_to_host("localhost", Some(server.port()), None)
-        .map_err(|e| Failure::from_client(&e, Phase::Connect))?;
+        .map_err(|e| Failure::from_client(&e, Phase::Connect { proxy: false }))?;
 
     // Wait until resolved and connected.
     while matches!(http.status(), Status::Connecting | Status::Resolving) {
@@ -55,7 +55,11 @@ pub fn run(args: &DemoArgs) -> Result<(), Failure> {
         frame();
     }
     if http.status() != Status::Connected {
-        return Err(status_failure(&http, Phase::Connect, "STATUS_CONNECTED"));
+        return Err(status_failure(
+            &http,
+            Phase::Connect { proxy: false },
+            "STATUS_CONNECTED",
+        ));
     }
 
     // Some headers.

@@ -1,7 +1,7 @@
 //! Why a run failed, as one line of text and a curl-compatible exit code.
 
 use pollhttp::proto::ProtoError;
-use pollhttp::{Error, GodotError, Reason, Status, TlsError, TlsErrorKind};
+use pollhttp::{Endpoint, Error, Reason, Status, TlsError, TlsErrorKind};
 use std::fmt;
 
 /// Exit codes, numbered as curl numbers them where curl has one.
@@ -52,8 +52,12 @@ pub mod code {
 /// What the client was doing when it failed; the same error means different things.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
-    /// Resolving the host name and connecting.
-    Connect,
+    /// Resolving the host name and connecting; `proxy` when through a proxy, whose name
+    /// is then the one resolved.
+    Connect {
+        /// A proxy is in use.
+        proxy: bool,
+    },
     /// Sending the request and waiting for the response head.
     Request,
     /// Reading the response body.
@@ -81,19 +85,36 @@ impl Failure {
     /// Classifies an error from the client.
     pub fn from_client(err: &Error, phase: Phase) -> Failure {
         use code::*;
-        if err.godot() == GodotError::Timeout || err.timeout_phase().is_some() {
+        if err.is_timeout() {
             return Failure::new(TIMEOUT, format!("operation timed out: {}", err.reason()));
         }
         match err.reason() {
-            Reason::Resolve { host, detail } => {
-                Failure::new(RESOLVE, format!("cannot resolve host {host}: {detail}"))
-            }
-            Reason::Connect { target, detail } => {
-                Failure::new(CONNECT, format!("cannot connect to {target}: {detail}"))
+            Reason::Resolve {
+                host,
+                endpoint,
+                error,
+            } => match endpoint {
+                // curl's "could not resolve proxy" has a code of its own.
+                Endpoint::HttpProxy | Endpoint::HttpsProxy => Failure::new(
+                    RESOLVE_PROXY,
+                    format!("cannot resolve proxy {host}: {error}"),
+                ),
+                _ => Failure::new(RESOLVE, format!("cannot resolve host {host}: {error}")),
+            },
+            Reason::Connect {
+                target,
+                endpoint,
+                error,
+            } => {
+                let whom = match endpoint {
+                    Endpoint::HttpProxy | Endpoint::HttpsProxy => format!("{endpoint} {target}"),
+                    _ => target.clone(),
+                };
+                Failure::new(CONNECT, format!("cannot connect to {whom}: {error}"))
             }
             Reason::Tls(e) => Failure::from_tls(e),
             Reason::PeerClosed(when) => match phase {
-                Phase::Connect => {
+                Phase::Connect { .. } => {
                     Failure::new(CONNECT, format!("connection closed by peer {when}"))
                 }
                 Phase::Request => Failure::new(
@@ -107,8 +128,8 @@ impl Failure {
                     ),
                 ),
             },
-            Reason::Io { detail, .. } => match phase {
-                Phase::Connect => Failure::new(CONNECT, format!("cannot connect: {detail}")),
+            Reason::Io(detail) => match phase {
+                Phase::Connect { .. } => Failure::new(CONNECT, format!("cannot connect: {detail}")),
                 Phase::Request | Phase::Body => {
                     Failure::new(RECV, format!("failure receiving data: {detail}"))
                 }
@@ -134,6 +155,7 @@ impl Failure {
             Reason::InvalidArgument(what) => {
                 Failure::new(USAGE, format!("invalid request: {what}"))
             }
+            Reason::InvalidRequest(e) => Failure::new(USAGE, format!("invalid request: {e}")),
             Reason::Unsupported(what) => Failure::new(FAILED, format!("unsupported: {what}")),
             _ => Failure::new(FAILED, err.to_string()),
         }
@@ -166,14 +188,21 @@ impl Failure {
     pub fn from_status(status: Status, phase: Phase) -> Failure {
         use code::*;
         match status {
-            Status::CantResolve => Failure::new(RESOLVE, "cannot resolve host"),
+            Status::CantResolve => match phase {
+                Phase::Connect { proxy: true } => {
+                    Failure::new(RESOLVE_PROXY, "cannot resolve proxy")
+                }
+                _ => Failure::new(RESOLVE, "cannot resolve host"),
+            },
             Status::CantConnect => Failure::new(CONNECT, "cannot connect to host"),
             Status::TlsHandshakeError => Failure::new(TLS, "TLS handshake failed"),
             Status::Disconnected if phase == Phase::Request => {
                 Failure::new(EMPTY_REPLY, "empty reply from server")
             }
             _ => match phase {
-                Phase::Connect => Failure::new(CONNECT, format!("cannot connect ({status})")),
+                Phase::Connect { .. } => {
+                    Failure::new(CONNECT, format!("cannot connect ({status})"))
+                }
                 Phase::Request => Failure::new(RECV, format!("connection failed ({status})")),
                 Phase::Body => Failure::new(
                     RECV,
@@ -193,42 +222,58 @@ impl fmt::Display for Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pollhttp::GodotError;
+    use std::io;
+
+    const DIRECT: Phase = Phase::Connect { proxy: false };
+    const PROXIED: Phase = Phase::Connect { proxy: true };
 
     fn err(godot: GodotError, reason: Reason) -> Error {
         Error::new(godot, reason)
     }
 
-    #[test]
-    fn client_errors_map_to_curl_codes() {
-        let resolve = err(
+    fn resolve(endpoint: Endpoint) -> Error {
+        err(
             GodotError::CantResolve,
             Reason::Resolve {
                 host: "nonexistent.invalid".into(),
-                detail: "no such host".into(),
+                endpoint,
+                error: io::Error::new(io::ErrorKind::NotFound, "no such host").into(),
             },
-        );
-        let f = Failure::from_client(&resolve, Phase::Connect);
+        )
+    }
+
+    fn refused(endpoint: Endpoint) -> Error {
+        err(
+            GodotError::CantConnect,
+            Reason::Connect {
+                target: "127.0.0.1:9".into(),
+                endpoint,
+                error: io::Error::from(io::ErrorKind::ConnectionRefused).into(),
+            },
+        )
+    }
+
+    #[test]
+    fn client_errors_map_to_curl_codes() {
+        let f = Failure::from_client(&resolve(Endpoint::Origin), DIRECT);
         assert_eq!(f.code, 6);
         assert_eq!(
             f.message,
             "cannot resolve host nonexistent.invalid: no such host"
         );
 
-        let refused = err(
-            GodotError::CantConnect,
-            Reason::Connect {
-                target: "127.0.0.1:9".into(),
-                detail: "refused".into(),
-            },
+        assert_eq!(
+            Failure::from_client(&refused(Endpoint::Origin), DIRECT).code,
+            7
         );
-        assert_eq!(Failure::from_client(&refused, Phase::Connect).code, 7);
         assert_eq!(
             Failure::from_client(
                 &err(
                     GodotError::CantConnect,
                     Reason::Tls(TlsError::new(TlsErrorKind::Expired, "bad cert"))
                 ),
-                Phase::Connect
+                DIRECT
             )
             .code,
             60
@@ -244,12 +289,68 @@ mod tests {
             &std::io::Error::from(std::io::ErrorKind::ConnectionReset),
         );
         assert_eq!(Failure::from_client(&io, Phase::Body).code, 56);
-        assert_eq!(Failure::from_client(&io, Phase::Connect).code, 7);
+        assert_eq!(Failure::from_client(&io, DIRECT).code, 7);
         let timeout = err(GodotError::Timeout, Reason::NotConnected);
         assert_eq!(Failure::from_client(&timeout, Phase::Request).code, 28);
         assert_eq!(
             Failure::from_client(&Error::invalid("bad"), Phase::Request).code,
             2
+        );
+        let bad_header = ProtoError::InvalidHeader {
+            index: 0,
+            why: "empty header",
+        };
+        let f = Failure::from_client(
+            &err(
+                GodotError::InvalidParameter,
+                Reason::InvalidRequest(bad_header),
+            ),
+            Phase::Request,
+        );
+        assert_eq!(f, Failure::new(2, format!("invalid request: {bad_header}")));
+    }
+
+    #[test]
+    fn a_proxy_that_cannot_be_resolved_is_exit_5() {
+        for proxy in [Endpoint::HttpProxy, Endpoint::HttpsProxy] {
+            let f = Failure::from_client(&resolve(proxy), PROXIED);
+            assert_eq!(f.code, code::RESOLVE_PROXY);
+            assert_eq!(
+                f.message,
+                "cannot resolve proxy nonexistent.invalid: no such host"
+            );
+        }
+        // The reason says whose name it was, whatever the phase says.
+        assert_eq!(
+            Failure::from_client(&resolve(Endpoint::HttpsProxy), DIRECT).code,
+            code::RESOLVE_PROXY
+        );
+        assert_eq!(
+            Failure::from_client(&resolve(Endpoint::Origin), PROXIED).code,
+            code::RESOLVE
+        );
+        // Without a reason only the phase knows.
+        assert_eq!(
+            Failure::from_status(Status::CantResolve, PROXIED),
+            Failure::new(code::RESOLVE_PROXY, "cannot resolve proxy")
+        );
+    }
+
+    #[test]
+    fn a_refusing_proxy_is_named() {
+        let f = Failure::from_client(&refused(Endpoint::HttpProxy), PROXIED);
+        assert_eq!(f.code, code::CONNECT);
+        assert!(
+            f.message
+                .starts_with("cannot connect to HTTP proxy 127.0.0.1:9: "),
+            "{}",
+            f.message
+        );
+        let f = Failure::from_client(&refused(Endpoint::Origin), DIRECT);
+        assert!(
+            f.message.starts_with("cannot connect to 127.0.0.1:9: "),
+            "{}",
+            f.message
         );
     }
 
@@ -275,7 +376,7 @@ mod tests {
             let e = TlsError::new(kind, "detail");
             let f = Failure::from_client(
                 &err(GodotError::CantConnect, Reason::Tls(e.clone())),
-                Phase::Connect,
+                DIRECT,
             );
             assert_eq!(f.code, expected, "{kind:?}");
             assert!(f.message.contains(&e.to_string()), "{}", f.message);
@@ -286,16 +387,10 @@ mod tests {
 
     #[test]
     fn statuses_map_to_curl_codes() {
+        assert_eq!(Failure::from_status(Status::CantResolve, DIRECT).code, 6);
+        assert_eq!(Failure::from_status(Status::CantConnect, DIRECT).code, 7);
         assert_eq!(
-            Failure::from_status(Status::CantResolve, Phase::Connect).code,
-            6
-        );
-        assert_eq!(
-            Failure::from_status(Status::CantConnect, Phase::Connect).code,
-            7
-        );
-        assert_eq!(
-            Failure::from_status(Status::TlsHandshakeError, Phase::Connect).code,
+            Failure::from_status(Status::TlsHandshakeError, DIRECT).code,
             35
         );
         assert_eq!(

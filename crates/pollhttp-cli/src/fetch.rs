@@ -93,6 +93,9 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
         client.set_limits(limits);
     }
     let proxy = proxy::choose(args, &plan, &|name| std::env::var(name).ok())?;
+    let connecting = Phase::Connect {
+        proxy: proxy.is_some(),
+    };
     let tls = proxy::is_tls(&plan);
     if let Some(p) = &proxy {
         if args.verbose {
@@ -108,7 +111,7 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
         // The request carries it as a header; this is for the CONNECT request.
         client
             .set_user_agent(agent)
-            .map_err(|e| Failure::from_client(&e, Phase::Connect))?;
+            .map_err(|e| Failure::from_client(&e, connecting))?;
     }
     if tls {
         client.set_https_proxy_config(proxy.clone());
@@ -126,19 +129,9 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
     };
     client
         .connect_to_host(&plan.connect_host, Some(plan.port), tls_options)
-        .map_err(|e| Failure::from_client(&e, Phase::Connect))?;
-    drive(&mut client, &mut trace, Phase::Connect, |c| {
+        .map_err(|e| Failure::from_client(&e, connecting))?;
+    drive(&mut client, &mut trace, connecting, |c| {
         c.status() == Status::Connected
-    })
-    .map_err(|f| match &proxy {
-        // Through a proxy only the proxy's name is looked up (the proxy resolves the
-        // origin's), so this is curl's "could not resolve proxy".
-        Some(_) if f.code == code::RESOLVE => Failure::new(
-            code::RESOLVE_PROXY,
-            f.message
-                .replacen("cannot resolve host", "cannot resolve proxy", 1),
-        ),
-        _ => f,
     })?;
     if let (true, Some(v)) = (args.verbose, client.tls_version()) {
         note!("* TLS: negotiated {v:?}");

@@ -16,6 +16,10 @@ use core::fmt;
 /// let e = ProtoError::HeadTooLarge { limit: 65536 };
 /// assert_eq!(e.to_string(), "response head exceeds max_head_bytes (65536)");
 /// ```
+///
+/// The `why` fields explain the failure to a person; they are not identifiers and may
+/// be reworded. Code that branches on an error matches the variant and its other fields
+/// (`index`, `name`, `limit`), never the text.
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProtoError {
@@ -24,21 +28,21 @@ pub enum ProtoError {
     InvalidMethod,
     /// The request target is not acceptable for the method.
     InvalidTarget {
-        /// What is wrong with it.
+        /// What is wrong with it, in words for people (see the type's notes).
         why: &'static str,
     },
     /// User header number `index` (counting from 0) is not acceptable.
     InvalidHeader {
         /// Position of the header in the caller's list.
         index: usize,
-        /// What is wrong with it.
+        /// What is wrong with it, in words for people (see the type's notes).
         why: &'static str,
     },
     /// The value given for an automatic header (`Host`, `User-Agent`) is not acceptable.
     InvalidAutomaticHeader {
         /// The header name.
         name: &'static str,
-        /// What is wrong with it.
+        /// What is wrong with it, in words for people (see the type's notes).
         why: &'static str,
     },
 
@@ -55,7 +59,7 @@ pub enum ProtoError {
     },
     /// The bytes are not an HTTP/1.x response head.
     InvalidHead {
-        /// What is wrong with it.
+        /// What is wrong with it, in words for people (see the type's notes).
         why: &'static str,
     },
     /// More than `max_interim_responses` 1xx responses arrived before the final one.
@@ -71,7 +75,7 @@ pub enum ProtoError {
     ConflictingContentLength,
     /// The `Transfer-Encoding` list cannot be used for framing.
     InvalidTransferEncoding {
-        /// What is wrong with it.
+        /// What is wrong with it, in words for people (see the type's notes).
         why: &'static str,
     },
 

@@ -1,8 +1,14 @@
 //! The error type returned by [`HttpClient`](crate::HttpClient), mapped to Godot's `Error`.
 
 use crate::proto::ProtoError;
+use crate::tls::{TlsError, TlsErrorKind};
 use crate::Status;
 use std::fmt;
+use std::io;
+use std::sync::Arc;
+
+#[cfg(test)]
+mod tests;
 
 /// Godot's `Error` constant that an [`Error`] stands for.
 ///
@@ -79,12 +85,186 @@ impl fmt::Display for GodotError {
     }
 }
 
+/// Who or what a failure is blamed on, as rustls tells `ApiMisuse` from `PeerMisbehaved`:
+/// it says what can be done about it. [`Error::fault`] and [`Reason::fault`] give it.
+///
+/// | fault | reasons | what helps |
+/// |---|---|---|
+/// | `Caller` | [`InvalidArgument`](Reason::InvalidArgument), [`InvalidRequest`](Reason::InvalidRequest), [`WrongStatus`](Reason::WrongStatus), [`NotConnected`](Reason::NotConnected), [`Unsupported`](Reason::Unsupported), [`Tls`](Reason::Tls) of kind [`InvalidConfig`](TlsErrorKind::InvalidConfig), an I/O error of kind `InvalidInput` | fixing the calling code or its input; repeating the call fails the same way |
+/// | `Peer` | [`Protocol`](Reason::Protocol), [`PeerClosed`](Reason::PeerClosed), [`UnexpectedData`](Reason::UnexpectedData), [`ProxyRefused`](Reason::ProxyRefused), every other [`Tls`](Reason::Tls) kind (the certificate, the handshake, a peer that closed), an I/O error of kind `UnexpectedEof` | nothing on this side, short of other settings (trusting a CA, raising a [`Limits`](crate::Limits) value, proxy credentials) |
+/// | `Network` | [`Resolve`](Reason::Resolve), [`Connect`](Reason::Connect), [`Io`](Reason::Io) (reset, refused, unreachable, and the operating system's own `ETIMEDOUT`) | often a later retry |
+/// | `Local` | an I/O error that is this machine's: out of memory, file descriptors or buffers (`ENOMEM`, `EMFILE`, `ENFILE`, `ENOBUFS`), permission denied | freeing resources, or the machine's configuration |
+/// | `Timeout` | [`Timeout`](Reason::Timeout), and any error whose Godot constant is `ERR_TIMEOUT` | longer [`Timeouts`](crate::Timeouts), or a retry |
+///
+/// An I/O error is sorted by what it carries (a TLS error is sorted as [`Reason::Tls`]
+/// would be), whichever reason holds it.
+///
+/// ```
+/// use pollhttp::{Error, Fault, HttpClient};
+/// let mut http = HttpClient::new();
+/// let err = http.connect_to_host("", Some(80), None).unwrap_err();
+/// assert_eq!(err.fault(), Fault::Caller);
+/// assert!(err.is_caller_error());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Fault {
+    /// The program using the client: a bad argument, a call the status does not allow,
+    /// settings that cannot work.
+    Caller,
+    /// The server or proxy: it broke HTTP/1.1 or TLS, presented a certificate that is
+    /// not trusted, refused the tunnel, or closed where that is not a valid end.
+    Peer,
+    /// The way to the peer: name resolution, connecting, or the connection breaking.
+    Network,
+    /// This machine: resources such as memory or file descriptors, or permissions.
+    Local,
+    /// A limit of [`Timeouts`](crate::Timeouts) expired.
+    Timeout,
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Fault::Caller => "caller error",
+            Fault::Peer => "peer error",
+            Fault::Network => "network error",
+            Fault::Local => "local error",
+            Fault::Timeout => "timeout",
+        })
+    }
+}
+
+/// Which machine a name lookup or a connection attempt was for: the origin server, or
+/// the proxy configured in its place.
+///
+/// ```
+/// use pollhttp::Endpoint;
+/// assert!(Endpoint::HttpsProxy.is_proxy());
+/// assert_eq!(Endpoint::HttpProxy.to_string(), "HTTP proxy");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Endpoint {
+    /// The server named in [`connect_to_host`](crate::HttpClient::connect_to_host).
+    Origin,
+    /// The proxy for `http://` connections
+    /// ([`set_http_proxy_config`](crate::HttpClient::set_http_proxy_config)), which takes
+    /// requests in absolute form.
+    HttpProxy,
+    /// The proxy for `https://` connections
+    /// ([`set_https_proxy_config`](crate::HttpClient::set_https_proxy_config)), which
+    /// opens a `CONNECT` tunnel.
+    HttpsProxy,
+}
+
+impl Endpoint {
+    /// True for either proxy.
+    pub fn is_proxy(self) -> bool {
+        !matches!(self, Endpoint::Origin)
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Endpoint::Origin => "origin server",
+            Endpoint::HttpProxy => "HTTP proxy",
+            Endpoint::HttpsProxy => "HTTPS proxy",
+        })
+    }
+}
+
+/// An [`io::Error`] inside a [`Reason`], shared so that [`Error`] stays `Clone`.
+///
+/// It dereferences to the [`io::Error`], whose OS error code (`raw_os_error`) is kept.
+/// Two are equal when their kind, OS error code and message are.
+///
+/// ```
+/// use pollhttp::SharedIoError;
+/// use std::io;
+/// let e = SharedIoError::from(io::Error::from_raw_os_error(111));
+/// assert_eq!(e.raw_os_error(), Some(111));
+/// assert_eq!(e, SharedIoError::from(io::Error::from_raw_os_error(111)));
+/// ```
+#[derive(Clone, Debug)]
+pub struct SharedIoError(Arc<io::Error>);
+
+impl SharedIoError {
+    /// The error itself.
+    pub fn get(&self) -> &io::Error {
+        &self.0
+    }
+}
+
+impl From<io::Error> for SharedIoError {
+    fn from(e: io::Error) -> SharedIoError {
+        SharedIoError(Arc::new(e))
+    }
+}
+
+impl std::ops::Deref for SharedIoError {
+    type Target = io::Error;
+    fn deref(&self) -> &io::Error {
+        &self.0
+    }
+}
+
+impl AsRef<io::Error> for SharedIoError {
+    fn as_ref(&self) -> &io::Error {
+        &self.0
+    }
+}
+
+impl PartialEq for SharedIoError {
+    fn eq(&self, other: &SharedIoError) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+            || (self.0.kind() == other.0.kind()
+                && self.0.raw_os_error() == other.0.raw_os_error()
+                && self.0.to_string() == other.0.to_string())
+    }
+}
+
+impl Eq for SharedIoError {}
+
+impl fmt::Display for SharedIoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// An equivalent of `e`, since an [`io::Error`] cannot be cloned: the same OS error code
+/// when there is one; else the same kind and message, and the same [`TlsError`] or
+/// connect failure inside it so that the source chain still reaches their causes.
+pub(crate) fn copy_io_error(e: &io::Error) -> io::Error {
+    if let Some(code) = e.raw_os_error() {
+        return io::Error::from_raw_os_error(code);
+    }
+    if let Some(inner) = e.get_ref() {
+        if let Some(tls) = inner.downcast_ref::<TlsError>() {
+            return io::Error::new(e.kind(), tls.clone());
+        }
+        if let Some(failed) = inner.downcast_ref::<crate::net::ConnectFailed>() {
+            return io::Error::new(e.kind(), failed.clone());
+        }
+    }
+    io::Error::new(e.kind(), e.to_string())
+}
+
 /// Why a call failed: the detail behind the [`GodotError`].
+///
+/// [`fault`](Reason::fault) sorts every variant by who is to blame; the helpers on
+/// [`Error`] (`is_timeout`, `io_error`, `tls_error`, `proxy_status`, `protocol_error`)
+/// answer the usual questions without matching this enum.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Reason {
     /// The caller passed an argument that is not allowed; the text says which and why.
     InvalidArgument(String),
+    /// The request given to [`request`](crate::HttpClient::request) cannot be sent (a
+    /// bad method, target or header; nothing was sent). The [`ProtoError`] says which
+    /// rule failed; its [`is_caller_error`](ProtoError::is_caller_error) is true.
+    InvalidRequest(ProtoError),
     /// The call is not allowed in the client's current status.
     WrongStatus {
         /// The method that was called.
@@ -100,27 +280,32 @@ pub enum Reason {
     Resolve {
         /// The host name that was looked up.
         host: String,
+        /// Whose name it is: the origin's, or the proxy's (through a proxy only the
+        /// proxy's name is looked up here).
+        endpoint: Endpoint,
         /// What the resolver said.
-        detail: String,
+        error: SharedIoError,
     },
     /// Every address of the target refused or failed the connection.
     Connect {
         /// The `host:port` that was tried.
         target: String,
-        /// The last failure seen.
-        detail: String,
+        /// Whether `target` is the origin or a proxy.
+        endpoint: Endpoint,
+        /// The last failure seen; its message names the address and the other
+        /// addresses tried, its [source](std::error::Error::source) is the system's
+        /// error for the last address.
+        error: SharedIoError,
     },
     /// The TLS handshake or certificate verification failed; the error's
     /// [`kind`](crate::tls::TlsError::kind) says which check.
-    Tls(crate::tls::TlsError),
-    /// A socket operation failed.
-    Io {
-        /// The kind of I/O error.
-        kind: std::io::ErrorKind,
-        /// The operating system's message.
-        detail: String,
-    },
-    /// The peer closed the connection where that is not a valid end.
+    Tls(TlsError),
+    /// A socket operation failed. After the TLS handshake, a TLS failure (a bad record,
+    /// a close in the middle of one) comes as this I/O error with the [`TlsError`]
+    /// inside; [`Error::tls_error`] finds it.
+    Io(SharedIoError),
+    /// The peer closed the connection where that is not a valid end; the text says
+    /// where.
     PeerClosed(&'static str),
     /// The server broke HTTP/1.1 (bad head, bad framing, a limit exceeded).
     Protocol(ProtoError),
@@ -161,17 +346,30 @@ impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Reason::InvalidArgument(s) => write!(f, "invalid argument: {s}"),
+            Reason::InvalidRequest(e) => write!(f, "invalid request: {e}"),
             Reason::WrongStatus { call, status } => {
                 write!(f, "{call}() is not allowed in {status}")
             }
             Reason::NotConnected => f.write_str("not connected (call connect_to_host first)"),
             Reason::Unsupported(s) => write!(f, "unsupported: {s}"),
-            Reason::Resolve { host, detail } => write!(f, "cannot resolve {host}: {detail}"),
-            Reason::Connect { target, detail } => {
-                write!(f, "cannot connect to {target}: {detail}")
-            }
+            Reason::Resolve {
+                host,
+                endpoint,
+                error,
+            } => match endpoint {
+                Endpoint::Origin => write!(f, "cannot resolve {host}: {error}"),
+                proxy => write!(f, "cannot resolve {host} (the {proxy}): {error}"),
+            },
+            Reason::Connect {
+                target,
+                endpoint,
+                error,
+            } => match endpoint {
+                Endpoint::Origin => write!(f, "cannot connect to {target}: {error}"),
+                proxy => write!(f, "cannot connect to {proxy} {target}: {error}"),
+            },
             Reason::Tls(e) => write!(f, "TLS handshake failed: {e}"),
-            Reason::Io { detail, .. } => write!(f, "I/O error: {detail}"),
+            Reason::Io(e) => write!(f, "I/O error: {e}"),
             Reason::PeerClosed(when) => write!(f, "connection closed by peer {when}"),
             Reason::Protocol(e) => write!(f, "protocol error: {e}"),
             Reason::UnexpectedData => {
@@ -191,6 +389,108 @@ impl fmt::Display for Reason {
     }
 }
 
+impl Reason {
+    /// [`Reason::Io`] with an equivalent of `err` (an [`io::Error`] cannot be cloned):
+    /// the same OS error code when there is one, else the same kind and message; a
+    /// [`TlsError`] carried inside is kept.
+    ///
+    /// ```
+    /// use pollhttp::Reason;
+    /// use std::io;
+    /// let r = Reason::io(&io::Error::from_raw_os_error(104));
+    /// let Reason::Io(e) = &r else { unreachable!() };
+    /// assert_eq!(e.raw_os_error(), Some(104));
+    /// ```
+    pub fn io(err: &io::Error) -> Reason {
+        Reason::Io(copy_io_error(err).into())
+    }
+
+    /// Who is to blame; see [`Fault`] for how each variant is sorted.
+    pub fn fault(&self) -> Fault {
+        match self {
+            Reason::InvalidArgument(_)
+            | Reason::InvalidRequest(_)
+            | Reason::WrongStatus { .. }
+            | Reason::NotConnected
+            | Reason::Unsupported(_) => Fault::Caller,
+            Reason::Resolve { error, .. } | Reason::Connect { error, .. } | Reason::Io(error) => {
+                io_fault(error)
+            }
+            Reason::Tls(e) => tls_fault(e),
+            Reason::PeerClosed(_)
+            | Reason::Protocol(_)
+            | Reason::UnexpectedData
+            | Reason::ProxyRefused { .. } => Fault::Peer,
+            Reason::Timeout { .. } => Fault::Timeout,
+        }
+    }
+
+    /// The error this reason holds, for [`std::error::Error::source`].
+    fn cause(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Reason::InvalidRequest(e) | Reason::Protocol(e) => Some(e),
+            Reason::Resolve { error, .. } | Reason::Connect { error, .. } | Reason::Io(error) => {
+                Some(error.get())
+            }
+            Reason::Tls(e) => Some(e),
+            Reason::InvalidArgument(_)
+            | Reason::WrongStatus { .. }
+            | Reason::NotConnected
+            | Reason::Unsupported(_)
+            | Reason::PeerClosed(_)
+            | Reason::UnexpectedData
+            | Reason::Timeout { .. }
+            | Reason::ProxyRefused { .. } => None,
+        }
+    }
+}
+
+fn tls_fault(e: &TlsError) -> Fault {
+    match e.kind() {
+        TlsErrorKind::InvalidConfig => Fault::Caller,
+        TlsErrorKind::Io => e.io_error().map_or(Fault::Network, io_fault),
+        _ => Fault::Peer,
+    }
+}
+
+/// Sorts an I/O error; one that says nothing more is the network's.
+fn io_fault(e: &io::Error) -> Fault {
+    if let Some(tls) = e.get_ref().and_then(|i| i.downcast_ref::<TlsError>()) {
+        return tls_fault(tls);
+    }
+    if is_resource_shortage(e) {
+        return Fault::Local;
+    }
+    match e.kind() {
+        io::ErrorKind::OutOfMemory | io::ErrorKind::PermissionDenied => Fault::Local,
+        io::ErrorKind::InvalidInput => Fault::Caller,
+        io::ErrorKind::UnexpectedEof => Fault::Peer,
+        _ => Fault::Network,
+    }
+}
+
+#[cfg(unix)]
+fn is_resource_shortage(e: &io::Error) -> bool {
+    use rustix::io::Errno;
+    // The connect failure's own code is that of its last address, one level down.
+    let code = e.raw_os_error().or_else(|| {
+        e.get_ref()
+            .and_then(|i| i.downcast_ref::<crate::net::ConnectFailed>())
+            .and_then(|f| f.last_error().raw_os_error())
+    });
+    code.map(Errno::from_raw_os_error).is_some_and(|n| {
+        matches!(
+            n,
+            Errno::MFILE | Errno::NFILE | Errno::NOBUFS | Errno::NOMEM
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn is_resource_shortage(_: &io::Error) -> bool {
+    false
+}
+
 /// An error from [`HttpClient`](crate::HttpClient): a Godot error constant plus the reason.
 ///
 /// ```
@@ -199,20 +499,50 @@ impl fmt::Display for Reason {
 /// assert_eq!(e.godot_code(), 31);
 /// assert_eq!(e.to_string(), "ERR_INVALID_PARAMETER: invalid argument: empty header");
 /// ```
+///
+/// # Causes
+///
+/// [`source()`](std::error::Error::source) is the error behind the reason: the
+/// [`io::Error`] of [`Reason::Io`], [`Reason::Connect`] and [`Reason::Resolve`] (with the
+/// operating system's error code), the [`TlsError`] of [`Reason::Tls`] (whose own source
+/// is the `rustls::Error` or `io::Error` it came from), the [`ProtoError`] of
+/// [`Reason::Protocol`] and [`Reason::InvalidRequest`]. The message already includes the
+/// cause's message, so that one line says everything; a reporter that prints the whole
+/// chain shows it again.
+///
+/// # Mixing with other errors
+///
+/// A [`TlsError`] (from [`Certificates::from_pem_file`](crate::Certificates::from_pem_file)
+/// or [`TlsOptions`](crate::TlsOptions)) converts into an `Error`, so `?` works in a
+/// function returning `Result<_, pollhttp::Error>`:
+///
+/// ```
+/// use pollhttp::{Certificates, Error, GodotError, HttpClient, TlsErrorKind, TlsOptions};
+///
+/// fn connect_trusting(ca_file: &str) -> Result<HttpClient, Error> {
+///     let ca = Certificates::from_pem_file(ca_file)?;
+///     let mut http = HttpClient::new();
+///     http.connect_to_host("https://localhost", Some(8443), Some(TlsOptions::client(Some(ca), None)))?;
+///     Ok(http)
+/// }
+///
+/// let err = connect_trusting("/nonexistent/ca.pem").unwrap_err();
+/// assert_eq!(err.godot(), GodotError::InvalidParameter);
+/// assert_eq!(err.tls_kind(), Some(TlsErrorKind::InvalidConfig));
+/// assert_eq!(err.io_error().map(|e| e.kind()), Some(std::io::ErrorKind::NotFound));
+/// ```
+///
+/// There is no conversion from [`io::Error`]: an I/O error alone does not say which
+/// Godot error it stands for (`ERR_CANT_CONNECT` while connecting,
+/// `ERR_CONNECTION_ERROR` later), and a silent guess would hide that mapping; use
+/// [`Error::io`] with the constant. The other way round, an `Error` converts into an
+/// [`io::Error`] (kind from the reason, the `Error` itself inside), so a loop that also
+/// uses the [`Poller`](crate::Poller), whose calls return `io::Result`, can return
+/// `io::Result` (or `Box<dyn std::error::Error>`) and use `?` on both.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
     godot: GodotError,
     reason: Reason,
-}
-
-impl Reason {
-    /// What an I/O error says, kept as its kind and message.
-    pub(crate) fn io(err: &std::io::Error) -> Reason {
-        Reason::Io {
-            kind: err.kind(),
-            detail: err.to_string(),
-        }
-    }
 }
 
 impl Error {
@@ -229,8 +559,8 @@ impl Error {
         )
     }
 
-    /// An I/O failure mapped to `godot`.
-    pub fn io(godot: GodotError, err: &std::io::Error) -> Error {
+    /// An I/O failure mapped to `godot`; see [`Reason::io`].
+    pub fn io(godot: GodotError, err: &io::Error) -> Error {
         Error::new(godot, Reason::io(err))
     }
 
@@ -249,10 +579,155 @@ impl Error {
         &self.reason
     }
 
+    /// Who is to blame: [`Fault::Timeout`] when the Godot error is `ERR_TIMEOUT`, else
+    /// the reason's [`fault`](Reason::fault).
+    pub fn fault(&self) -> Fault {
+        match self.godot {
+            GodotError::Timeout => Fault::Timeout,
+            _ => self.reason.fault(),
+        }
+    }
+
+    /// True when the calling code (or its input) is at fault, so that repeating the call
+    /// cannot help: see [`Fault::Caller`].
+    ///
+    /// ```
+    /// use pollhttp::{HttpClient, Method};
+    /// let mut http = HttpClient::new();
+    /// let err = http.request(Method::Get, "/\r\nX: y", &[] as &[&str], "").unwrap_err();
+    /// assert!(err.is_caller_error());
+    /// ```
+    pub fn is_caller_error(&self) -> bool {
+        self.fault() == Fault::Caller
+    }
+
     /// Which limit of [`Timeouts`](crate::Timeouts) expired, when that is why it failed.
     pub fn timeout_phase(&self) -> Option<crate::TimeoutPhase> {
         match self.reason {
             Reason::Timeout { phase, .. } => Some(phase),
+            _ => None,
+        }
+    }
+
+    /// True when a limit of [`Timeouts`](crate::Timeouts) expired (or the Godot error is
+    /// `ERR_TIMEOUT`). The operating system's own timeout (`ETIMEDOUT` on connect) is an
+    /// I/O error of kind `TimedOut` instead, a [`Fault::Network`].
+    ///
+    /// ```
+    /// use pollhttp::{Error, GodotError, Reason, TimeoutPhase};
+    /// use std::time::Duration;
+    /// let e = Error::new(
+    ///     GodotError::ConnectionError,
+    ///     Reason::Timeout { phase: TimeoutPhase::Idle, after: Duration::from_secs(5) },
+    /// );
+    /// assert!(e.is_timeout());
+    /// assert_eq!(e.timeout_phase(), Some(TimeoutPhase::Idle));
+    /// ```
+    pub fn is_timeout(&self) -> bool {
+        self.godot == GodotError::Timeout || matches!(self.reason, Reason::Timeout { .. })
+    }
+
+    /// The status code of an HTTPS proxy that refused the `CONNECT` tunnel
+    /// ([`Reason::ProxyRefused`]): `407` asks for credentials.
+    ///
+    /// ```
+    /// use pollhttp::{Error, GodotError, Reason};
+    /// let e = Error::new(
+    ///     GodotError::CantConnect,
+    ///     Reason::ProxyRefused { code: 407, reason: "Proxy Authentication Required".into() },
+    /// );
+    /// assert_eq!(e.proxy_status(), Some(407));
+    /// ```
+    pub fn proxy_status(&self) -> Option<u16> {
+        match self.reason {
+            Reason::ProxyRefused { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The TLS error behind the failure: that of [`Reason::Tls`] (the handshake), or one
+    /// carried by the I/O error of [`Reason::Io`] (a bad record after the handshake).
+    ///
+    /// ```
+    /// use pollhttp::{Error, TlsError, TlsErrorKind};
+    /// let e = Error::from(TlsError::new(TlsErrorKind::Expired, "notAfter 2020-01-01"));
+    /// assert_eq!(e.tls_error().map(|t| t.detail()), Some("notAfter 2020-01-01"));
+    /// ```
+    pub fn tls_error(&self) -> Option<&TlsError> {
+        match &self.reason {
+            Reason::Tls(e) => Some(e),
+            Reason::Io(e) => e.get_ref().and_then(|i| i.downcast_ref::<TlsError>()),
+            _ => None,
+        }
+    }
+
+    /// The kind of [`tls_error`](Error::tls_error).
+    ///
+    /// ```
+    /// use pollhttp::{Error, TlsError, TlsErrorKind};
+    /// let e = Error::from(TlsError::new(TlsErrorKind::PinMismatch, ""));
+    /// assert_eq!(e.tls_kind(), Some(TlsErrorKind::PinMismatch));
+    /// ```
+    pub fn tls_kind(&self) -> Option<TlsErrorKind> {
+        self.tls_error().map(TlsError::kind)
+    }
+
+    /// The I/O error behind the failure: that of [`Reason::Io`], [`Reason::Connect`] or
+    /// [`Reason::Resolve`], or the one that broke a TLS handshake or kept a TLS file from
+    /// being read. For a failed connect its message names the addresses tried; the
+    /// operating system's code of the last one is [`raw_os_error`](Error::raw_os_error).
+    ///
+    /// ```
+    /// use pollhttp::{Error, GodotError};
+    /// use std::io;
+    /// let e = Error::io(GodotError::ConnectionError, &io::Error::from(io::ErrorKind::ConnectionReset));
+    /// assert_eq!(e.io_error().map(|e| e.kind()), Some(io::ErrorKind::ConnectionReset));
+    /// ```
+    pub fn io_error(&self) -> Option<&io::Error> {
+        match &self.reason {
+            Reason::Io(e) | Reason::Connect { error: e, .. } | Reason::Resolve { error: e, .. } => {
+                Some(e.get())
+            }
+            Reason::Tls(e) => e.io_error(),
+            _ => None,
+        }
+    }
+
+    /// The operating system's error code behind the failure (`ECONNREFUSED`,
+    /// `ECONNRESET`, ...): the first one found along the
+    /// [source](std::error::Error::source) chain.
+    ///
+    /// ```
+    /// use pollhttp::{Error, GodotError};
+    /// let e = Error::io(GodotError::ConnectionError, &std::io::Error::from_raw_os_error(104));
+    /// assert_eq!(e.raw_os_error(), Some(104));
+    /// ```
+    pub fn raw_os_error(&self) -> Option<i32> {
+        let mut next = std::error::Error::source(self);
+        while let Some(e) = next {
+            if let Some(code) = e
+                .downcast_ref::<io::Error>()
+                .and_then(io::Error::raw_os_error)
+            {
+                return Some(code);
+            }
+            next = e.source();
+        }
+        None
+    }
+
+    /// The HTTP/1.1 rule that failed: the request's ([`Reason::InvalidRequest`], where
+    /// [`ProtoError::is_caller_error`] is true) or the response's ([`Reason::Protocol`]).
+    ///
+    /// ```
+    /// use pollhttp::proto::ProtoError;
+    /// use pollhttp::{Error, GodotError, Reason};
+    /// let e = Error::new(GodotError::ConnectionError, Reason::Protocol(ProtoError::EmptyReply));
+    /// assert_eq!(e.protocol_error(), Some(ProtoError::EmptyReply));
+    /// ```
+    pub fn protocol_error(&self) -> Option<ProtoError> {
+        match self.reason {
+            Reason::Protocol(e) | Reason::InvalidRequest(e) => Some(e),
             _ => None,
         }
     }
@@ -264,7 +739,56 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.reason.cause()
+    }
+}
+
+impl From<TlsError> for Error {
+    /// [`Reason::Tls`]: `ERR_INVALID_PARAMETER` for unusable settings
+    /// ([`TlsErrorKind::InvalidConfig`]), else `ERR_CANT_CONNECT`, as a failed handshake
+    /// gives.
+    fn from(e: TlsError) -> Error {
+        let godot = match e.kind() {
+            TlsErrorKind::InvalidConfig => GodotError::InvalidParameter,
+            _ => GodotError::CantConnect,
+        };
+        Error::new(godot, Reason::Tls(e))
+    }
+}
+
+impl From<Error> for io::Error {
+    /// An [`io::Error`] holding the `Error` (get it back with `get_ref()` and
+    /// `downcast_ref::<pollhttp::Error>()`). The kind is that of the I/O error behind it
+    /// when there is one, `TimedOut` for a timeout, `InvalidInput` for a caller error,
+    /// `UnexpectedEof` for an early close, `Unsupported` for a missing feature, and
+    /// `InvalidData` or `Other` for the rest.
+    ///
+    /// ```
+    /// use pollhttp::{Error, GodotError, Reason};
+    /// use std::io;
+    /// let e = Error::new(GodotError::ConnectionError, Reason::PeerClosed("before the response"));
+    /// let io: io::Error = e.clone().into();
+    /// assert_eq!(io.kind(), io::ErrorKind::UnexpectedEof);
+    /// assert_eq!(io.get_ref().and_then(|i| i.downcast_ref::<Error>()), Some(&e));
+    /// ```
+    fn from(e: Error) -> io::Error {
+        let kind = match (e.io_error(), &e.reason) {
+            (Some(io), _) => io.kind(),
+            _ if e.is_timeout() => io::ErrorKind::TimedOut,
+            (_, Reason::Unsupported(_)) => io::ErrorKind::Unsupported,
+            _ if e.is_caller_error() => io::ErrorKind::InvalidInput,
+            (_, Reason::PeerClosed(_)) => io::ErrorKind::UnexpectedEof,
+            (_, Reason::Tls(t)) if t.kind() == TlsErrorKind::Closed => io::ErrorKind::UnexpectedEof,
+            (_, Reason::Protocol(_) | Reason::UnexpectedData | Reason::Tls(_)) => {
+                io::ErrorKind::InvalidData
+            }
+            _ => io::ErrorKind::Other,
+        };
+        io::Error::new(kind, e)
+    }
+}
 
 impl From<crate::proto::ConnError> for Reason {
     fn from(e: crate::proto::ConnError) -> Reason {
@@ -275,8 +799,9 @@ impl From<crate::proto::ConnError> for Reason {
             ConnError::UnexpectedData => Reason::UnexpectedData,
             ConnError::ProxyRefused { code, reason } => Reason::ProxyRefused { code, reason },
             ConnError::Timeout { phase, after } => Reason::Timeout { phase, after },
-            // The core's error is non-exhaustive; a new kind reads as the protocol's.
-            other => Reason::InvalidArgument(other.to_string()),
+            // The core's error is non-exhaustive; a kind added there reads as a protocol
+            // failure until it has a reason of its own.
+            other => Reason::Unsupported(other.to_string()),
         }
     }
 }

@@ -25,7 +25,7 @@ pub use client::{
 };
 pub use client::{HttpClient, DEFAULT_READ_CHUNK_SIZE, USER_AGENT};
 pub use conn::{Interest, StreamPeer};
-pub use error::{Error, GodotError, Reason};
+pub use error::{Endpoint, Error, Fault, GodotError, Reason, SharedIoError};
 #[cfg(unix)]
 pub use poller::{Poller, Token};
 pub use proto::{Limits, Method};

@@ -10,7 +10,7 @@ mod fault_kit;
 
 use common::blocking_get;
 use fault_kit::*;
-use pollhttp::TlsOptions;
+use pollhttp::{Endpoint, Fault, TlsOptions};
 
 // ----- timeouts ---------------------------------------------------------------------
 
@@ -313,9 +313,21 @@ fn refused_port() {
     let err = c.last_error().unwrap();
     assert_eq!(err.godot(), GodotError::CantConnect);
     match err.reason() {
-        Reason::Connect { detail, .. } => assert!(detail.contains("refused"), "{detail}"),
+        Reason::Connect {
+            target,
+            endpoint: Endpoint::Origin,
+            error,
+        } => {
+            assert_eq!(target, &format!("127.0.0.1:{port}"));
+            assert_eq!(
+                error.kind(),
+                std::io::ErrorKind::ConnectionRefused,
+                "{error}"
+            );
+        }
         other => panic!("{other:?}"),
     }
+    assert_eq!(err.fault(), Fault::Network);
 }
 
 #[test]

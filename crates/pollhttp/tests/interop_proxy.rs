@@ -87,10 +87,8 @@ fn refusal_code(c: &HttpClient) -> u16 {
     assert_eq!(c.status(), Status::CantConnect, "{:?}", c.last_error());
     let err = c.last_error().unwrap();
     assert_eq!(err.godot(), GodotError::CantConnect);
-    match err.reason() {
-        Reason::ProxyRefused { code, .. } => *code,
-        other => panic!("expected a proxy refusal, got {other:?}"),
-    }
+    err.proxy_status()
+        .unwrap_or_else(|| panic!("expected a proxy refusal, got {err:?}"))
 }
 
 #[test]
@@ -173,7 +171,6 @@ fn connect_with_credentials() {
 fn connect_without_credentials_is_refused_with_407() {
     let c = tunnel(auth_proxy(), port("POLLHTTP_INTEROP_TLS13_PORT"));
     assert_eq!(refusal_code(&c), 407);
-    assert!(c.last_error().unwrap().to_string().contains("407"));
 }
 
 #[test]

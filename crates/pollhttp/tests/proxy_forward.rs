@@ -5,7 +5,7 @@ mod common;
 mod proxy_support;
 
 use common::*;
-use pollhttp::{GodotError, HttpClient, Method, ProxyConfig, Reason, Status, USER_AGENT};
+use pollhttp::{Endpoint, GodotError, HttpClient, Method, ProxyConfig, Reason, Status, USER_AGENT};
 use pollhttp_testserver::{response, ScriptedServer, Step};
 use proxy_support::{basic, ProxyOptions, TestProxy};
 
@@ -269,8 +269,11 @@ fn refused_http_proxy_port() {
     let err = c.last_error().unwrap();
     assert_eq!(err.godot(), GodotError::CantConnect);
     match err.reason() {
-        Reason::Connect { target, .. } => {
-            assert_eq!(target, &format!("HTTP proxy 127.0.0.1:{port}"))
+        Reason::Connect {
+            target, endpoint, ..
+        } => {
+            assert_eq!(target, &format!("127.0.0.1:{port}"));
+            assert_eq!(*endpoint, Endpoint::HttpProxy);
         }
         other => panic!("{other:?}"),
     }

@@ -7,8 +7,8 @@ mod proxy_support;
 
 use common::*;
 use pollhttp::{
-    Certificates, GodotError, HttpClient, ProxyConfig, Reason, Status, TlsErrorKind, TlsOptions,
-    USER_AGENT,
+    Certificates, Endpoint, Fault, GodotError, HttpClient, ProxyConfig, Reason, Status,
+    TlsErrorKind, TlsOptions, USER_AGENT,
 };
 use proxy_support::tls_origin::{TlsOrigin, BODY};
 use proxy_support::{basic, OnConnect, ProxyOptions, TestProxy};
@@ -140,7 +140,8 @@ fn proxy_authentication_required() {
                 reason: "Proxy Authentication Required".into()
             }
         );
-        assert!(err.to_string().contains("407"), "{err}");
+        assert_eq!(err.proxy_status(), Some(407));
+        assert_eq!(err.fault(), Fault::Peer);
     }
     assert!(origin.sni().is_empty());
 }
@@ -159,10 +160,7 @@ fn refusals_carry_the_proxy_status() {
         ),
     ] {
         let err = refused_with(reply);
-        match err.reason() {
-            Reason::ProxyRefused { code: got, .. } => assert_eq!(*got, code),
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(err.proxy_status(), Some(code), "{err}");
     }
 }
 
@@ -233,8 +231,11 @@ fn refused_https_proxy_port() {
     let trace = connect_via(&mut c, ProxyConfig::new("127.0.0.1", port), &origin);
     assert_eq!(trace, vec![Status::Connecting, Status::CantConnect]);
     match c.last_error().unwrap().reason() {
-        Reason::Connect { target, .. } => {
-            assert_eq!(target, &format!("HTTPS proxy 127.0.0.1:{port}"))
+        Reason::Connect {
+            target, endpoint, ..
+        } => {
+            assert_eq!(target, &format!("127.0.0.1:{port}"));
+            assert_eq!(*endpoint, Endpoint::HttpsProxy);
         }
         other => panic!("{other:?}"),
     }

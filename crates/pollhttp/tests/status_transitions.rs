@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use pollhttp::{GodotError, HttpClient, Method, Status};
+use pollhttp::{Endpoint, GodotError, HttpClient, Method, Reason, Status};
 use pollhttp_testserver::{response, ScriptedServer, Step};
 use std::time::Duration;
 
@@ -89,11 +89,10 @@ fn refused_port_is_cant_connect() {
         assert_eq!(c.poll().unwrap_err().godot(), GodotError::CantConnect);
         assert_eq!(c.status(), Status::CantConnect);
     }
-    assert!(c
-        .last_error()
-        .unwrap()
-        .to_string()
-        .contains("cannot connect"));
+    assert!(matches!(
+        c.last_error().unwrap().reason(),
+        Reason::Connect { .. }
+    ));
 }
 
 #[test]
@@ -106,7 +105,13 @@ fn unresolvable_name_is_cant_resolve() {
     assert_eq!(c.status(), Status::CantResolve);
     let e = c.poll().unwrap_err();
     assert_eq!(e.godot_code(), 26);
-    assert!(e.to_string().contains("nonexistent.invalid"), "{e}");
+    match e.reason() {
+        Reason::Resolve { host, endpoint, .. } => {
+            assert_eq!(host, "nonexistent.invalid");
+            assert_eq!(*endpoint, Endpoint::Origin);
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

@@ -82,8 +82,5 @@ impl HttpClient {
 }
 
 pub(super) fn invalid_request(e: ProtoError) -> Error {
-    Error::new(
-        GodotError::InvalidParameter,
-        Reason::InvalidArgument(e.to_string()),
-    )
+    Error::new(GodotError::InvalidParameter, Reason::InvalidRequest(e))
 }

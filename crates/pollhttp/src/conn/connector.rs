@@ -11,7 +11,7 @@ use crate::net::host::Target;
 use crate::net::{ConnectPoll, Resolve, TcpConnect};
 use crate::proto::{authority, ConnectStage};
 use crate::tls::{TlsHandshake, TlsOptions};
-use crate::{Error, GodotError, Interest, Reason, Status, StreamPeer};
+use crate::{Endpoint, Error, GodotError, Interest, Reason, Status, StreamPeer};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -51,11 +51,10 @@ pub(crate) struct Connector {
     tls_name: String,
     /// The origin's `host:port`, for TLS messages.
     display: String,
-    /// What TCP connects to, for messages: the origin's `host:port`, or the proxy's
-    /// with a word saying it is the proxy.
+    /// What TCP connects to, for messages: the origin's `host:port`, or the proxy's.
     tcp_display: String,
-    /// Said after a resolver failure: empty, or which proxy the name belongs to.
-    resolve_note: &'static str,
+    /// Whose name is resolved and whose address connected to.
+    endpoint: Endpoint,
     /// A tunnel comes between TCP and TLS.
     tunnel: bool,
     tls: Option<TlsOptions>,
@@ -70,15 +69,21 @@ impl Connector {
         via: Option<Via>,
     ) -> Connector {
         let display = authority(&target.host, port);
-        let (tcp_target, tcp_port, tcp_display, resolve_note, tunnel) = match via {
-            None => (target.clone(), port, display.clone(), "", false),
+        let (tcp_target, tcp_port, tcp_display, endpoint, tunnel) = match via {
+            None => (
+                target.clone(),
+                port,
+                display.clone(),
+                Endpoint::Origin,
+                false,
+            ),
             Some(via) => {
-                let (kind, note) = match via.tunnel {
-                    true => ("HTTPS", " (the HTTPS proxy)"),
-                    false => ("HTTP", " (the HTTP proxy)"),
+                let endpoint = match via.tunnel {
+                    true => Endpoint::HttpsProxy,
+                    false => Endpoint::HttpProxy,
                 };
-                let shown = format!("{kind} proxy {}", authority(&via.proxy.host, via.port));
-                (via.proxy, via.port, shown, note, via.tunnel)
+                let shown = authority(&via.proxy.host, via.port);
+                (via.proxy, via.port, shown, endpoint, via.tunnel)
             }
         };
         let stage = match tcp_target.ip {
@@ -90,7 +95,7 @@ impl Connector {
             tls_name: target.host.clone(),
             display,
             tcp_display,
-            resolve_note,
+            endpoint,
             tunnel,
             tls,
         }
@@ -159,7 +164,8 @@ impl Connector {
                                 GodotError::CantResolve,
                                 Reason::Resolve {
                                     host,
-                                    detail: format!("{e}{}", self.resolve_note),
+                                    endpoint: self.endpoint,
+                                    error: e.into(),
                                 },
                             ),
                         );
@@ -175,7 +181,8 @@ impl Connector {
                                 GodotError::CantConnect,
                                 Reason::Connect {
                                     target: self.tcp_display.clone(),
-                                    detail: e.to_string(),
+                                    endpoint: self.endpoint,
+                                    error: e.into(),
                                 },
                             ),
                         );
@@ -235,10 +242,7 @@ impl Connector {
             Status::TlsHandshakeError,
             Error::new(
                 GodotError::CantConnect,
-                Reason::Tls(crate::tls::TlsError::new(
-                    e.kind(),
-                    format!("{} ({})", e.detail(), self.display),
-                )),
+                Reason::Tls(e.with_server(self.display.clone())),
             ),
         )
     }

@@ -43,5 +43,5 @@ mod tcp_connect;
 mod tcp_peer;
 
 pub(crate) use resolver::Resolve;
-pub(crate) use tcp_connect::{ConnectPoll, TcpConnect};
+pub(crate) use tcp_connect::{ConnectFailed, ConnectPoll, TcpConnect};
 pub(crate) use tcp_peer::TcpPeer;

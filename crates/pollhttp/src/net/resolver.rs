@@ -170,7 +170,7 @@ impl Resolve {
         match &self.state {
             State::Pending(_) => None,
             State::Done(Ok(addrs)) => Some(Ok(addrs.clone())),
-            State::Done(Err(e)) => Some(Err(copy_error(e))),
+            State::Done(Err(e)) => Some(Err(crate::error::copy_io_error(e))),
         }
     }
 }
@@ -194,14 +194,6 @@ impl fmt::Debug for Resolve {
             State::Done(result) => d.field("result", result),
         };
         d.finish()
-    }
-}
-
-/// An `io::Error` is not `Clone`; this keeps what a caller can look at.
-fn copy_error(e: &io::Error) -> io::Error {
-    match e.raw_os_error() {
-        Some(code) => io::Error::from_raw_os_error(code),
-        None => io::Error::new(e.kind(), e.to_string()),
     }
 }
 

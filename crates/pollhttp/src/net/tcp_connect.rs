@@ -169,25 +169,75 @@ impl TcpConnect {
         let Some((last_addr, last_err)) = self.failures.last() else {
             return io::Error::new(io::ErrorKind::InvalidInput, "no address to connect to");
         };
-        let mut msg = format!("connect to {last_addr} failed: {last_err}");
-        if self.failures.len() > 1 {
-            let listed: Vec<String> = self
+        let failed = ConnectFailed {
+            last_addr: *last_addr,
+            last: crate::error::copy_io_error(last_err),
+            listed: self
                 .failures
                 .iter()
                 .take(LISTED_IN_ERROR)
-                .map(|(a, _)| a.to_string())
-                .collect();
-            msg.push_str(&format!(
-                " ({} addresses tried: {}",
-                self.failures.len(),
-                listed.join(", ")
-            ));
-            if self.failures.len() > LISTED_IN_ERROR {
-                msg.push_str(", ...");
-            }
-            msg.push(')');
+                .map(|(a, _)| *a)
+                .collect(),
+            tried: self.failures.len(),
+        };
+        io::Error::new(last_err.kind(), failed)
+    }
+}
+
+/// What [`ConnectPoll::Failed`] carries inside its [`io::Error`] once every address has
+/// failed: the message names the addresses, and the source is the last address's own
+/// error, with the system's error code (the outer error, built here, has none).
+#[derive(Debug)]
+pub(crate) struct ConnectFailed {
+    last_addr: SocketAddr,
+    last: io::Error,
+    /// The first addresses tried, at most [`LISTED_IN_ERROR`].
+    listed: Vec<SocketAddr>,
+    /// How many addresses were tried.
+    tried: usize,
+}
+
+impl ConnectFailed {
+    /// The error of the last address tried.
+    pub(crate) fn last_error(&self) -> &io::Error {
+        &self.last
+    }
+}
+
+impl Clone for ConnectFailed {
+    fn clone(&self) -> ConnectFailed {
+        ConnectFailed {
+            last_addr: self.last_addr,
+            last: crate::error::copy_io_error(&self.last),
+            listed: self.listed.clone(),
+            tried: self.tried,
         }
-        io::Error::new(last_err.kind(), msg)
+    }
+}
+
+impl fmt::Display for ConnectFailed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "connect to {} failed: {}", self.last_addr, self.last)?;
+        if self.tried > 1 {
+            write!(f, " ({} addresses tried: ", self.tried)?;
+            for (i, addr) in self.listed.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{addr}")?;
+            }
+            if self.tried > self.listed.len() {
+                f.write_str(", ...")?;
+            }
+            f.write_str(")")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConnectFailed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.last)
     }
 }
 

@@ -120,6 +120,33 @@ struct Slot {
 /// }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// # Errors
+///
+/// The poller's calls fail with the system's [`io::Error`] (from epoll or kqueue; a token
+/// that is not registered is `InvalidInput`): they stand for no Godot error, so they are
+/// not turned into [`pollhttp::Error`](crate::Error). A client's `Error` converts into an
+/// `io::Error` that holds it, so a function using both can return `io::Result` and use
+/// `?` on either:
+///
+/// ```
+/// use pollhttp::{GodotError, HttpClient, Poller, Token};
+/// use std::io;
+///
+/// fn start(poller: &mut Poller, port: u16) -> io::Result<(HttpClient, Token)> {
+///     let mut c = HttpClient::new();
+///     c.connect_to_host("127.0.0.1", Some(port), None)?;
+///     let token = poller.register(&c)?;
+///     Ok((c, token))
+/// }
+///
+/// let mut poller = Poller::new()?;
+/// let err = start(&mut poller, 0).unwrap_err(); // port 0 cannot be connected to
+/// assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+/// let client_error = err.get_ref().and_then(|e| e.downcast_ref::<pollhttp::Error>());
+/// assert_eq!(client_error.map(|e| e.godot()), Some(GodotError::InvalidParameter));
+/// # Ok::<(), io::Error>(())
+/// ```
 pub struct Poller {
     poll: mio::Poll,
     events: mio::Events,

@@ -41,6 +41,7 @@ impl Certificates {
                 TlsErrorKind::InvalidConfig,
                 format!("cannot read {}: {e}", path.display()),
             )
+            .with_io(e)
         })?;
         Certificates::from_pem(&pem).map_err(|e| {
             TlsError::new(

@@ -69,6 +69,7 @@ fn chain_roots(chain: &Certificates) -> Result<Arc<RootCertStore>, TlsError> {
                 TlsErrorKind::InvalidConfig,
                 format!("trusted certificate #{i} cannot be used: {e}"),
             )
+            .with_rustls(e)
         })?;
     }
     Ok(Arc::new(store))
@@ -106,7 +107,7 @@ pub(crate) fn build(s: Settings<'_>) -> Result<Arc<ClientConfig>, TlsError> {
     );
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&versions(s.min_version, s.max_version))
-        .map_err(|e| TlsError::new(TlsErrorKind::InvalidConfig, e.to_string()))?
+        .map_err(|e| TlsError::rustls(TlsErrorKind::InvalidConfig, e))?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier))
         .with_no_client_auth();

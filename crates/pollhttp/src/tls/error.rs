@@ -14,11 +14,35 @@ use rustls::{AlertDescription, CertificateError, OtherError, PeerIncompatible};
 /// let err = TlsOptions::default().with_pinned_public_keys("md5//abc").unwrap_err();
 /// assert_eq!(err.kind(), TlsErrorKind::InvalidConfig);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Where the failure comes from rustls or from the stream, the error keeps the
+/// `rustls::Error` ([`rustls_error`](TlsError::rustls_error)) or the [`io::Error`]
+/// ([`io_error`](TlsError::io_error)) and returns it from
+/// [`source()`](std::error::Error::source). Two errors are equal when their kind, detail
+/// and [`server`](TlsError::server) are: the detail is the cause's message.
+#[derive(Clone, Debug)]
 pub struct TlsError {
     kind: TlsErrorKind,
     detail: String,
+    // Boxed and shared so that `pollhttp::Error`, which holds a `TlsError`, stays small.
+    server: Option<Box<str>>,
+    cause: Option<Arc<Cause>>,
 }
+
+/// What a [`TlsError`] came from.
+#[derive(Debug)]
+enum Cause {
+    Rustls(rustls::Error),
+    Io(io::Error),
+}
+
+impl PartialEq for TlsError {
+    fn eq(&self, other: &TlsError) -> bool {
+        self.kind == other.kind && self.detail == other.detail && self.server == other.server
+    }
+}
+
+impl Eq for TlsError {}
 
 /// Which part of TLS failed.
 #[non_exhaustive]
@@ -86,6 +110,8 @@ impl TlsError {
         TlsError {
             kind,
             detail: detail.into(),
+            server: None,
+            cause: None,
         }
     }
 
@@ -94,9 +120,62 @@ impl TlsError {
         self.kind
     }
 
-    /// The detail message (without the kind's description).
+    /// The detail message (without the kind's description or the server).
     pub fn detail(&self) -> &str {
         &self.detail
+    }
+
+    /// The `host:port` whose handshake failed, for an error from a connection (not for
+    /// one from settings).
+    pub fn server(&self) -> Option<&str> {
+        self.server.as_deref()
+    }
+
+    /// The rustls error this one was sorted from, if any.
+    ///
+    /// ```
+    /// use pollhttp::TlsError;
+    /// assert!(TlsError::new(pollhttp::TlsErrorKind::Expired, "").rustls_error().is_none());
+    /// ```
+    pub fn rustls_error(&self) -> Option<&rustls::Error> {
+        match self.cause.as_deref() {
+            Some(Cause::Rustls(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The I/O error behind it, if any: the stream's failure during the handshake
+    /// ([`TlsErrorKind::Io`]), or a file that could not be read
+    /// ([`Certificates::from_pem_file`](super::Certificates::from_pem_file)).
+    ///
+    /// ```
+    /// use pollhttp::Certificates;
+    /// let err = Certificates::from_pem_file("/nonexistent/ca.pem").unwrap_err();
+    /// assert_eq!(err.io_error().map(|e| e.kind()), Some(std::io::ErrorKind::NotFound));
+    /// ```
+    pub fn io_error(&self) -> Option<&io::Error> {
+        match self.cause.as_deref() {
+            Some(Cause::Io(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The same error, kept with the rustls error it stands for.
+    pub(crate) fn with_rustls(mut self, e: rustls::Error) -> TlsError {
+        self.cause = Some(Arc::new(Cause::Rustls(e)));
+        self
+    }
+
+    /// The same error, kept with the I/O error behind it.
+    pub(crate) fn with_io(mut self, e: io::Error) -> TlsError {
+        self.cause = Some(Arc::new(Cause::Io(e)));
+        self
+    }
+
+    /// The same error, naming the `host:port` whose handshake failed.
+    pub(crate) fn with_server(mut self, server: impl Into<String>) -> TlsError {
+        self.server = Some(server.into().into_boxed_str());
+        self
     }
 
     /// Wraps the error for a rustls verifier, so that it comes back out of the handshake
@@ -112,7 +191,7 @@ impl TlsError {
         {
             return t.clone();
         }
-        TlsError::new(TlsErrorKind::Io, e.to_string())
+        TlsError::new(TlsErrorKind::Io, e.to_string()).with_io(crate::error::copy_io_error(e))
     }
 
     /// Sorts a rustls error into a kind, keeping rustls's message as the detail.
@@ -148,21 +227,38 @@ impl TlsError {
             ) => TlsErrorKind::ProtocolVersion,
             _ => TlsErrorKind::HandshakeFailure,
         };
-        TlsError::new(kind, e.to_string())
+        TlsError::new(kind, e.to_string()).with_rustls(e.clone())
+    }
+
+    /// An error of `kind` kept with the rustls error it stands for, whose message is the
+    /// detail.
+    pub(crate) fn rustls(kind: TlsErrorKind, e: rustls::Error) -> TlsError {
+        TlsError::new(kind, e.to_string()).with_rustls(e)
     }
 }
 
 impl fmt::Display for TlsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.detail.is_empty() {
-            f.write_str(self.kind.describe())
-        } else {
-            write!(f, "{}: {}", self.kind.describe(), self.detail)
+        f.write_str(self.kind.describe())?;
+        if !self.detail.is_empty() {
+            write!(f, ": {}", self.detail)?;
         }
+        if let Some(server) = &self.server {
+            write!(f, " ({server})")?;
+        }
+        Ok(())
     }
 }
 
-impl std::error::Error for TlsError {}
+impl std::error::Error for TlsError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self.cause.as_deref() {
+            Some(Cause::Rustls(e)) => Some(e),
+            Some(Cause::Io(e)) => Some(e),
+            None => None,
+        }
+    }
+}
 
 impl From<TlsError> for io::Error {
     /// Carries the TLS error inside an [`io::Error`] (kind `UnexpectedEof` for
@@ -215,6 +311,63 @@ mod tests {
         for (e, kind) in cases {
             assert_eq!(TlsError::from_rustls(&e).kind(), kind, "{e}");
         }
+    }
+
+    #[test]
+    fn rustls_errors_are_kept_as_the_source() {
+        use std::error::Error as _;
+        let original = rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer);
+        let ours = TlsError::from_rustls(&original);
+        assert_eq!(ours.rustls_error(), Some(&original));
+        assert_eq!(
+            ours.source()
+                .and_then(|s| s.downcast_ref::<rustls::Error>()),
+            Some(&original)
+        );
+        assert_eq!(ours.detail(), original.to_string());
+        // Our own errors, wrapped for rustls, come back as they were: without a cause.
+        let pin = TlsError::new(TlsErrorKind::PinMismatch, "sha256//abc");
+        let back = TlsError::from_rustls(&pin.clone().into_rustls());
+        assert!(back.source().is_none());
+        assert_eq!(back, pin);
+    }
+
+    #[test]
+    fn stream_errors_are_kept_with_their_os_code() {
+        use std::error::Error as _;
+        let refused = io::Error::from_raw_os_error(rustix::io::Errno::CONNRESET.raw_os_error());
+        let ours = TlsError::from_io(&refused);
+        assert_eq!(ours.kind(), TlsErrorKind::Io);
+        assert_eq!(
+            ours.io_error().and_then(io::Error::raw_os_error),
+            refused.raw_os_error()
+        );
+        let source = ours.source().and_then(|s| s.downcast_ref::<io::Error>());
+        assert_eq!(
+            source.and_then(io::Error::raw_os_error),
+            refused.raw_os_error()
+        );
+    }
+
+    #[test]
+    fn equality_ignores_the_cause_but_not_the_server() {
+        let original = rustls::Error::InvalidCertificate(CertificateError::Expired);
+        let sorted = TlsError::from_rustls(&original);
+        let plain = TlsError::new(sorted.kind(), sorted.detail());
+        assert_eq!(sorted, plain);
+        let named = plain.clone().with_server("localhost:8443");
+        assert_ne!(named, plain);
+        assert_eq!(named.server(), Some("localhost:8443"));
+        assert_eq!(
+            named.to_string(),
+            format!("certificate has expired: {original} (localhost:8443)")
+        );
+        assert_eq!(
+            TlsError::new(TlsErrorKind::Closed, "")
+                .with_server("h:1")
+                .to_string(),
+            "connection closed during TLS (h:1)"
+        );
     }
 
     #[test]

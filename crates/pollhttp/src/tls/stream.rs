@@ -46,7 +46,7 @@ impl TlsHandshake {
         let config = options.client_config()?;
         let name = server_name(options.server_name(host))?;
         let conn = ClientConnection::new(config, name)
-            .map_err(|e| TlsError::new(TlsErrorKind::InvalidConfig, e.to_string()))?;
+            .map_err(|e| TlsError::rustls(TlsErrorKind::InvalidConfig, e))?;
         Ok(TlsHandshake {
             conn,
             transport: Transport::new(stream),

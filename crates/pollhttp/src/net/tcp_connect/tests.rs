@@ -121,6 +121,40 @@ fn all_failing_lists_every_address() {
 }
 
 #[test]
+fn the_last_addresss_own_error_is_the_source() {
+    use std::error::Error as _;
+    let refused = Some(rustix::io::Errno::CONNREFUSED.raw_os_error());
+    let mut c = TcpConnect::start(vec![closed_port(), closed_port()]);
+    let e = finish(&mut c).unwrap_err();
+    // The message is ours, so the outer error has no code; one level down has it.
+    assert_eq!(e.raw_os_error(), None);
+    let last = e.source().and_then(|s| s.downcast_ref::<io::Error>());
+    assert_eq!(last.and_then(io::Error::raw_os_error), refused);
+    // A copy (as a poll after the failure gives, and as a reason keeps) keeps it too.
+    let copy = crate::error::copy_io_error(&e);
+    assert_eq!(copy.to_string(), e.to_string());
+    let last = copy.source().and_then(|s| s.downcast_ref::<io::Error>());
+    assert_eq!(last.and_then(io::Error::raw_os_error), refused);
+}
+
+#[test]
+fn more_addresses_than_listed_end_with_an_ellipsis() {
+    let addrs: Vec<SocketAddr> = (0..LISTED_IN_ERROR + 1).map(|_| closed_port()).collect();
+    let mut c = TcpConnect::start(addrs.clone());
+    let msg = finish(&mut c).unwrap_err().to_string();
+    let listed: Vec<String> = addrs[..LISTED_IN_ERROR]
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    let want = format!(
+        "({} addresses tried: {}, ...)",
+        addrs.len(),
+        listed.join(", ")
+    );
+    assert!(msg.ends_with(&want), "{msg}");
+}
+
+#[test]
 fn no_addresses_is_an_error() {
     let mut c = TcpConnect::start(Vec::new());
     assert_eq!(c.current_addr(), None);
@@ -151,4 +185,35 @@ fn handles_can_move_between_threads() {
     assert_send::<TcpConnect>();
     assert_send::<ConnectPoll>();
     assert_send::<crate::net::Resolve>();
+}
+
+#[test]
+fn a_shortage_of_descriptors_is_this_machines_fault() {
+    use crate::{Endpoint, Fault, Reason};
+    let failed = |errno: rustix::io::Errno| {
+        let last = io::Error::from_raw_os_error(errno.raw_os_error());
+        let addr = closed_port();
+        io::Error::new(
+            last.kind(),
+            ConnectFailed {
+                last_addr: addr,
+                last,
+                listed: vec![addr],
+                tried: 1,
+            },
+        )
+    };
+    let fault = |e: io::Error| {
+        Reason::Connect {
+            target: "h:1".into(),
+            endpoint: Endpoint::Origin,
+            error: e.into(),
+        }
+        .fault()
+    };
+    assert_eq!(fault(failed(rustix::io::Errno::MFILE)), Fault::Local);
+    assert_eq!(
+        fault(failed(rustix::io::Errno::CONNREFUSED)),
+        Fault::Network
+    );
 }
