@@ -5,6 +5,7 @@
 #   scripts/bench.sh            # full suite: 5 runs of every client x workload
 #   scripts/bench.sh --quick    # 1 run of every client, small sizes
 #   scripts/bench.sh --smoke    # CI check: builds and runs only raw and pollhttp, tiny sizes
+#   scripts/bench.sh --baseline ea9390a   # also the pollhttp peers of an older commit
 #
 # Options:
 #   --quick              1 run, 16 MiB bulk file, seq 2000, fan-out 32 x 5, newconn 200
@@ -25,6 +26,18 @@
 #                        of the run before it to expire (about a minute per run).
 #                        Needs 10,000+ open files: raises RLIMIT_NOFILE (65536, else the
 #                        hard limit) and skips it with the reason when it cannot.
+#   --baseline REV       compare with the library at git revision REV: checks REV out in a
+#                        temporary `git worktree add --detach` (removed at exit), builds
+#                        that tree's own bench/ peers peer-pollhttp and peer-pollhttp-blocking
+#                        (release, against REV's library and REV's bench/Cargo.lock) into a
+#                        separate target dir (<target>/baseline), and adds the clients
+#                        pollhttp@base and pollhttp-blocking@base, each right after its
+#                        current counterpart in --clients (which must hold at least one of
+#                        them; naming an @base client in --clients places it yourself).
+#                        They run interleaved with the others, pinned and checked alike;
+#                        under each workload's table a line gives pollhttp / pollhttp@base
+#                        (and the blocking pair): ratio of the medians, run-by-run ratios,
+#                        both min-max ranges and whether they overlap.
 #   --no-strace          skip the extra strace run (syscalls per request)
 #   --out DIR            where raw results and the table go (default bench/results/<stamp>)
 #   --serve              only start the pinned nginx with the files, print its address and
@@ -74,6 +87,7 @@ SERVE=0
 NGINX_CPU=${NGINX_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-$NGINX_CPU}
 RUN_TIMEOUT=300
+BASELINE=""
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -91,6 +105,7 @@ while [ $# -gt 0 ]; do
                 *) echo "bench.sh: --only takes plain, tls or big" >&2; exit 2 ;;
             esac
             shift ;;
+        --baseline) BASELINE=$2; shift ;;
         --no-strace) STRACE=0 ;;
         --out) OUT=$2; shift ;;
         --serve) SERVE=1 ;;
@@ -113,8 +128,37 @@ SMALL_BYTES=100
 [ "$BIG" = 1 ] && ! grep -qw fanout10k <<<"$WORKLOADS" && WORKLOADS="$WORKLOADS fanout10k"
 BIGFAN_CONNS=10000; BIGFAN_N=2
 has_wl() { grep -qw -- "$1" <<<"$WORKLOADS"; }
+# Is word $1 in the space-separated list $2? (grep -w would find "pollhttp" in "pollhttp@base".)
+in_list() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
 
 log() { echo "bench: $*" >&2; }
+
+# --baseline: the clients pollhttp@base and pollhttp-blocking@base run the peers of another
+# revision; each goes right after its current counterpart unless --clients placed it.
+BASE_SHA=""
+if [ -n "$BASELINE" ]; then
+    BASE_SHA=$(git -C "$ROOT" rev-parse --verify --quiet "$BASELINE^{commit}") ||
+        { echo "bench.sh: --baseline $BASELINE is not a commit of $ROOT" >&2; exit 2; }
+    BASE_DESC=$(git -C "$ROOT" log -1 --format='%h %s' "$BASE_SHA")
+    with_base=""
+    for c in $CLIENTS; do
+        with_base="$with_base $c"
+        case "$c" in
+            pollhttp|pollhttp-blocking) in_list "$c@base" "$CLIENTS" || with_base="$with_base $c@base" ;;
+        esac
+    done
+    CLIENTS=${with_base# }
+    in_list pollhttp@base "$CLIENTS" || in_list pollhttp-blocking@base "$CLIENTS" ||
+        { echo "bench.sh: --baseline needs pollhttp or pollhttp-blocking in --clients" >&2; exit 2; }
+fi
+for c in $CLIENTS; do
+    case "$c" in
+        pollhttp@base|pollhttp-blocking@base)
+            [ -n "$BASE_SHA" ] || { echo "bench.sh: client $c needs --baseline REV" >&2; exit 2; } ;;
+        raw|pollhttp|pollhttp-blocking|hyper|reqwest|ureq|curl) ;;
+        *) echo "bench.sh: unknown client $c (see --help)" >&2; exit 2 ;;
+    esac
+done
 
 # ----- tools -------------------------------------------------------------------------
 
@@ -144,6 +188,29 @@ if ! taskset -c "$NGINX_CPU" true 2>/dev/null || ! taskset -c "$CLIENT_CPU" true
     log "cannot pin to CPU $NGINX_CPU/$CLIENT_CPU; falling back to CPU 0"
     NGINX_CPU=0; CLIENT_CPU=0
 fi
+
+# ----- cleanup -----------------------------------------------------------------------
+
+TMP=""
+NGINX_PID=""
+BASE_WT=""        # the baseline's temporary worktree
+BASE_WT_ADMIN=""  # its administrative directory in the repository's .git/worktrees/
+cleanup() {
+    if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
+        kill -QUIT "$NGINX_PID" 2>/dev/null
+        for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -0 "$NGINX_PID" 2>/dev/null && kill -KILL "$NGINX_PID" 2>/dev/null
+    fi
+    [ -n "$TMP" ] && rm -rf "$TMP"
+    if [ -n "$BASE_WT" ]; then
+        git -C "$ROOT" worktree remove --force "$BASE_WT" 2>/dev/null
+        rm -rf "$BASE_WT"
+        # Only this worktree's entry, should `worktree remove` have failed.
+        [ -n "$BASE_WT_ADMIN" ] && [ -d "$BASE_WT_ADMIN" ] && rm -rf "$BASE_WT_ADMIN"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # ----- build -------------------------------------------------------------------------
 
@@ -196,20 +263,39 @@ else
 fi
 [ -x "$BIN/runstat" ] || { echo "bench.sh: runstat did not build" >&2; exit 1; }
 
+# The baseline's peers: built from the old tree's own bench/ workspace (its peers, its
+# library, its Cargo.lock), same profile and flags, into a target dir of their own.
+BASE_TARGET="${TARGET_DIR:-$BENCH/target}/baseline"
+BASE_BIN="$BASE_TARGET/release"
+if [ -n "$BASE_SHA" ]; then
+    BASE_WT=$(mktemp -d /tmp/pollhttp-bench-base.XXXXXX)
+    BASE_LOG=$(mktemp /tmp/pollhttp-bench-build-base.XXXXXX)
+    if ! git -C "$ROOT" worktree add --detach -q "$BASE_WT" "$BASE_SHA" >/dev/null 2>"$BASE_LOG"; then
+        cat "$BASE_LOG" >&2; rm -f "$BASE_LOG"
+        echo "bench.sh: git worktree add --detach $BASE_WT $BASE_SHA failed" >&2
+        exit 1
+    fi
+    BASE_WT_ADMIN=$(git -C "$BASE_WT" rev-parse --absolute-git-dir 2>/dev/null)
+    base_args=()
+    for client in $CLIENTS; do
+        case "$client" in *@base) base_args+=(--bin "peer-${client%@base}") ;; esac
+    done
+    log "building the peers of $BASE_DESC (release, ${base_args[*]//--bin /}) into $BASE_TARGET"
+    if CARGO_TARGET_DIR="$BASE_TARGET" cargo build --release --manifest-path "$BASE_WT/bench/Cargo.toml" -q \
+            -p pollhttp-peer "${base_args[@]}" 2>"$BASE_LOG"; then
+        rm -f "$BASE_LOG"
+    elif [ "$SMOKE" = 1 ]; then
+        cat "$BASE_LOG" >&2; rm -f "$BASE_LOG"
+        echo "bench.sh: the baseline's peers did not build" >&2
+        exit 1
+    else
+        log "the baseline's peers do not build (see $BASE_LOG): their rows will show 'fail'"
+    fi
+fi
+
 # ----- nginx -------------------------------------------------------------------------
 
 TMP=$(mktemp -d /tmp/pollhttp-bench.XXXXXX)
-NGINX_PID=""
-cleanup() {
-    if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
-        kill -QUIT "$NGINX_PID" 2>/dev/null
-        for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -0 "$NGINX_PID" 2>/dev/null && kill -KILL "$NGINX_PID" 2>/dev/null
-    fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # nginx's workers run as an unprivileged user: they must be able to read the files.
 chmod 755 "$TMP"
@@ -365,8 +451,8 @@ wl_body() { case "$1" in *bulk) echo "$BIG_BYTES" ;; *) echo "$SMALL_BYTES" ;; e
 # Which clients run a workload (the others get no row).
 wl_runs() {
     case "$1" in
-        tls-*) grep -qw -- "$2" <<<"raw pollhttp pollhttp-blocking hyper curl" ;;
-        fanout10k) grep -qw -- "$2" <<<"pollhttp hyper" ;;
+        tls-*) in_list "${2%@base}" "raw pollhttp pollhttp-blocking hyper curl" ;;
+        fanout10k) in_list "${2%@base}" "pollhttp hyper" ;;
         *) true ;;
     esac
 }
@@ -401,6 +487,8 @@ peer_cmd() {
     local client=$1 wl=$2 url=$3 n=$4 conns=$5 name=$6
     if [ "$client" = curl ]; then
         curl_cmd "$wl" "$url" "$n" "$conns" "$name"
+    elif [ "$client" != "${client%@base}" ]; then
+        echo "$BASE_BIN/peer-${client%@base}" "$wl" "$url" "$n" "$conns"
     else
         echo "$BIN/peer-$client" "$wl" "$url" "$n" "$conns"
     fi

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 mod client;
+mod clock;
 mod conn;
 mod error;
 #[cfg(feature = "fuzzing")]
@@ -24,6 +25,7 @@ pub use client::{
     query_string_from_dict, Headers, QueryField, QueryValue, Response, ResponseCode, Status,
 };
 pub use client::{HttpClient, DEFAULT_READ_CHUNK_SIZE, USER_AGENT};
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use conn::{Interest, StreamPeer};
 pub use error::{Endpoint, Error, Fault, GodotError, Reason, SharedIoError};
 #[cfg(unix)]

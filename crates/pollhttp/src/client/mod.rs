@@ -7,8 +7,10 @@ use crate::proto::{
     host_header, ConnError, ConnectStage, Connection, Expiry, HeadEvent, Limits, Phase, Timestamp,
 };
 use crate::tls::TlsOptions;
+use crate::Clock;
 use crate::{Error, GodotError, Interest, ProxyConfig, Reason, StreamPeer, Timeouts};
 use std::io;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod proxy;
@@ -124,6 +126,9 @@ pub struct HttpClient {
     /// Changes whenever the transport is dropped, so that a poller can tell a new socket
     /// from an old one that happens to get the same descriptor number.
     connection_serial: u64,
+    /// Where the time comes from; `None` is the system's clock, read without a call
+    /// through a trait object.
+    clock: Option<Arc<dyn Clock>>,
     /// The origin of the core's [`Timestamp`]s.
     epoch: Instant,
 }
@@ -175,13 +180,27 @@ impl HttpClient {
             tls_in_use: false,
             shutdown_on_close: false,
             connection_serial: 0,
+            clock: None,
             epoch: Instant::now(),
         }
     }
 
     /// The one place the client reads the clock: the core is given this instant.
     fn now(&self) -> Timestamp {
-        Timestamp::from_duration(self.epoch.elapsed())
+        let now = match &self.clock {
+            None => Instant::now(),
+            Some(c) => c.now(),
+        };
+        Timestamp::from_duration(now.saturating_duration_since(self.epoch))
+    }
+
+    /// Reads the time from `clock` instead of the system's clock (see [`Clock`]); for
+    /// tests and simulations that check timeouts without waiting for them. Closes the
+    /// connection, since running deadlines belong to the old clock.
+    pub fn set_clock(&mut self, clock: impl Clock + 'static) {
+        self.close();
+        self.epoch = clock.now();
+        self.clock = Some(Arc::new(clock));
     }
 
     // ----- connection ---------------------------------------------------------------

@@ -165,6 +165,9 @@ pub struct Poller {
     len: usize,
     /// The slots' deadlines, recorded by `update`.
     deadlines: DeadlineQueue,
+    /// Where the time comes from (`None`: the system's clock); the clients' must be the
+    /// same, since their deadlines are compared with it.
+    clock: Option<std::sync::Arc<dyn crate::Clock>>,
 }
 
 impl std::fmt::Debug for Poller {
@@ -202,7 +205,23 @@ impl Poller {
             round: 0,
             len: 0,
             deadlines: DeadlineQueue::default(),
+            clock: None,
         })
+    }
+
+    /// Reads the time from `clock` instead of the system's clock, to compare the
+    /// clients' deadlines with; give every registered client the same clock
+    /// ([`HttpClient::set_clock`]). For tests and simulations of timeouts.
+    pub fn set_clock(&mut self, clock: impl crate::Clock + 'static) {
+        self.clock = Some(std::sync::Arc::new(clock));
+        self.last_tick = self.now();
+    }
+
+    fn now(&self) -> Instant {
+        match &self.clock {
+            None => Instant::now(),
+            Some(c) => c.now(),
+        }
     }
 
     /// Number of registered clients.
@@ -406,7 +425,7 @@ impl Poller {
         if limit.is_none() && started.is_none() {
             return (timeout, false);
         }
-        let now = Instant::now();
+        let now = self.now();
         let timeout = match *started {
             None => {
                 *started = Some(now);
@@ -442,7 +461,7 @@ impl Poller {
         if self.deadlines.len() == 0 && self.ticking.is_empty() {
             return;
         }
-        let now = Instant::now();
+        let now = self.now();
         // Reported once: the caller's `update` records the client's next deadline.
         while let Some(index) = self.deadlines.pop_due(now) {
             let token = self.token_of(index);
@@ -572,7 +591,7 @@ impl Poller {
         slot.tick_pos = self.ticking.len();
         if self.ticking.is_empty() {
             // The first tick comes one tick from now, not at once.
-            self.last_tick = Instant::now();
+            self.last_tick = self.now();
         }
         self.ticking.push(index);
     }
