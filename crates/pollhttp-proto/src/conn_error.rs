@@ -60,9 +60,7 @@ impl fmt::Display for ConnError {
                 }
                 Ok(())
             }
-            ConnError::Timeout { phase, after } => {
-                f.write_str(&timeouts::describe(*phase, *after))
-            }
+            ConnError::Timeout { phase, after } => f.write_str(&timeouts::describe(*phase, *after)),
         }
     }
 }

@@ -694,7 +694,9 @@ impl Connection {
     pub fn handle_eof(&mut self) -> Result<(), ConnError> {
         let err = match &self.state {
             State::Closed | State::Switched => return Ok(()),
-            State::Connecting(Connecting { tunnel: Some(t), .. }) => t.closed(),
+            State::Connecting(Connecting {
+                tunnel: Some(t), ..
+            }) => t.closed(),
             State::Connecting(_) => ConnError::PeerClosed("while connecting"),
             State::Idle { .. } => ConnError::PeerClosed("while the connection was idle"),
             State::Exchange(_) => match self.reader.on_eof() {
@@ -745,7 +747,10 @@ impl Connection {
                     at(c.started, c.limits.total),
                     at(c.started, c.limits.connect_total),
                 ),
-                at(c.stage_since, stage_limit(c.stage, &c.limits).map(|(_, l)| l)),
+                at(
+                    c.stage_since,
+                    stage_limit(c.stage, &c.limits).map(|(_, l)| l),
+                ),
             ),
             State::Exchange(x) => earliest(
                 earliest(x.total_deadline, x.head_deadline),
@@ -798,7 +803,9 @@ impl Connection {
             State::Closed | State::Idle { .. } | State::Switched => return None,
         };
         let after = limits.get(phase).unwrap_or_default();
-        Some(Expiry::Failed(self.fail(ConnError::Timeout { phase, after })))
+        Some(Expiry::Failed(
+            self.fail(ConnError::Timeout { phase, after }),
+        ))
     }
 }
 

@@ -151,8 +151,7 @@ pub use limits::Limits;
 pub use method::Method;
 pub(crate) use request::write_request_head_checked_line;
 pub use request::{
-    has_field, validate_headers, validate_method, validate_target, write_request_head,
-    RequestHead,
+    has_field, validate_headers, validate_method, validate_target, write_request_head, RequestHead,
 };
 pub use request_body::RequestBody;
 pub use response_reader::{HeadEvent, ResponseReader};

@@ -27,6 +27,6 @@ pub use error::{Error, GodotError, Reason};
 #[cfg(unix)]
 pub use poller::{Poller, Token};
 pub use proto::{Limits, Method};
-pub use proxy::{no_proxy_matches, ProxyConfig, DEFAULT_PROXY_PORT};
 pub use proto::{TimeoutPhase, Timeouts};
+pub use proxy::{no_proxy_matches, ProxyConfig, DEFAULT_PROXY_PORT};
 pub use tls::{Certificates, TlsError, TlsErrorKind, TlsOptions, TlsVersion};

@@ -98,7 +98,9 @@ fn user_headers_suppress_their_automatic_twins() {
     // Only the exact name counts.
     assert_eq!(
         write(&req("GET", "/", &["Accept-Encoding: gzip", "X-Host: h"], 0)).unwrap(),
-        format!("GET / HTTP/1.1\r\nHost: example.com\r\nAccept-Encoding: gzip\r\nX-Host: h\r\n{AFTER}")
+        format!(
+            "GET / HTTP/1.1\r\nHost: example.com\r\nAccept-Encoding: gzip\r\nX-Host: h\r\n{AFTER}"
+        )
     );
 }
 

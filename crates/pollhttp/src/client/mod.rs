@@ -4,8 +4,7 @@
 use crate::conn::{Connector, Progress, RecvBuf};
 use crate::net::host::parse_target;
 use crate::proto::{
-    host_header, ConnError, ConnectStage, Connection, Expiry, HeadEvent, Limits, Phase,
-    Timestamp,
+    host_header, ConnError, ConnectStage, Connection, Expiry, HeadEvent, Limits, Phase, Timestamp,
 };
 use crate::tls::TlsOptions;
 use crate::{Error, GodotError, Interest, ProxyConfig, Reason, StreamPeer, Timeouts};
@@ -277,8 +276,7 @@ impl HttpClient {
 
     /// Ends the transport but keeps the response visible.
     fn drop_transport(&mut self) {
-        if let Transport::Stream(mut s) = std::mem::replace(&mut self.transport, Transport::None)
-        {
+        if let Transport::Stream(mut s) = std::mem::replace(&mut self.transport, Transport::None) {
             if self.shutdown_on_close {
                 s.shutdown();
             }

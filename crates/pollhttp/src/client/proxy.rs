@@ -110,10 +110,7 @@ impl HttpClient {
             .map_err(invalid_request)?;
             route.tunnel = Some(request);
         } else {
-            route.proxy_form = Some(ProxyForm::new(
-                &route.host_header,
-                authorization.as_deref(),
-            ));
+            route.proxy_form = Some(ProxyForm::new(&route.host_header, authorization.as_deref()));
         }
         let via = Via {
             proxy: proxy_target,

@@ -62,7 +62,10 @@ impl HttpClient {
     ) -> Result<(), Error> {
         let now = self.now();
         // Godot's check order: URL form, then status, then headers (the core's too).
-        if let Err(e) = self.conn.send_request(method, url, headers, body.into(), now) {
+        if let Err(e) = self
+            .conn
+            .send_request(method, url, headers, body.into(), now)
+        {
             return Err(match e {
                 SendError::NotReady => self.wrong_status("request"),
                 SendError::Invalid(e) => invalid_request(e),

@@ -41,7 +41,8 @@ impl HttpClient {
         if !self.has_response() {
             return Vec::new();
         }
-        self.conn.response()
+        self.conn
+            .response()
             .head()
             .headers()
             .iter()
