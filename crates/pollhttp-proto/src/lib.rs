@@ -1,27 +1,124 @@
-//! The HTTP/1.1 protocol core: bytes in, events out, no sockets, threads or clocks.
+//! The sans-IO HTTP/1.1 client core under pollhttp: bytes in, events out, time passed in.
 //!
-//! Everything here is a pure function of the bytes it is given, so it is deterministic and
-//! tested without a network. The client driver owns the socket, the receive buffer, TLS and
-//! time; it hands bytes to this module and acts on what comes back.
+//! No sockets, threads or clocks: everything here is a function of the bytes and the
+//! instants ([`Timestamp`]) it is given, so it is deterministic and tested without a
+//! network, and every deadline can be tested by passing made-up instants. The crate is
+//! `no_std` (it needs `alloc`) and depends on `httparse` alone.
+//!
+//! A driver owns the socket, the receive buffer, TLS and the clock; it hands bytes and the
+//! time to this crate and acts on what comes back. pollhttp's `HttpClient` is such a
+//! driver (pollhttp re-exports this crate as `pollhttp::proto`); another event loop, an
+//! engine's own sockets or an embedded TCP stack can drive the same [`Connection`].
 //!
 //! # In scope
 //!
-//! - Writing a request head, with Godot's automatic headers and validation that stops header
-//!   and request-line injection: [`write_request_head`], [`validate_method`],
-//!   [`validate_target`], [`validate_headers`].
+//! - A whole client connection as one state machine, [`Connection`]: the deadlines of
+//!   each connect stage ([`ConnectStage`]), the `CONNECT` tunnel through an HTTPS proxy
+//!   ([`connect_request`], [`TunnelHandshake`]), requests through an HTTP proxy
+//!   ([`ProxyForm`], [`Route`]), one request at a time with its response, the decision
+//!   whether the connection may carry the next request, and every limit of [`Timeouts`]
+//!   checked against the [`Timestamp`]s the driver passes in. What the driver must do is
+//!   told by [`Connection::phase`] ([`Phase`]); failures are [`ConnError`] (the peer's
+//!   doing, or an expired limit) and [`SendError`] (the caller's).
+//! - Writing a request head, with Godot's automatic headers (`Host` first, as RFC 9110
+//!   section 7.2 asks) and validation that stops header and request-line injection:
+//!   [`write_request_head`], [`validate_method`], [`validate_target`],
+//!   [`validate_headers`], [`host_header`], [`authority`]; the body as a [`RequestBody`]
+//!   that is moved, not copied.
 //! - Parsing response heads incrementally over an accumulating buffer, with `httparse`
 //!   and linear cost however the bytes are split: [`HeadParser`], [`ResponseHead`].
 //! - Deciding the body framing exactly as RFC 9112 section 6.3 says: [`decide_framing`].
 //! - Decoding bodies (length, chunked with extensions and trailers, until close) in runs of
 //!   a caller-chosen size, without copying the data: [`BodyDecoder`], [`ChunkedDecoder`].
-//! - Tying these together for a keep-alive connection: [`ResponseReader`].
-//! - Bounding everything a server controls: [`Limits`]. Every failure is a [`ProtoError`].
+//! - Reading the responses of one keep-alive connection: [`ResponseReader`].
+//! - Bounding everything a server controls: [`Limits`]. Every protocol failure is a
+//!   [`ProtoError`].
+//! - Godot's request methods with Godot's numbers: [`Method`].
 //!
 //! # Out of scope
 //!
-//! Sockets, name resolution, TLS, timeouts, the Godot `Status` machine, redirects, content
-//! decoding (gzip), cookies, proxies' CONNECT handshake logic and request bodies (the body
-//! bytes are sent by the driver after the head, as given).
+//! Sockets, name resolution, TLS, reading the clock, Godot's `Status` machine and error
+//! constants (pollhttp maps [`Phase`] to them), redirects, content decoding (gzip) and
+//! cookies.
+//!
+//! # The connection
+//!
+//! ```text
+//!            start_connect                     handle_connected
+//!   Closed ────────────────▶ Connecting(stage) ─────────────────▶ Idle ◀──────────────┐
+//!     ▲       stages: Resolving → Tcp → [Tunnel] → [Tls]            │                   │
+//!     │                                                             │ send_request      │
+//!     │                                                             ▼                   │
+//!     │                                                          Sending                │
+//!     │                                     transmit, handle_sent,  │ handle_flushed    │
+//!     │                                                             ▼                   │ complete,
+//!     │                                                        AwaitingHead             │ reusable
+//!     │                                            handle_head:  │        │             │
+//!     │                       101 to an Upgrade, 2xx to CONNECT  ▼        ▼ final head  │
+//!     │                                                    Switched      Body ──────────┘
+//!     │                                                          read_body, consume_direct
+//!     │
+//!     └── from any phase: an error, an expired limit, close(), or a complete response
+//!         whose connection cannot carry another request
+//! ```
+//!
+//! A response without a body goes from `AwaitingHead` straight to `Idle` (or `Closed`). A
+//! response that ends the connection (`Connection: close`, HTTP/1.0, a body read until the
+//! peer closes, a stray byte after the response) leaves the connection `Closed` with the
+//! response complete: [`Connection::is_response_complete`] says whether the exchange ended
+//! well, whatever became of the connection.
+//!
+//! A whole exchange, with the driver's part spelled out: the bytes "written" and
+//! "received" are plain vectors here.
+//!
+//! ```
+//! use core::time::Duration;
+//! use pollhttp_proto::{
+//!     ConnectStage, Connection, HeadEvent, Limits, Method, Phase, RequestBody, Route,
+//!     Timeouts, Timestamp,
+//! };
+//!
+//! let mut now = Timestamp::ZERO; // the driver's clock, read once per step
+//! let mut conn = Connection::new(Limits::default(), Timeouts::default());
+//! conn.set_user_agent("demo/1.0");
+//!
+//! // Connecting: the driver resolves and connects, reporting each stage.
+//! conn.start_connect(Route { host_header: "example.com".into(), ..Route::default() }, now);
+//! conn.handle_connect_stage(ConnectStage::Tcp { attempt: 0, last: true }, now);
+//! now = now + Duration::from_millis(20);
+//! conn.handle_connected(now);
+//! assert_eq!(conn.phase(), Phase::Idle);
+//!
+//! // Sending: write what `transmit` gives (head and body, one vectored write), report it.
+//! conn.send_request(Method::Post, "/echo", &["Content-Type: text/plain"], "ping".into(), now)?;
+//! let (head, body) = conn.transmit();
+//! let wire = [head, body].concat();
+//! assert!(wire.starts_with(b"POST /echo HTTP/1.1\r\nHost: example.com\r\nContent-Type"));
+//! assert!(wire.ends_with(b"\r\n\r\nping"));
+//! conn.handle_sent(wire.len(), now);
+//! conn.handle_flushed(now);
+//! assert_eq!(conn.phase(), Phase::AwaitingHead);
+//! assert_eq!(conn.poll_timeout(), Some(now + Duration::from_secs(120))); // response_head
+//!
+//! // Receiving: bytes land in the driver's buffer; the connection says what they are.
+//! let mut recv = b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\npong".to_vec();
+//! now = now + Duration::from_millis(30);
+//! conn.handle_received(now);
+//! let HeadEvent::Complete { consumed } = conn.handle_head(&recv, now)? else {
+//!     unreachable!("the head is whole")
+//! };
+//! recv.drain(..consumed);
+//! assert_eq!((conn.response().head().code(), conn.phase()), (200, Phase::Body));
+//! let decoded = conn.read_body(&recv, 64 * 1024)?;
+//! assert_eq!(&recv[decoded.data.clone()], b"pong");
+//! recv.drain(..decoded.consumed);
+//!
+//! // The response is whole and its framing allows keep-alive: ready for the next request,
+//! // and no clock runs while the connection waits for it.
+//! assert!(conn.is_response_complete());
+//! assert_eq!((conn.phase(), conn.poll_timeout()), (Phase::Idle, None));
+//! # Ok::<(), Box<dyn core::error::Error>>(())
+//! ```
 //!
 //! # The response reader
 //!
@@ -40,13 +137,15 @@
 //!                                   Failed(error): repeated until start()
 //! ```
 //!
+//! A final head that is a 101, or a 2xx to `CONNECT`, ends in `Switched` instead of `Body`:
+//! complete, never reusable, and the bytes after the head belong to the other protocol.
 //! Any call may move to `Failed` when the bytes break HTTP/1.1 or a limit; `on_eof` while in
 //! `Head` is `EmptyReply` (nothing received) or `TruncatedHead`.
 //!
-//! # Example
+//! # Example: the response reader alone
 //!
 //! A request written, then a chunked response arriving in awkward pieces and read in runs of
-//! at most 4 bytes, the way the client driver does it:
+//! at most 4 bytes, the way a driver of the reader does it:
 //!
 //! ```
 //! use pollhttp_proto::{write_request_head, HeadEvent, Limits, Method, RequestHead, ResponseReader};

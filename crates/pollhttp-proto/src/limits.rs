@@ -56,6 +56,7 @@ pub struct Limits {
     /// Decoded body bytes in one response; `None` (the default, as in curl and Godot's
     /// `HTTPRequest`) means no limit, since a body streams through a fixed buffer and its
     /// size is the caller's business (set it when the body is kept in memory).
+    #[doc(alias = "body_size_limit")]
     pub max_body_bytes: Option<u64>,
 }
 

@@ -11,27 +11,37 @@
 #[repr(i32)]
 pub enum Method {
     /// `GET` (`METHOD_GET` = 0).
+    #[doc(alias = "METHOD_GET")]
     Get = 0,
     /// `HEAD` (`METHOD_HEAD` = 1): the response never has a body.
+    #[doc(alias = "METHOD_HEAD")]
     Head = 1,
     /// `POST` (`METHOD_POST` = 2).
+    #[doc(alias = "METHOD_POST")]
     Post = 2,
     /// `PUT` (`METHOD_PUT` = 3).
+    #[doc(alias = "METHOD_PUT")]
     Put = 3,
     /// `DELETE` (`METHOD_DELETE` = 4).
+    #[doc(alias = "METHOD_DELETE")]
     Delete = 4,
     /// `OPTIONS` (`METHOD_OPTIONS` = 5): the URL may be `*`.
+    #[doc(alias = "METHOD_OPTIONS")]
     Options = 5,
     /// `TRACE` (`METHOD_TRACE` = 6).
+    #[doc(alias = "METHOD_TRACE")]
     Trace = 6,
     /// `CONNECT` (`METHOD_CONNECT` = 7): the URL is `host:port`.
+    #[doc(alias = "METHOD_CONNECT")]
     Connect = 7,
     /// `PATCH` (`METHOD_PATCH` = 8).
+    #[doc(alias = "METHOD_PATCH")]
     Patch = 8,
 }
 
 impl Method {
     /// All methods in Godot's order.
+    #[doc(alias = "METHOD_MAX")]
     pub const ALL: [Method; 9] = [
         Method::Get,
         Method::Head,

@@ -8,8 +8,11 @@ use alloc::vec::Vec;
 /// and written after the head (as a second buffer of one vectored write, never appended to
 /// the head).
 ///
-/// An owned `Vec<u8>` or `String` and a `&'static` slice are taken as they are; a borrowed
-/// slice is copied once, since the connection must keep the bytes after the call returns.
+/// An owned `Vec<u8>` or `String` is taken as it is, and so are bytes that live for the
+/// whole program when given with [`from_static`](RequestBody::from_static) (or as a
+/// `Cow::Borrowed`); any borrowed slice converted with `From` (`&[u8]`, `&str`, `&Vec<u8>`,
+/// a `&'static` one too) is copied
+/// once, since the connection must keep the bytes after the call returns.
 ///
 /// ```
 /// use pollhttp_proto::RequestBody;

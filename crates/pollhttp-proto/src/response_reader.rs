@@ -139,7 +139,7 @@ impl ResponseReader {
     /// # Errors
     ///
     /// The head errors of [`HeadParser::parse`], [`ProtoError::TooManyInterimResponses`] and
-    /// the framing errors of [`decide_framing`] (and [`ProtoError::BodyTooLarge`] for a
+    /// the framing errors of [`decide_framing`](crate::decide_framing) (and [`ProtoError::BodyTooLarge`] for a
     /// `Content-Length` above `max_body_bytes`).
     pub fn feed_head(&mut self, buf: &[u8]) -> Result<HeadEvent, ProtoError> {
         match self.phase {

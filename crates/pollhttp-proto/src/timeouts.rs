@@ -44,6 +44,7 @@ pub struct Timeouts {
     pub resolve: Option<Duration>,
     /// One TCP connect attempt; on expiry the next resolved address is tried. Default 30 s,
     /// Godot's `network/limits/tcp/connect_timeout_seconds`.
+    #[doc(alias = "connect_timeout_seconds")]
     pub connect: Option<Duration>,
     /// From `connect_to_host` until CONNECTED:
     /// resolution, every address, an HTTPS proxy's answer to `CONNECT`, the TLS handshake
@@ -66,6 +67,7 @@ pub struct Timeouts {
     /// Time the connection sits in CONNECTED waiting for the caller's `request()` does not
     /// count. Default `None`, as in curl and Godot's `HTTPRequest`: a large download on a
     /// slow link may take any time while it makes progress, which `idle` watches.
+    #[doc(alias = "timeout")]
     pub total: Option<Duration>,
 }
 

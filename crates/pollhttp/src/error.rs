@@ -24,24 +24,34 @@ mod tests;
 #[non_exhaustive]
 pub enum GodotError {
     /// `FAILED` (1).
+    #[doc(alias = "FAILED")]
     Failed,
     /// `ERR_UNAVAILABLE` (2).
+    #[doc(alias = "ERR_UNAVAILABLE")]
     Unavailable,
     /// `ERR_UNCONFIGURED` (3).
+    #[doc(alias = "ERR_UNCONFIGURED")]
     Unconfigured,
     /// `ERR_CANT_CONNECT` (25).
+    #[doc(alias = "ERR_CANT_CONNECT")]
     CantConnect,
     /// `ERR_CANT_RESOLVE` (26).
+    #[doc(alias = "ERR_CANT_RESOLVE")]
     CantResolve,
     /// `ERR_CONNECTION_ERROR` (27).
+    #[doc(alias = "ERR_CONNECTION_ERROR")]
     ConnectionError,
     /// `ERR_INVALID_DATA` (30).
+    #[doc(alias = "ERR_INVALID_DATA")]
     InvalidData,
     /// `ERR_INVALID_PARAMETER` (31).
+    #[doc(alias = "ERR_INVALID_PARAMETER")]
     InvalidParameter,
     /// `ERR_BUSY` (44).
+    #[doc(alias = "ERR_BUSY")]
     Busy,
     /// `ERR_TIMEOUT` (24).
+    #[doc(alias = "ERR_TIMEOUT")]
     Timeout,
 }
 

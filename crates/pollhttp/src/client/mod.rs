@@ -83,6 +83,10 @@ enum Transport {
 /// deadline ([`Timeouts`], checked by `poll`, the reads and [`wait`](HttpClient::wait)) and
 /// everything the server sends is bounded by [`Limits`].
 ///
+/// The [manual](crate::manual) walks through all of it, and
+/// [its Godot chapter](crate::manual::godot) maps every name of Godot's `HTTPClient` to
+/// this type.
+///
 /// ```no_run
 /// use pollhttp::{HttpClient, Method, Status};
 /// let mut http = HttpClient::new();
@@ -104,7 +108,6 @@ enum Transport {
 /// println!("{} bytes, code {}", body.len(), http.response_code());
 /// # Ok::<(), pollhttp::Error>(())
 /// ```
-#[doc(alias = "HTTPClient")]
 pub struct HttpClient {
     /// The protocol: the exchange, the response, every deadline.
     conn: Connection,
@@ -259,6 +262,10 @@ impl HttpClient {
 
     /// Uses `peer` as the connection (Godot's `set_connection`): closes the current one
     /// and enters CONNECTED. The stream must be non-blocking (see [`StreamPeer`]).
+    ///
+    /// The client knows no host for such a stream, so the automatic `Host` header of its
+    /// requests is empty: pass a `Host` header to [`request`](HttpClient::request).
+    #[doc(alias = "connection")]
     pub fn set_connection(&mut self, peer: Box<dyn StreamPeer>) {
         self.close();
         self.conn.adopt("");

@@ -18,126 +18,187 @@
 #[non_exhaustive]
 pub enum ResponseCode {
     /// 100 Continue (`RESPONSE_CONTINUE`).
+    #[doc(alias = "RESPONSE_CONTINUE")]
     Continue = 100,
     /// 101 Switching Protocols (`RESPONSE_SWITCHING_PROTOCOLS`).
+    #[doc(alias = "RESPONSE_SWITCHING_PROTOCOLS")]
     SwitchingProtocols = 101,
     /// 102 Processing (`RESPONSE_PROCESSING`).
+    #[doc(alias = "RESPONSE_PROCESSING")]
     Processing = 102,
     /// 200 OK (`RESPONSE_OK`).
+    #[doc(alias = "RESPONSE_OK")]
     Ok = 200,
     /// 201 Created (`RESPONSE_CREATED`).
+    #[doc(alias = "RESPONSE_CREATED")]
     Created = 201,
     /// 202 Accepted (`RESPONSE_ACCEPTED`).
+    #[doc(alias = "RESPONSE_ACCEPTED")]
     Accepted = 202,
     /// 203 Non-Authoritative Information (`RESPONSE_NON_AUTHORITATIVE_INFORMATION`).
+    #[doc(alias = "RESPONSE_NON_AUTHORITATIVE_INFORMATION")]
     NonAuthoritativeInformation = 203,
     /// 204 No Content (`RESPONSE_NO_CONTENT`).
+    #[doc(alias = "RESPONSE_NO_CONTENT")]
     NoContent = 204,
     /// 205 Reset Content (`RESPONSE_RESET_CONTENT`).
+    #[doc(alias = "RESPONSE_RESET_CONTENT")]
     ResetContent = 205,
     /// 206 Partial Content (`RESPONSE_PARTIAL_CONTENT`).
+    #[doc(alias = "RESPONSE_PARTIAL_CONTENT")]
     PartialContent = 206,
     /// 207 Multi-Status (`RESPONSE_MULTI_STATUS`).
+    #[doc(alias = "RESPONSE_MULTI_STATUS")]
     MultiStatus = 207,
     /// 208 Already Reported (`RESPONSE_ALREADY_REPORTED`).
+    #[doc(alias = "RESPONSE_ALREADY_REPORTED")]
     AlreadyReported = 208,
     /// 226 IM Used (`RESPONSE_IM_USED`).
+    #[doc(alias = "RESPONSE_IM_USED")]
     ImUsed = 226,
     /// 300 Multiple Choices (`RESPONSE_MULTIPLE_CHOICES`).
+    #[doc(alias = "RESPONSE_MULTIPLE_CHOICES")]
     MultipleChoices = 300,
     /// 301 Moved Permanently (`RESPONSE_MOVED_PERMANENTLY`).
+    #[doc(alias = "RESPONSE_MOVED_PERMANENTLY")]
     MovedPermanently = 301,
     /// 302 Found (`RESPONSE_FOUND`).
+    #[doc(alias = "RESPONSE_FOUND")]
     Found = 302,
     /// 303 See Other (`RESPONSE_SEE_OTHER`).
+    #[doc(alias = "RESPONSE_SEE_OTHER")]
     SeeOther = 303,
     /// 304 Not Modified (`RESPONSE_NOT_MODIFIED`).
+    #[doc(alias = "RESPONSE_NOT_MODIFIED")]
     NotModified = 304,
     /// 305 Use Proxy (`RESPONSE_USE_PROXY`).
+    #[doc(alias = "RESPONSE_USE_PROXY")]
     UseProxy = 305,
     /// 306 Switch Proxy (`RESPONSE_SWITCH_PROXY`).
+    #[doc(alias = "RESPONSE_SWITCH_PROXY")]
     SwitchProxy = 306,
     /// 307 Temporary Redirect (`RESPONSE_TEMPORARY_REDIRECT`).
+    #[doc(alias = "RESPONSE_TEMPORARY_REDIRECT")]
     TemporaryRedirect = 307,
     /// 308 Permanent Redirect (`RESPONSE_PERMANENT_REDIRECT`).
+    #[doc(alias = "RESPONSE_PERMANENT_REDIRECT")]
     PermanentRedirect = 308,
     /// 400 Bad Request (`RESPONSE_BAD_REQUEST`).
+    #[doc(alias = "RESPONSE_BAD_REQUEST")]
     BadRequest = 400,
     /// 401 Unauthorized (`RESPONSE_UNAUTHORIZED`).
+    #[doc(alias = "RESPONSE_UNAUTHORIZED")]
     Unauthorized = 401,
     /// 402 Payment Required (`RESPONSE_PAYMENT_REQUIRED`).
+    #[doc(alias = "RESPONSE_PAYMENT_REQUIRED")]
     PaymentRequired = 402,
     /// 403 Forbidden (`RESPONSE_FORBIDDEN`).
+    #[doc(alias = "RESPONSE_FORBIDDEN")]
     Forbidden = 403,
     /// 404 Not Found (`RESPONSE_NOT_FOUND`).
+    #[doc(alias = "RESPONSE_NOT_FOUND")]
     NotFound = 404,
     /// 405 Method Not Allowed (`RESPONSE_METHOD_NOT_ALLOWED`).
+    #[doc(alias = "RESPONSE_METHOD_NOT_ALLOWED")]
     MethodNotAllowed = 405,
     /// 406 Not Acceptable (`RESPONSE_NOT_ACCEPTABLE`).
+    #[doc(alias = "RESPONSE_NOT_ACCEPTABLE")]
     NotAcceptable = 406,
     /// 407 Proxy Authentication Required (`RESPONSE_PROXY_AUTHENTICATION_REQUIRED`).
+    #[doc(alias = "RESPONSE_PROXY_AUTHENTICATION_REQUIRED")]
     ProxyAuthenticationRequired = 407,
     /// 408 Request Timeout (`RESPONSE_REQUEST_TIMEOUT`).
+    #[doc(alias = "RESPONSE_REQUEST_TIMEOUT")]
     RequestTimeout = 408,
     /// 409 Conflict (`RESPONSE_CONFLICT`).
+    #[doc(alias = "RESPONSE_CONFLICT")]
     Conflict = 409,
     /// 410 Gone (`RESPONSE_GONE`).
+    #[doc(alias = "RESPONSE_GONE")]
     Gone = 410,
     /// 411 Length Required (`RESPONSE_LENGTH_REQUIRED`).
+    #[doc(alias = "RESPONSE_LENGTH_REQUIRED")]
     LengthRequired = 411,
     /// 412 Precondition Failed (`RESPONSE_PRECONDITION_FAILED`).
+    #[doc(alias = "RESPONSE_PRECONDITION_FAILED")]
     PreconditionFailed = 412,
     /// 413 Content Too Large (`RESPONSE_REQUEST_ENTITY_TOO_LARGE`).
+    #[doc(alias = "RESPONSE_REQUEST_ENTITY_TOO_LARGE")]
     RequestEntityTooLarge = 413,
     /// 414 URI Too Long (`RESPONSE_REQUEST_URI_TOO_LONG`).
+    #[doc(alias = "RESPONSE_REQUEST_URI_TOO_LONG")]
     RequestUriTooLong = 414,
     /// 415 Unsupported Media Type (`RESPONSE_UNSUPPORTED_MEDIA_TYPE`).
+    #[doc(alias = "RESPONSE_UNSUPPORTED_MEDIA_TYPE")]
     UnsupportedMediaType = 415,
     /// 416 Range Not Satisfiable (`RESPONSE_REQUESTED_RANGE_NOT_SATISFIABLE`).
+    #[doc(alias = "RESPONSE_REQUESTED_RANGE_NOT_SATISFIABLE")]
     RequestedRangeNotSatisfiable = 416,
     /// 417 Expectation Failed (`RESPONSE_EXPECTATION_FAILED`).
+    #[doc(alias = "RESPONSE_EXPECTATION_FAILED")]
     ExpectationFailed = 417,
     /// 418 I'm a teapot (`RESPONSE_IM_A_TEAPOT`).
+    #[doc(alias = "RESPONSE_IM_A_TEAPOT")]
     ImATeapot = 418,
     /// 421 Misdirected Request (`RESPONSE_MISDIRECTED_REQUEST`).
+    #[doc(alias = "RESPONSE_MISDIRECTED_REQUEST")]
     MisdirectedRequest = 421,
     /// 422 Unprocessable Content (`RESPONSE_UNPROCESSABLE_ENTITY`).
+    #[doc(alias = "RESPONSE_UNPROCESSABLE_ENTITY")]
     UnprocessableEntity = 422,
     /// 423 Locked (`RESPONSE_LOCKED`).
+    #[doc(alias = "RESPONSE_LOCKED")]
     Locked = 423,
     /// 424 Failed Dependency (`RESPONSE_FAILED_DEPENDENCY`).
+    #[doc(alias = "RESPONSE_FAILED_DEPENDENCY")]
     FailedDependency = 424,
     /// 426 Upgrade Required (`RESPONSE_UPGRADE_REQUIRED`).
+    #[doc(alias = "RESPONSE_UPGRADE_REQUIRED")]
     UpgradeRequired = 426,
     /// 428 Precondition Required (`RESPONSE_PRECONDITION_REQUIRED`).
+    #[doc(alias = "RESPONSE_PRECONDITION_REQUIRED")]
     PreconditionRequired = 428,
     /// 429 Too Many Requests (`RESPONSE_TOO_MANY_REQUESTS`).
+    #[doc(alias = "RESPONSE_TOO_MANY_REQUESTS")]
     TooManyRequests = 429,
     /// 431 Request Header Fields Too Large (`RESPONSE_REQUEST_HEADER_FIELDS_TOO_LARGE`).
+    #[doc(alias = "RESPONSE_REQUEST_HEADER_FIELDS_TOO_LARGE")]
     RequestHeaderFieldsTooLarge = 431,
     /// 451 Unavailable For Legal Reasons (`RESPONSE_UNAVAILABLE_FOR_LEGAL_REASONS`).
+    #[doc(alias = "RESPONSE_UNAVAILABLE_FOR_LEGAL_REASONS")]
     UnavailableForLegalReasons = 451,
     /// 500 Internal Server Error (`RESPONSE_INTERNAL_SERVER_ERROR`).
+    #[doc(alias = "RESPONSE_INTERNAL_SERVER_ERROR")]
     InternalServerError = 500,
     /// 501 Not Implemented (`RESPONSE_NOT_IMPLEMENTED`).
+    #[doc(alias = "RESPONSE_NOT_IMPLEMENTED")]
     NotImplemented = 501,
     /// 502 Bad Gateway (`RESPONSE_BAD_GATEWAY`).
+    #[doc(alias = "RESPONSE_BAD_GATEWAY")]
     BadGateway = 502,
     /// 503 Service Unavailable (`RESPONSE_SERVICE_UNAVAILABLE`).
+    #[doc(alias = "RESPONSE_SERVICE_UNAVAILABLE")]
     ServiceUnavailable = 503,
     /// 504 Gateway Timeout (`RESPONSE_GATEWAY_TIMEOUT`).
+    #[doc(alias = "RESPONSE_GATEWAY_TIMEOUT")]
     GatewayTimeout = 504,
     /// 505 HTTP Version Not Supported (`RESPONSE_HTTP_VERSION_NOT_SUPPORTED`).
+    #[doc(alias = "RESPONSE_HTTP_VERSION_NOT_SUPPORTED")]
     HttpVersionNotSupported = 505,
     /// 506 Variant Also Negotiates (`RESPONSE_VARIANT_ALSO_NEGOTIATES`).
+    #[doc(alias = "RESPONSE_VARIANT_ALSO_NEGOTIATES")]
     VariantAlsoNegotiates = 506,
     /// 507 Insufficient Storage (`RESPONSE_INSUFFICIENT_STORAGE`).
+    #[doc(alias = "RESPONSE_INSUFFICIENT_STORAGE")]
     InsufficientStorage = 507,
     /// 508 Loop Detected (`RESPONSE_LOOP_DETECTED`).
+    #[doc(alias = "RESPONSE_LOOP_DETECTED")]
     LoopDetected = 508,
     /// 510 Not Extended (`RESPONSE_NOT_EXTENDED`).
+    #[doc(alias = "RESPONSE_NOT_EXTENDED")]
     NotExtended = 510,
     /// 511 Network Authentication Required (`RESPONSE_NETWORK_AUTH_REQUIRED`).
+    #[doc(alias = "RESPONSE_NETWORK_AUTH_REQUIRED")]
     NetworkAuthRequired = 511,
 }
 

@@ -5,11 +5,13 @@ use super::*;
 impl HttpClient {
     /// Blocking mode (Godot's `blocking_mode_enabled`, off by default): `poll()` and body
     /// reads wait on the socket (poll(2), no busy loop) until their phase is done.
+    #[doc(alias = "blocking_mode_enabled")]
     pub fn set_blocking_mode(&mut self, enabled: bool) {
         self.blocking = enabled;
     }
 
     /// Whether blocking mode is on.
+    #[doc(alias = "blocking_mode_enabled")]
     pub fn is_blocking_mode_enabled(&self) -> bool {
         self.blocking
     }
@@ -19,6 +21,8 @@ impl HttpClient {
     /// unchanged.
     ///
     /// [`read_response_body_chunk`]: HttpClient::read_response_body_chunk
+    #[doc(alias = "read_chunk_size")]
+    #[doc(alias = "download_chunk_size")]
     pub fn set_read_chunk_size(&mut self, size: usize) -> Result<(), Error> {
         if !(MIN_READ_CHUNK_SIZE..=MAX_READ_CHUNK_SIZE).contains(&size) {
             return Err(Error::invalid(format!(
@@ -31,6 +35,7 @@ impl HttpClient {
 
     /// The largest piece [`read_response_body_chunk`](HttpClient::read_response_body_chunk)
     /// returns (default 65536).
+    #[doc(alias = "get_read_chunk_size")]
     pub fn read_chunk_size(&self) -> usize {
         self.read_chunk_size
     }

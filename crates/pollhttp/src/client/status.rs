@@ -18,24 +18,34 @@
 #[repr(i32)]
 pub enum Status {
     /// No connection (`STATUS_DISCONNECTED`).
+    #[doc(alias = "STATUS_DISCONNECTED")]
     Disconnected = 0,
     /// Waiting for the host name to resolve (`STATUS_RESOLVING`).
+    #[doc(alias = "STATUS_RESOLVING")]
     Resolving = 1,
     /// The host name could not be resolved (`STATUS_CANT_RESOLVE`).
+    #[doc(alias = "STATUS_CANT_RESOLVE")]
     CantResolve = 2,
     /// Connecting: TCP, then any proxy tunnel and TLS handshake (`STATUS_CONNECTING`).
+    #[doc(alias = "STATUS_CONNECTING")]
     Connecting = 3,
     /// No connection could be made (`STATUS_CANT_CONNECT`).
+    #[doc(alias = "STATUS_CANT_CONNECT")]
     CantConnect = 4,
     /// Connected and idle: a request may be sent (`STATUS_CONNECTED`).
+    #[doc(alias = "STATUS_CONNECTED")]
     Connected = 5,
     /// A request is being sent or its response head awaited (`STATUS_REQUESTING`).
+    #[doc(alias = "STATUS_REQUESTING")]
     Requesting = 6,
     /// A response body is ready to be read (`STATUS_BODY`).
+    #[doc(alias = "STATUS_BODY")]
     Body = 7,
     /// The connection failed or the peer broke the protocol (`STATUS_CONNECTION_ERROR`).
+    #[doc(alias = "STATUS_CONNECTION_ERROR")]
     ConnectionError = 8,
     /// The TLS handshake or certificate verification failed (`STATUS_TLS_HANDSHAKE_ERROR`).
+    #[doc(alias = "STATUS_TLS_HANDSHAKE_ERROR")]
     TlsHandshakeError = 9,
 }
 

@@ -39,9 +39,11 @@ impl Interest {
 /// [`HttpClient::set_connection`](crate::HttpClient::set_connection).
 pub trait StreamPeer: Send {
     /// Reads available bytes into `buf`; `Ok(0)` is end of stream.
+    #[doc(alias = "get_partial_data")]
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize>;
 
     /// Writes some of `buf`, returning how many bytes were taken.
+    #[doc(alias = "put_partial_data")]
     fn write(&mut self, buf: &[u8]) -> io::Result<usize>;
 
     /// Writes from several buffers at once (one syscall where the stream allows).
@@ -99,6 +101,7 @@ pub trait StreamPeer: Send {
     }
 
     /// Ends the stream in both directions (best effort).
+    #[doc(alias = "disconnect_from_host")]
     fn shutdown(&mut self) {}
 
     /// The TLS version in use when this stream is TLS, else `None`.

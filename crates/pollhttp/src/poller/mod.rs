@@ -9,7 +9,7 @@
 //!
 //! A silent server never makes a socket ready, so the poller also keeps each client's
 //! [`next_deadline`](HttpClient::next_deadline) (taken at `register` and `update`) in a
-//! deadline queue (`poller_deadlines.rs`), and reports the client once that instant has
+//! deadline queue (`deadlines.rs`), and reports the client once that instant has
 //! passed: its `poll()` then turns the expired [timeout](crate::Timeouts) into
 //! CONNECTION_ERROR. A poll looks only at the front of the queue, and a deadline that
 //! merely moves later (as every request moves a client's clocks) costs the queue nothing:
@@ -396,7 +396,7 @@ impl Poller {
                 Err(e) => return Err(e),
             };
             self.collect(ready);
-            // The front of the deadline queue is a lower bound (see `poller_deadlines.rs`):
+            // The front of the deadline queue is a lower bound (see `deadlines.rs`):
             // a wait it ended may find that deadline moved later and nothing due. Then
             // the wait goes on, within what is left of the caller's timeout.
             if !by_deadline || interrupted || !ready.is_empty() || !self.events.is_empty() {

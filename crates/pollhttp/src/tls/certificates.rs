@@ -25,6 +25,7 @@ impl Certificates {
     /// Reads every `CERTIFICATE` block of a PEM text (other blocks, such as keys, are
     /// skipped). Fails with [`TlsErrorKind::InvalidConfig`] on broken PEM or when no
     /// certificate is found.
+    #[doc(alias = "load_from_string")]
     pub fn from_pem(pem: &[u8]) -> Result<Certificates, TlsError> {
         let ders = CertificateDer::pem_slice_iter(pem)
             .collect::<Result<Vec<_>, _>>()
@@ -34,6 +35,7 @@ impl Certificates {
 
     /// Reads a PEM file; see [`from_pem`](Certificates::from_pem). This reads the disk:
     /// do it before the poll loop.
+    #[doc(alias = "load")]
     pub fn from_pem_file(path: impl AsRef<Path>) -> Result<Certificates, TlsError> {
         let path = path.as_ref();
         let pem = std::fs::read(path).map_err(|e| {

@@ -77,11 +77,19 @@ mod verifier;
 #[cfg(test)]
 mod tests;
 
+// Godot's names are search aliases. rustdoc indexes the aliases of an item shown through
+// a re-export from the re-export, so they sit on these lines.
+#[doc(alias = "X509Certificate")]
 pub use certificates::Certificates;
 pub use error::{TlsError, TlsErrorKind};
-pub use options::{TlsOptions, TlsVersion};
+#[doc(alias = "TLSOptions")]
+pub use options::TlsOptions;
+pub use options::TlsVersion;
 pub(crate) use pins::encode_base64;
-pub use stream::{TlsHandshake, TlsStream};
+#[doc(alias = "StreamPeerTLS")]
+pub use stream::TlsHandshake;
+#[doc(alias = "StreamPeerTLS")]
+pub use stream::TlsStream;
 
 /// The rustls this crate is built with, to name its types ([`CryptoProvider`],
 /// [`ClientConfig`]) at the version [`TlsOptions`] takes them.

@@ -274,6 +274,7 @@ impl TlsOptions {
 
     /// The trusted chain given to [`client`](TlsOptions::client) or
     /// [`client_unsafe`](TlsOptions::client_unsafe).
+    #[doc(alias = "get_trusted_ca_chain")]
     pub fn trusted_chain(&self) -> Option<&Certificates> {
         self.trusted_chain.as_ref()
     }
@@ -317,6 +318,7 @@ impl TlsOptions {
     }
 
     /// The name checked instead of the host, if any.
+    #[doc(alias = "get_common_name_override")]
     pub fn common_name_override(&self) -> Option<&str> {
         self.common_name_override.as_deref()
     }

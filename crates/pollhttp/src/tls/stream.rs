@@ -38,6 +38,7 @@ impl TlsHandshake {
     /// address entries. Nothing is sent yet; the first [`poll`](TlsHandshake::poll) does.
     /// Fails with [`TlsErrorKind::InvalidConfig`] for unusable options or a host that is
     /// neither a DNS name nor an IP address.
+    #[doc(alias = "connect_to_stream")]
     pub fn start(
         stream: Box<dyn StreamPeer>,
         options: &TlsOptions,

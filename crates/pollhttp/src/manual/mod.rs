@@ -1,0 +1,45 @@
+//! The manual: how to use pollhttp, chapter by chapter.
+//!
+//! These modules hold documentation only. Read them in order for a tour, or jump to the
+//! one you need:
+//!
+//! 1. [The poll loop](poll_loop): statuses, sending a request, reading the response,
+//!    reusing the connection, protocol switches, bringing your own stream.
+//! 2. [Many connections](many_connections): one thread driving many clients with
+//!    [`Poller`](crate::Poller).
+//! 3. [Blocking mode](blocking): the same calls as straight-line code.
+//! 4. [Timeouts and limits](timeouts_and_limits): every deadline and bound, and what a
+//!    broken reply looks like.
+//! 5. [TLS](tls): options, roots, pins, versions and failures.
+//! 6. [Proxies](proxies): HTTP proxies, `CONNECT` tunnels, the environment.
+//! 7. [Outcomes](outcomes): how to know that an exchange ended well, and why one failed.
+//! 8. [From Godot](godot): every name of Godot's `HTTPClient` and where it went, and what
+//!    pollhttp does differently.
+//! 9. [Architecture](architecture): the sans-IO core and the driver around it.
+
+#[doc = include_str!("poll_loop.md")]
+pub mod poll_loop {}
+
+#[doc = include_str!("many_connections.md")]
+pub mod many_connections {}
+
+#[doc = include_str!("blocking.md")]
+pub mod blocking {}
+
+#[doc = include_str!("timeouts_and_limits.md")]
+pub mod timeouts_and_limits {}
+
+#[doc = include_str!("tls.md")]
+pub mod tls {}
+
+#[doc = include_str!("proxies.md")]
+pub mod proxies {}
+
+#[doc = include_str!("outcomes.md")]
+pub mod outcomes {}
+
+#[doc = include_str!("godot.md")]
+pub mod godot {}
+
+#[doc = include_str!("architecture.md")]
+pub mod architecture {}
