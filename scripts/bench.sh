@@ -195,7 +195,9 @@ TMP=""
 NGINX_PID=""
 BASE_WT=""        # the baseline's temporary worktree
 BASE_WT_ADMIN=""  # its administrative directory in the repository's .git/worktrees/
+BUILD_LOG=""; BASE_LOG=""; KEEP_LOGS=""  # build logs, kept at exit only when named in a message
 cleanup() {
+    for f in $BUILD_LOG $BASE_LOG; do in_list "$f" "$KEEP_LOGS" || rm -f "$f"; done
     if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
         kill -QUIT "$NGINX_PID" 2>/dev/null
         for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
@@ -255,7 +257,7 @@ else
         log "workspace build failed; building peers one by one"
         for p in bench-common peer-raw pollhttp-peer tokio-peers peer-ureq; do
             cargo build --release --bins --manifest-path "$BENCH/Cargo.toml" -q -p "$p" 2>>"$BUILD_LOG" ||
-                log "peer package $p does not build (see $BUILD_LOG): its rows will show 'fail'"
+                { KEEP_LOGS="$KEEP_LOGS $BUILD_LOG"; log "peer package $p does not build (see $BUILD_LOG): its rows will show 'fail'"; }
         done
     else
         rm -f "$BUILD_LOG"
@@ -276,11 +278,13 @@ if [ -n "$BASE_SHA" ]; then
         exit 1
     fi
     BASE_WT_ADMIN=$(git -C "$BASE_WT" rev-parse --absolute-git-dir 2>/dev/null)
-    base_args=()
+    base_args=(); base_bins=""
     for client in $CLIENTS; do
-        case "$client" in *@base) base_args+=(--bin "peer-${client%@base}") ;; esac
+        case "$client" in *@base) base_args+=(--bin "peer-${client%@base}"); base_bins="$base_bins peer-${client%@base}" ;; esac
     done
-    log "building the peers of $BASE_DESC (release, ${base_args[*]//--bin /}) into $BASE_TARGET"
+    # Never a binary of an earlier baseline in place of one that did not build.
+    rm -f "$BASE_BIN/peer-pollhttp" "$BASE_BIN/peer-pollhttp-blocking"
+    log "building$base_bins of $BASE_DESC (release) in a worktree, into $BASE_TARGET"
     if CARGO_TARGET_DIR="$BASE_TARGET" cargo build --release --manifest-path "$BASE_WT/bench/Cargo.toml" -q \
             -p pollhttp-peer "${base_args[@]}" 2>"$BASE_LOG"; then
         rm -f "$BASE_LOG"
@@ -289,6 +293,7 @@ if [ -n "$BASE_SHA" ]; then
         echo "bench.sh: the baseline's peers did not build" >&2
         exit 1
     else
+        KEEP_LOGS="$KEEP_LOGS $BASE_LOG"
         log "the baseline's peers do not build (see $BASE_LOG): their rows will show 'fail'"
     fi
 fi
@@ -597,6 +602,13 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
         "$([ "$SMOKE" = 1 ] && echo '**Smoke mode: tiny sizes, one run: checks that the suite works, the numbers mean nothing.**')" \
         "$([ "$QUICK" = 1 ] && [ "$SMOKE" = 0 ] && echo '**Quick mode: small sizes, one run: not comparable to full runs.**')"
     echo
+    if [ -n "$BASE_SHA" ]; then
+        echo "Baseline: \`pollhttp@base\` and \`pollhttp-blocking@base\` are the same peers built from" \
+            "$BASE_SHA ($(git -C "$ROOT" log -1 --format=%s "$BASE_SHA" | sed 's/|/\\|/g')), against that" \
+            "revision's library and bench/Cargo.lock; the other rows are the working tree" \
+            "($(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- crates bench 2>/dev/null || echo ', with uncommitted changes'))."
+        echo
+    fi
     printf 'Workloads:'
     for wl in $WORKLOADS; do
         case "$wl" in
@@ -611,7 +623,7 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
     done
     echo
     echo
-    awk -F'\t' -v big="$BIG_BYTES" -v order="$CLIENTS" -v worder="$WORKLOADS" '
+    awk -F'\t' -v big="$BIG_BYTES" -v order="$CLIENTS" -v worder="$WORKLOADS" -v runs="$RUNS" '
     function median(list,   n, a, i, j, t) {
         n = split(list, a, " ")
         if (n == 0) return ""
@@ -626,6 +638,34 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
         return sprintf("%.0f%%", (hi - lo) / med * 100)
     }
     function ratio(x, y) { return (x == "" || y == "" || y + 0 == 0) ? "–" : sprintf("%.2f×", x / y) }
+    function lo(list,   n, a, i, v) { n = split(list, a, " "); v = a[1]; for (i = 2; i <= n; i++) if (a[i] + 0 < v + 0) v = a[i]; return v }
+    function hi(list,   n, a, i, v) { n = split(list, a, " "); v = a[1]; for (i = 2; i <= n; i++) if (a[i] + 0 > v + 0) v = a[i]; return v }
+    function num(x) { return (x + 0 >= 100) ? sprintf("%.0f", x) : sprintf("%.1f", x) }
+    function range(list,   a, b) { a = num(lo(list)); b = num(hi(list)); return a == b ? a : a "–" b }
+    # "C / C@base" for one workload: ratio of the medians, the run-by-run ratios (run i of
+    # both ran back to back), both min-max ranges and whether they overlap.
+    function vsbase(W, C, unit,   k, kb, r, pr, plo, phi, n, verdict, t1, t2) {
+        k = W SUBSEP C; kb = W SUBSEP C "@base"
+        if (!(k in status) || !(kb in status)) return
+        if (na[k] && na[kb]) return
+        if (tps[k] == "" || tps[kb] == "") { printf "- %s / %s@base: – (a run failed or is n/a)\n", C, C; return }
+        n = 0; plo = ""; phi = ""
+        for (r = 1; r <= runs; r++) {
+            if (!((k, r) in tpr) || !((kb, r) in tpr) || tpr[kb, r] == 0) continue
+            pr = tpr[k, r] / tpr[kb, r]; n++
+            if (plo == "" || pr < plo) plo = pr
+            if (phi == "" || pr > phi) phi = pr
+        }
+        if (split(tps[k], t1, " ") < 2 || split(tps[kb], t2, " ") < 2) verdict = "one run each: no spread to judge by"
+        else if (hi(tps[k]) + 0 < lo(tps[kb]) + 0) verdict = "**slower beyond the spread** (every run below every baseline run)"
+        else if (lo(tps[k]) + 0 > hi(tps[kb]) + 0) verdict = "faster beyond the spread (every run above every baseline run)"
+        else verdict = "within the spread (the ranges overlap)"
+        printf "- %s / %s@base: **%s** throughput%s; %s %s %s, %s@base %s; CPU per %s %s; %s\n", \
+            C, C, ratio(median(tps[k]), median(tps[kb])), \
+            (n > 1) ? sprintf(" (run by run %.2f–%.2f×)", plo, phi) : "", \
+            C, range(tps[k]), unit, C, range(tps[kb]), \
+            (W ~ /bulk$/) ? "MiB" : "request", ratio(median(cpus[k]), median(cpus[kb])), verdict
+    }
     NR == 1 { next }
     $3 == "strace" { if ($4 == "ok") sys[$1, $2] = $12; next }
     {
@@ -636,6 +676,7 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
         req[k] = $5; mode[k] = $11
         if ($1 ~ /bulk$/) { tp = $6 / $8 / 1e6; per = $6 / 1048576 } else { tp = $5 / $8; per = $5 }
         tps[k] = tps[k] " " tp
+        tpr[k, $3] = tp
         cpus[k] = cpus[k] " " ($9 / per * 1e6)
         rsss[k] = rsss[k] " " ($10 / 1024)
         units[k] = per
@@ -662,11 +703,19 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
                     median(cpus[k]), s, median(rsss[k])
             }
             print ""
+            u = bulk ? "MB/s" : (W == "newconn" ? "conn/s" : "req/s")
+            if (((W SUBSEP "pollhttp@base") in status) || ((W SUBSEP "pollhttp-blocking@base") in status)) {
+                vsbase(W, "pollhttp", u); vsbase(W, "pollhttp-blocking", u); print ""
+            }
         }
     }' "$RESULTS"
     echo "Spread is (max - min) / median of the throughput over the runs: how much to trust a ratio." \
         "Ratios are throughput / pollhttp's and / raw's (above 1 = faster). curl rows are timed by the" \
         "wrapper (process start and config parsing included). ureq fan-out uses one OS thread per connection."
+    [ -n "$BASE_SHA" ] && echo && echo "Lines \"X / X@base\" compare throughput with the baseline (above 1 = faster" \
+        "now): ratio of the medians; run by run, the ratios of run i of each (run back to back);" \
+        "the min–max of each client's runs; and \"beyond the spread\" only when the ranges do not overlap." \
+        "The CPU ratio is of the medians of CPU time per request (below 1 = cheaper now)."
 } > "$OUT/table.md"
 
 cat "$OUT/table.md"
