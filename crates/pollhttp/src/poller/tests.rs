@@ -174,12 +174,36 @@ fn silent_server() -> (u16, std::thread::JoinHandle<()>) {
     (port, server)
 }
 
-/// A client with a 200 ms response-head limit, connected to `port` through `poller` (driven
-/// only by its reports) and with its request sent.
-fn client_waiting_for_head(poller: &mut Poller, port: u16) -> (HttpClient, Token) {
+/// The response-head limit of [`client_waiting_for_head`], on a manual clock: no real wait
+/// in these tests comes near it, so it expires only when a test moves the clock.
+const HEAD: Duration = Duration::from_secs(60);
+const NS: Duration = Duration::from_nanos(1);
+
+/// A poller and a clock it shares with the clients of the test.
+fn poller_on_manual_clock() -> (Poller, crate::ManualClock) {
+    let clock = crate::ManualClock::new();
+    let mut poller = Poller::new().unwrap();
+    poller.set_clock(clock.clone());
+    (poller, clock)
+}
+
+/// Moves `clock` forward to `at`.
+fn advance_to(clock: &crate::ManualClock, at: Instant) {
+    use crate::Clock;
+    clock.advance(at.saturating_duration_since(clock.now()));
+}
+
+/// A client on `clock` with a [`HEAD`] response-head limit, connected to `port` through
+/// `poller` (driven only by its reports) and with its request sent.
+fn client_waiting_for_head(
+    poller: &mut Poller,
+    clock: &crate::ManualClock,
+    port: u16,
+) -> (HttpClient, Token) {
     let mut c = HttpClient::new();
+    c.set_clock(clock.clone());
     c.set_timeouts(crate::Timeouts {
-        response_head: Some(Duration::from_millis(200)),
+        response_head: Some(HEAD),
         ..crate::Timeouts::default()
     });
     c.connect_to_host("127.0.0.1", Some(port), None).unwrap();
@@ -213,38 +237,49 @@ fn within_guard<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T 
 
 #[test]
 fn silent_server_is_reported_when_the_head_timeout_expires() {
+    use crate::Clock;
     let (port, server) = silent_server();
-    let (status, phase, reports) = within_guard(move || {
-        let mut poller = Poller::new().unwrap();
-        let (mut c, token) = client_waiting_for_head(&mut poller, port);
+    let (status, phase) = within_guard(move || {
+        let (mut poller, clock) = poller_on_manual_clock();
+        let (mut c, token) = client_waiting_for_head(&mut poller, &clock, port);
+        let deadline = c.next_deadline().unwrap();
+        assert_eq!(deadline, clock.now() + HEAD);
+        assert_eq!(poller.deadlines.first(), Some(deadline));
         let mut ready = Vec::new();
-        let mut reports = 0;
-        while c.status() == Status::Requesting {
-            poller.poll(&mut ready, None).unwrap();
-            assert!(ready.iter().all(|&t| t == token));
-            if !ready.is_empty() {
-                reports += 1;
-                let _ = c.poll();
-                poller.update(token, &c).unwrap();
-            }
+        advance_to(&clock, deadline - NS);
+        // Whatever the poller reports now (the socket's readiness, if any), the client
+        // has nothing to fail for yet.
+        poller.poll(&mut ready, Some(Duration::ZERO)).unwrap();
+        assert!(ready.iter().all(|&t| t == token));
+        if !ready.is_empty() {
+            c.poll().unwrap();
+            poller.update(token, &c).unwrap();
         }
+        assert_eq!(c.status(), Status::Requesting, "one nanosecond early");
+        assert_eq!(poller.deadlines.first(), Some(deadline));
+        clock.advance(NS);
+        // No timeout of its own: only the passed deadline ends this poll.
+        poller.poll(&mut ready, None).unwrap();
+        assert_eq!(ready, [token]);
+        assert!(c.poll().is_err());
+        poller.update(token, &c).unwrap();
         // Failed for good: nothing left to wait for, no deadline kept.
         assert_eq!(poller.deadlines.len(), 0);
         assert_eq!(poller.deadlines.first(), None);
         let phase = c.last_error().unwrap().timeout_phase();
-        (c.status(), phase, reports)
+        (c.status(), phase)
     });
     assert_eq!(status, Status::ConnectionError);
     assert_eq!(phase, Some(crate::TimeoutPhase::ResponseHead));
-    assert!(reports >= 1);
     server.join().unwrap();
 }
 
 #[test]
 fn deregistered_client_deadline_does_not_wake_poll() {
     let (port, server) = silent_server();
-    let mut poller = Poller::new().unwrap();
-    let (c, token) = client_waiting_for_head(&mut poller, port);
+    let (mut poller, clock) = poller_on_manual_clock();
+    let (c, token) = client_waiting_for_head(&mut poller, &clock, port);
+    let deadline = c.next_deadline().unwrap();
     assert_eq!(poller.deadlines.len(), 1);
     poller.deregister(token).unwrap();
     assert_eq!(poller.deadlines.len(), 0);
@@ -255,12 +290,10 @@ fn deregistered_client_deadline_does_not_wake_poll() {
     let reused = poller.register(&other).unwrap();
     assert_eq!(reused.index(), token.index());
     let mut ready = Vec::new();
-    let until = Instant::now() + Duration::from_millis(300);
-    // Past the old client's 200 ms deadline.
-    while Instant::now() < until {
-        poller
-            .poll(&mut ready, Some(Duration::from_millis(300)))
-            .unwrap();
+    // At and past the old client's deadline.
+    for at in [deadline, deadline + HEAD] {
+        advance_to(&clock, at);
+        poller.poll(&mut ready, Some(Duration::ZERO)).unwrap();
         assert!(ready.is_empty(), "reported {ready:?}");
     }
     assert_eq!(poller.deadlines.entries(), 0);
@@ -270,37 +303,47 @@ fn deregistered_client_deadline_does_not_wake_poll() {
 
 #[test]
 fn deadline_moved_later_is_reported_at_its_new_instant_only() {
-    let (early, late, on_time) = within_guard(|| {
-        let mut poller = Poller::new().unwrap();
+    use crate::Clock;
+    let (early, on_the_eve, late) = within_guard(|| {
+        let (mut poller, clock) = poller_on_manual_clock();
         let token = poller.register(&HttpClient::new()).unwrap();
-        let start = Instant::now();
+        // Far apart on the clock, and far beyond the guard in real time.
+        let start = clock.now();
         poller
             .deadlines
-            .set(token.index, Some(start + Duration::from_millis(20)));
-        let moved = start + Duration::from_millis(600);
+            .set(token.index, Some(start + Duration::from_secs(20)));
+        let moved = start + Duration::from_secs(600);
         poller.deadlines.set(token.index, Some(moved));
         let mut ready = Vec::new();
-        // This wait passes the first instant, which the queue still holds as a lower
-        // bound: nothing is reported, and the caller's timeout still ends the call.
+        // Past the first instant, which the queue still holds as a lower bound: nothing
+        // is reported, and the caller's timeout still ends the call.
+        advance_to(&clock, start + Duration::from_secs(100));
         poller
-            .poll(&mut ready, Some(Duration::from_millis(100)))
+            .poll(&mut ready, Some(Duration::from_millis(20)))
             .unwrap();
         let early = ready.clone();
+        advance_to(&clock, moved - NS);
+        poller.poll(&mut ready, Some(Duration::ZERO)).unwrap();
+        let on_the_eve = ready.clone();
         // With no timeout of its own, the poll ends at the moved deadline.
+        clock.advance(NS);
         poller.poll(&mut ready, None).unwrap();
-        (early, ready, Instant::now() >= moved)
+        (early, on_the_eve, ready)
     });
     assert!(early.is_empty(), "reported early: {early:?}");
+    assert!(on_the_eve.is_empty(), "reported one nanosecond early");
     assert_eq!(late.len(), 1);
-    assert!(on_time, "reported before the moved deadline");
 }
 
 #[test]
 fn passed_deadline_is_reported_without_waiting_once() {
+    use crate::Clock;
     let (mut poller, token, ready) = within_guard(|| {
-        let mut poller = Poller::new().unwrap();
+        let (mut poller, clock) = poller_on_manual_clock();
         let token = poller.register(&HttpClient::new()).unwrap();
-        poller.deadlines.set(token.index, Some(Instant::now()));
+        // An hour ahead of the system's clock: only the poller's clock says it has passed.
+        clock.advance(Duration::from_secs(3600));
+        poller.deadlines.set(token.index, Some(clock.now()));
         let mut ready = Vec::new();
         // The caller's timeout is an hour: the passed deadline must cut it short.
         poller
@@ -311,9 +354,7 @@ fn passed_deadline_is_reported_without_waiting_once() {
     assert_eq!(ready, [token]);
     let mut ready = Vec::new();
     // Reported once; the next `update` records the client's next deadline (here none).
-    poller
-        .poll(&mut ready, Some(Duration::from_millis(20)))
-        .unwrap();
+    poller.poll(&mut ready, Some(Duration::ZERO)).unwrap();
     assert!(ready.is_empty());
     poller.update(token, &HttpClient::new()).unwrap();
     assert_eq!(poller.deadlines.len(), 0);
