@@ -6,13 +6,11 @@
 //! This file holds one test on purpose: a process of its own, so that memory freed by
 //! other tests cannot be reused and hide the cost being measured.
 
-mod support;
-
+use pollhttp_testserver::fleet::Fleet;
+use pollhttp_testserver::loop_server::LoopServer;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::time::Duration;
-use support::fleet::Fleet;
-use support::loop_server::LoopServer;
 
 struct LiveBytes;
 
@@ -55,26 +53,26 @@ const BOUND_KIB: f64 = 200.0;
 
 #[test]
 fn memory_per_idle_connection() {
-    let Some(rss0) = support::rss_kib() else {
+    let Some(rss0) = pollhttp_testserver::process::rss_kib() else {
         println!("skipped: no /proc/self/status");
         return;
     };
-    if let Err(why) = support::raise_nofile(2 * CLIENTS as u64 + 100) {
+    if let Err(why) = pollhttp_testserver::process::raise_nofile(2 * CLIENTS as u64 + 100) {
         println!("skipped: {why}");
         return;
     }
     let server = LoopServer::start().unwrap();
-    let rss0 = support::rss_kib().unwrap_or(rss0);
+    let rss0 = pollhttp_testserver::process::rss_kib().unwrap_or(rss0);
     let heap0 = LIVE.with(Cell::get);
 
     let mut fleet = Fleet::connect(CLIENTS, "127.0.0.1", server.port());
     fleet.run(0, Duration::from_secs(60)).unwrap();
-    let rss1 = support::rss_kib().unwrap();
+    let rss1 = pollhttp_testserver::process::rss_kib().unwrap();
     let heap1 = LIVE.with(Cell::get);
 
     fleet.run(1, Duration::from_secs(60)).unwrap();
     assert_eq!(fleet.responses(), CLIENTS);
-    let rss2 = support::rss_kib().unwrap();
+    let rss2 = pollhttp_testserver::process::rss_kib().unwrap();
     let heap2 = LIVE.with(Cell::get);
 
     let per = |kib: u64| (kib.saturating_sub(rss0)) as f64 / CLIENTS as f64;

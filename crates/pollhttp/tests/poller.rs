@@ -2,13 +2,11 @@
 //! clients, reconnects onto reused descriptor numbers, bytes already buffered, bodies read
 //! in pieces, and tokens that are gone.
 
-mod support;
-
 use pollhttp::{HttpClient, Method, Poller, Status, Token};
+use pollhttp_testserver::fleet::Fleet;
+use pollhttp_testserver::loop_server::{pattern_byte, LoopServer};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use support::fleet::Fleet;
-use support::loop_server::{pattern_byte, LoopServer};
 
 /// The thousand-connection test needs most of the descriptors; the others wait for it.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -104,7 +102,7 @@ fn thousand_connections_from_one_thread() {
     const CLIENTS: usize = 1000;
     const REQUESTS: usize = 3;
     // Each connection takes two descriptors here (the server is in this process).
-    match support::raise_nofile(2 * CLIENTS as u64 + 100) {
+    match pollhttp_testserver::process::raise_nofile(2 * CLIENTS as u64 + 100) {
         Ok(_) => {}
         Err(why) => {
             println!("skipped: {why}");
