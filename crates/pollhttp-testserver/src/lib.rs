@@ -11,7 +11,7 @@
 //!
 //! Every blocking wait in both servers is bounded, so a failing test ends instead of hanging.
 //!
-//! With the `certs` feature, [`certs`] makes certificate authorities and server
+//! With the `certs` feature, the `certs` module makes certificate authorities and server
 //! certificates at run time for TLS tests. The `fanout` feature adds what runs with
 //! thousands of connections use: `loop_server` (one thread on mio), `fleet` (pollhttp
 //! clients on one `Poller`) and `process` (descriptor limit, memory, CPU time).

@@ -394,9 +394,7 @@ impl TlsOptions {
         })?;
         Ok(Arc::clone(self.built.get_or_init(|| built)))
     }
-}
 
-impl TlsOptions {
     /// Settings that a caller's rustls config would silently override must not be set.
     fn check_unset_for_caller_config(&self) -> Result<(), TlsError> {
         let set = [
