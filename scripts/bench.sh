@@ -11,16 +11,18 @@
 #   --quick              1 run, 16 MiB bulk file, seq 2000, fan-out 32 x 5, newconn 200
 #   --smoke              does the suite still work? Clients raw pollhttp pollhttp-blocking
 #                        curl (only their binaries are built: no tokio, hyper, reqwest or
-#                        ureq), workloads bulk seq fanout newconn tls-seq tls-bulk, 1 run,
-#                        4 MiB bulk file, seq 300, fan-out 16 x 5, newconn 100, no strace.
+#                        ureq), workloads bulk seq fanout newconn tls-seq tls-bulk
+#                        tls-frame, 1 run, 4 MiB bulk file, seq 300, fan-out 16 x 5,
+#                        newconn 100, tls-frame 20 rounds, no strace.
 #                        Exits non-zero when a peer does not build, fails or miscounts
 #                        requests or bytes, or nginx does not start; never on a timing.
 #                        --clients and --workloads still narrow or widen it.
 #   --runs N             timed runs per client x workload (default 5; median reported)
 #   --clients "A B ..."  subset of: raw pollhttp pollhttp-blocking hyper reqwest ureq curl
-#   --workloads "A ..."  subset of: bulk seq fanout newconn tls-seq tls-bulk fanout10k
+#   --workloads "A ..."  subset of: bulk seq fanout newconn tls-seq tls-bulk tls-frame
+#                        fanout10k
 #   --only GROUP         only one group of workloads: plain (bulk seq fanout newconn),
-#                        tls (tls-seq tls-bulk) or big (fanout10k)
+#                        tls (tls-seq tls-bulk tls-frame) or big (fanout10k)
 #   --big                add fanout10k: 10,000 connections x 2 GETs, pollhttp and hyper.
 #                        Not in the default run: each run waits for the TIME_WAIT sockets
 #                        of the run before it to expire (about a minute per run).
@@ -54,6 +56,12 @@
 # pollhttp, pollhttp-blocking, hyper and curl run them. fanout10k runs pollhttp (Poller)
 # and hyper (tasks) only.
 #
+# tls-frame is no throughput run: pollhttp-peer's `tls-frame` starts its own rustls server
+# on 127.0.0.1 (certificates made at start) and times every single call of a frame loop
+# that connects over TLS and GETs one body, round after round; the table gets the longest
+# call per round (median, p99, max; wall clock and thread CPU). It pins its client and
+# server threads to two cores itself, and runs once, whatever --runs says.
+#
 # Each workload runs N times per client (clients interleaved), reporting the median of:
 # throughput; client CPU (user+sys, getrusage of the child) per request (per MiB for bulk);
 # syscalls per request from one extra `strace -f -c` run; peak RSS. Every client run is
@@ -76,7 +84,7 @@ ALL_CLIENTS="raw pollhttp pollhttp-blocking hyper reqwest ureq curl"
 # The clients whose peers build without tokio, hyper, reqwest or ureq.
 SMOKE_CLIENTS="raw pollhttp pollhttp-blocking curl"
 PLAIN_WORKLOADS="bulk seq fanout newconn"
-TLS_WORKLOADS="tls-seq tls-bulk"
+TLS_WORKLOADS="tls-seq tls-bulk tls-frame"
 # Empty until an option sets them, so that --smoke does not override --clients/--workloads
 # given before it.
 CLIENTS=""
@@ -118,11 +126,11 @@ done
 CLIENTS=${CLIENTS:-$([ "$SMOKE" = 1 ] && echo "$SMOKE_CLIENTS" || echo "$ALL_CLIENTS")}
 WORKLOADS=${WORKLOADS:-"$PLAIN_WORKLOADS $TLS_WORKLOADS"}
 if [ "$SMOKE" = 1 ]; then
-    BIG_BYTES=$((4 * 1024 * 1024)); SEQ_N=300; FAN_N=5; FAN_CONNS=16; NEW_N=100
+    BIG_BYTES=$((4 * 1024 * 1024)); SEQ_N=300; FAN_N=5; FAN_CONNS=16; NEW_N=100; FRAME_N=20
 elif [ "$QUICK" = 1 ]; then
-    BIG_BYTES=$((16 * 1024 * 1024)); SEQ_N=2000; FAN_N=5; FAN_CONNS=32; NEW_N=200
+    BIG_BYTES=$((16 * 1024 * 1024)); SEQ_N=2000; FAN_N=5; FAN_CONNS=32; NEW_N=200; FRAME_N=100
 else
-    BIG_BYTES=$((256 * 1024 * 1024)); SEQ_N=20000; FAN_N=20; FAN_CONNS=256; NEW_N=2000
+    BIG_BYTES=$((256 * 1024 * 1024)); SEQ_N=20000; FAN_N=20; FAN_CONNS=256; NEW_N=2000; FRAME_N=300
 fi
 SMALL_BYTES=100
 [ "$BIG" = 1 ] && ! grep -qw fanout10k <<<"$WORKLOADS" && WORKLOADS="$WORKLOADS fanout10k"
@@ -242,6 +250,9 @@ if [ "$SMOKE" = 1 ]; then
         read -r pkg bin <<<"$(peer_pkg_bin "$client")"
         [ -n "$pkg" ] && build_args+=(-p "$pkg" --bin "$bin")
     done
+    if has_wl tls-frame && grep -qw pollhttp <<<"$CLIENTS"; then
+        build_args+=(-p pollhttp-peer --bin tls-frame)
+    fi
     log "building runstat and the peers of: $CLIENTS (release)"
     if ! cargo build --release --manifest-path "$BENCH/Cargo.toml" -q "${build_args[@]}" 2>"$BUILD_LOG"; then
         cat "$BUILD_LOG" >&2
@@ -456,6 +467,7 @@ wl_body() { case "$1" in *bulk) echo "$BIG_BYTES" ;; *) echo "$SMALL_BYTES" ;; e
 # Which clients run a workload (the others get no row).
 wl_runs() {
     case "$1" in
+        tls-frame) [ "$2" = pollhttp ] ;;
         tls-*) in_list "${2%@base}" "raw pollhttp pollhttp-blocking hyper curl" ;;
         fanout10k) in_list "${2%@base}" "pollhttp hyper" ;;
         *) true ;;
@@ -553,6 +565,19 @@ timed_run() {
         "${requests:-0}" "${bytes:-0}" "${c:-0}" "${secs:-0}" "${cpu:-0}" "${rss:-0}" "${mode:--}" "" "${minflt:-}" >>"$RESULTS"
 }
 
+# tls-frame: one run of its own program (which starts its own TLS server and pins its
+# threads); appends a row with the outcome only, the figures stay in its output.
+frame_run() {
+    local out="$OUT/tls-frame-pollhttp.out" err="$OUT/tls-frame-pollhttp.err" status res=ok
+    timeout -k 10 "$RUN_TIMEOUT" "$BIN/tls-frame" "$FRAME_N" >"$out" 2>"$err"
+    status=$?
+    if [ "$status" != 0 ] || [ "$(grep -c '^summary ' "$out")" != 3 ]; then
+        res=fail
+        log "tls-frame failed (exit $status): $(head -c 300 "$err" | tr '\n' ' ')"
+    fi
+    printf 'tls-frame\tpollhttp\t1\t%s\t%s\t\t\t\t\t\tframe\t\t\n' "$res" "$FRAME_N" >>"$RESULTS"
+}
+
 # One extra run under strace; appends a row with the syscall count only.
 strace_run() {
     local client=$1 name=$2 wl url n conns cmd sfile
@@ -570,6 +595,12 @@ strace_run() {
 }
 
 for wl in $WORKLOADS; do
+    if [ "$wl" = tls-frame ]; then
+        wl_runs tls-frame pollhttp && grep -qw pollhttp <<<"$CLIENTS" || continue
+        log "tls-frame: $FRAME_N rounds per case"
+        frame_run
+        continue
+    fi
     for run in $(seq "$RUNS"); do
         for client in $CLIENTS; do
             wl_runs "$wl" "$client" || continue
@@ -618,6 +649,7 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
             newconn) printf ' newconn = %s GETs, each on a new connection;' "$NEW_N" ;;
             tls-seq) printf ' tls-seq = seq over TLS 1.3 (ECDSA P-256 certificate, no resumption);' ;;
             tls-bulk) printf ' tls-bulk = bulk over TLS 1.3;' ;;
+            tls-frame) printf ' tls-frame = the longest single call of a frame loop during a TLS connect and one GET, %s rounds per case;' "$FRAME_N" ;;
             fanout10k) printf ' fanout10k = %s connections x %s GETs from one thread;' "$BIGFAN_CONNS" "$BIGFAN_N" ;;
         esac
     done
@@ -667,6 +699,7 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
             (W ~ /bulk$/) ? "MiB" : "request", ratio(median(cpus[k]), median(cpus[kb])), verdict
     }
     NR == 1 { next }
+    $1 == "tls-frame" { next }
     $3 == "strace" { if ($4 == "ok") sys[$1, $2] = $12; next }
     {
         k = $1 SUBSEP $2
@@ -685,6 +718,7 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
         nc = split(order, cl, " "); nw = split(worder, wl, " ")
         for (w = 1; w <= nw; w++) {
             W = wl[w]
+            if (W == "tls-frame") continue
             bulk = (W ~ /bulk$/)
             printf "### %s\n\n", W
             printf "| client | mode | %s | spread | vs pollhttp | vs raw | CPU µs/%s | syscalls/%s | peak RSS MiB |\n", \
@@ -709,6 +743,22 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
             }
         }
     }' "$RESULTS"
+    if [ -s "$OUT/tls-frame-pollhttp.out" ]; then
+        echo "### tls-frame"
+        echo
+        sed -n 's/^Cryptography alone/Cryptography alone/p' "$OUT/tls-frame-pollhttp.out"
+        echo
+        echo "| case | worst call per round, median µs | p99 µs | max µs | by CPU: median µs | p99 µs | max µs | longest call |"
+        echo "|---|--:|--:|--:|--:|--:|--:|---|"
+        awk '/^summary / {
+            for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+            call = $0; sub(/.*max_call="/, "", call); sub(/".*/, "", call)
+            printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", v["case"], v["median_us"], v["p99_us"], v["max_us"], v["median_cpu_us"], v["p99_cpu_us"], v["max_cpu_us"], call
+        }' "$OUT/tls-frame-pollhttp.out"
+        echo
+        echo "private: new TlsOptions per connection (full handshakes); resumed: one TlsOptions, sessions resumed; bundled: the Mozilla roots plus the private CA through TlsOptions::from_rustls_config. Per-call tables in tls-frame-pollhttp.out."
+        echo
+    fi
     echo "Spread is (max - min) / median of the throughput over the runs: how much to trust a ratio." \
         "Ratios are throughput / pollhttp's and / raw's (above 1 = faster). curl rows are timed by the" \
         "wrapper (process start and config parsing included). ureq fan-out uses one OS thread per connection."

@@ -1,5 +1,6 @@
 //! Certificates made at run time with rcgen (feature `certs`): roots, intermediates and
-//! server leaves with a chosen validity period, all ECDSA P-256.
+//! server leaves with a chosen validity period, ECDSA P-256 keys (P-384 for CAs on
+//! request).
 //!
 //! Only rcgen and `rustls-pki-types` types come out, so that any TLS stack's tests can use
 //! them (the library's unit and integration tests, the command line's tests, the
@@ -102,10 +103,34 @@ fn leaf_params(names: &[&str], validity: Validity) -> CertificateParams {
     params
 }
 
+/// The curve of a CA's ECDSA key, which is also the curve of the signatures it makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Curve {
+    /// P-256, signing with SHA-256.
+    P256,
+    /// P-384, signing with SHA-384 (as Let's Encrypt's ECDSA root and intermediates).
+    P384,
+}
+
+impl Curve {
+    fn key(self) -> KeyPair {
+        let alg = match self {
+            Curve::P256 => &rcgen::PKCS_ECDSA_P256_SHA256,
+            Curve::P384 => &rcgen::PKCS_ECDSA_P384_SHA384,
+        };
+        KeyPair::generate_for(alg).expect("CA key")
+    }
+}
+
 impl Ca {
     /// A self-signed root (ECDSA P-256).
     pub fn root(common_name: &str) -> Ca {
-        let key = KeyPair::generate().expect("CA key");
+        Ca::root_on(common_name, Curve::P256)
+    }
+
+    /// A self-signed root whose key is on `curve`.
+    pub fn root_on(common_name: &str, curve: Curve) -> Ca {
+        let key = curve.key();
         let params = ca_params(common_name);
         let cert = params.self_signed(&key).expect("self-sign CA");
         Ca {
@@ -115,9 +140,14 @@ impl Ca {
         }
     }
 
-    /// An intermediate CA signed by this one.
+    /// An intermediate CA signed by this one (ECDSA P-256 key).
     pub fn intermediate(&self, common_name: &str) -> Ca {
-        let key = KeyPair::generate().expect("intermediate key");
+        self.intermediate_on(common_name, Curve::P256)
+    }
+
+    /// An intermediate CA signed by this one, whose key is on `curve`.
+    pub fn intermediate_on(&self, common_name: &str, curve: Curve) -> Ca {
+        let key = curve.key();
         let params = ca_params(common_name);
         let cert = params.signed_by(&key, &self.issuer).expect("sign CA");
         Ca {

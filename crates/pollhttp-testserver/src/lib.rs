@@ -11,8 +11,10 @@
 //!
 //! Every blocking wait in both servers is bounded, so a failing test ends instead of hanging.
 //!
-//! With the `certs` feature, [`certs`] makes certificate authorities and server
-//! certificates at run time for TLS tests.
+//! With the `certs` feature, the `certs` module makes certificate authorities and server
+//! certificates at run time for TLS tests. The `fanout` feature adds what runs with
+//! thousands of connections use: `loop_server` (one thread on mio), `fleet` (pollhttp
+//! clients on one `Poller`) and `process` (descriptor limit, memory, CPU time).
 //!
 //! ```
 //! use pollhttp_testserver::{response, ScriptedServer, Step};
@@ -36,7 +38,13 @@
 #[cfg(feature = "certs")]
 pub mod certs;
 mod demo;
+#[cfg(feature = "fanout")]
+pub mod fleet;
+#[cfg(feature = "fanout")]
+pub mod loop_server;
 mod pattern;
+#[cfg(feature = "fanout")]
+pub mod process;
 mod reader;
 mod scripted;
 mod step;

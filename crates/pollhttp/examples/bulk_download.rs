@@ -14,12 +14,9 @@
 //! 127.0.0.1. The body is
 //! checked byte for byte only in its first MiB, to measure the client rather than the check.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
 use pollhttp::{HttpClient, Method, Status};
+use pollhttp_testserver::loop_server::{pattern_byte, LoopServer};
 use std::time::{Duration, Instant};
-use support::loop_server::{pattern_byte, LoopServer};
 
 fn main() {
     let mut size: u64 = 1 << 30;
@@ -50,7 +47,7 @@ fn main() {
         c.request(Method::Get, &format!("/bytes/{size}"), &[] as &[&str], "")
             .expect("request");
         let start = Instant::now();
-        let cpu0 = support::thread_cpu();
+        let cpu0 = pollhttp_testserver::process::thread_cpu();
         while c.status() == Status::Requesting {
             c.wait(Some(Duration::from_secs(10))).expect("wait");
             c.poll().expect("poll");
@@ -80,7 +77,7 @@ fn main() {
             }
         }
         let secs = start.elapsed().as_secs_f64();
-        let cpu = (support::thread_cpu() - cpu0).as_secs_f64();
+        let cpu = (pollhttp_testserver::process::thread_cpu() - cpu0).as_secs_f64();
         assert_eq!(got, size, "{:?}", c.last_error());
         assert_eq!(c.status(), Status::Connected);
         let mib = size as f64 / (1024.0 * 1024.0);

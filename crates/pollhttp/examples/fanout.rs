@@ -9,12 +9,9 @@
 //! thread shares the machine with the client's; memory figures then include its small
 //! per-connection state). Every response is checked against what the request asked for.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
+use pollhttp_testserver::fleet::Fleet;
+use pollhttp_testserver::loop_server::LoopServer;
 use std::time::{Duration, Instant};
-use support::fleet::Fleet;
-use support::loop_server::LoopServer;
 
 fn main() {
     let mut numbers = Vec::new();
@@ -32,26 +29,26 @@ fn main() {
     }
     let conns = numbers.first().copied().unwrap_or(256);
     let requests = numbers.get(1).copied().unwrap_or(100);
-    if let Err(why) = support::raise_nofile(2 * conns as u64 + 100) {
+    if let Err(why) = pollhttp_testserver::process::raise_nofile(2 * conns as u64 + 100) {
         eprintln!("warning: {why}");
     }
     // Without --port, a server in this process, kept until the end of main.
     let local = port.is_none().then(|| LoopServer::start().expect("server"));
     let port = port.or(local.as_ref().map(LoopServer::port)).unwrap_or(0);
 
-    let rss0 = support::rss_kib().unwrap_or(0);
+    let rss0 = pollhttp_testserver::process::rss_kib().unwrap_or(0);
     let t0 = Instant::now();
     let mut fleet = Fleet::connect(conns, "127.0.0.1", port);
     fleet.run(0, Duration::from_secs(120)).expect("connect");
     let connect_time = t0.elapsed();
-    let rss1 = support::rss_kib().unwrap_or(0);
+    let rss1 = pollhttp_testserver::process::rss_kib().unwrap_or(0);
 
     let t1 = Instant::now();
     fleet
         .run(requests, Duration::from_secs(600))
         .expect("requests");
     let secs = t1.elapsed().as_secs_f64();
-    let rss2 = support::rss_kib().unwrap_or(0);
+    let rss2 = pollhttp_testserver::process::rss_kib().unwrap_or(0);
     let total = fleet.responses();
     assert_eq!(total, conns * requests);
 

@@ -11,12 +11,9 @@
 //! loop server runs in this process (its system calls then show in the count too).
 //! Every response is checked.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
 use pollhttp::{HttpClient, Method, Poller, Status};
+use pollhttp_testserver::loop_server::LoopServer;
 use std::time::{Duration, Instant};
-use support::loop_server::LoopServer;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {

@@ -2,14 +2,12 @@
 //! `read_response_body_into` allocate nothing: a counting global allocator watches the
 //! client's thread (the servers' threads are not counted).
 
-mod support;
-
 use pollhttp::{HttpClient, Method, Poller, Status};
+use pollhttp_testserver::loop_server::LoopServer;
 use pollhttp_testserver::DemoServer;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::time::Duration;
-use support::loop_server::LoopServer;
 
 struct Counting;
 

@@ -8,13 +8,11 @@
 //! from `/proc/self/status`, hence Linux only.
 #![cfg(target_os = "linux")]
 
-mod support;
-
+use pollhttp_testserver::fleet::Fleet;
+use pollhttp_testserver::loop_server::LoopServer;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::time::Duration;
-use support::fleet::Fleet;
-use support::loop_server::LoopServer;
 
 struct LiveBytes;
 
@@ -58,19 +56,19 @@ const BOUND_KIB: f64 = 200.0;
 #[test]
 fn memory_per_idle_connection() {
     // Each connection takes two descriptors here (the server is in this process).
-    support::require_nofile(2 * CLIENTS as u64 + 100);
+    pollhttp_testserver::process::require_nofile(2 * CLIENTS as u64 + 100);
     let server = LoopServer::start().unwrap();
-    let rss0 = support::rss_kib().expect("VmRSS in /proc/self/status");
+    let rss0 = pollhttp_testserver::process::rss_kib().expect("VmRSS in /proc/self/status");
     let heap0 = LIVE.with(Cell::get);
 
     let mut fleet = Fleet::connect(CLIENTS, "127.0.0.1", server.port());
     fleet.run(0, Duration::from_secs(60)).unwrap();
-    let rss1 = support::rss_kib().unwrap();
+    let rss1 = pollhttp_testserver::process::rss_kib().unwrap();
     let heap1 = LIVE.with(Cell::get);
 
     fleet.run(1, Duration::from_secs(60)).unwrap();
     assert_eq!(fleet.responses(), CLIENTS);
-    let rss2 = support::rss_kib().unwrap();
+    let rss2 = pollhttp_testserver::process::rss_kib().unwrap();
     let heap2 = LIVE.with(Cell::get);
 
     let per = |kib: u64| (kib.saturating_sub(rss0)) as f64 / CLIENTS as f64;

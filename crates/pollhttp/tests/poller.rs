@@ -2,13 +2,11 @@
 //! clients, reconnects onto reused descriptor numbers, bytes already buffered, bodies read
 //! in pieces, and tokens that are gone.
 
-mod support;
-
 use pollhttp::{HttpClient, Method, Poller, Status, Token};
+use pollhttp_testserver::fleet::Fleet;
+use pollhttp_testserver::loop_server::{pattern_byte, LoopServer};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use support::fleet::Fleet;
-use support::loop_server::{pattern_byte, LoopServer};
 
 /// The thousand-connection test needs most of the descriptors; the others wait for it.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -104,7 +102,7 @@ fn thousand_connections_from_one_thread() {
     const CLIENTS: usize = 1000;
     const REQUESTS: usize = 3;
     // Each connection takes two descriptors here (the server is in this process).
-    support::require_nofile(2 * CLIENTS as u64 + 100);
+    pollhttp_testserver::process::require_nofile(2 * CLIENTS as u64 + 100);
     let server = LoopServer::start().unwrap();
     let mut fleet = Fleet::connect(CLIENTS, "127.0.0.1", server.port());
     fleet.run(REQUESTS, LIMIT).unwrap();

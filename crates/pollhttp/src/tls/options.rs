@@ -58,7 +58,9 @@ pub(crate) enum Verification {
 /// ```
 ///
 /// The rustls configuration is built on first use and shared by clones, so that
-/// connections made with the same options can resume earlier TLS sessions.
+/// connections made with the same options can resume earlier TLS sessions. Options with
+/// the default settings (`client(None, ..)` and `default()`, also what an `https://` URL
+/// gets without options) share one configuration in the whole process.
 ///
 /// The cryptography is ring's unless you bring your own: a whole rustls
 /// `CryptoProvider` with [`with_crypto_provider`](TlsOptions::with_crypto_provider)
@@ -87,6 +89,10 @@ impl TlsOptions {
         common_name_override: Option<&str>,
         verification: Verification,
     ) -> TlsOptions {
+        let built = match (&trusted_chain, verification) {
+            (None, Verification::Full) => shared_default_config(),
+            _ => Arc::default(),
+        };
         TlsOptions {
             trusted_chain,
             common_name_override: common_name_override
@@ -99,7 +105,7 @@ impl TlsOptions {
             max_version: TlsVersion::Tls13,
             provider: None,
             caller_config: None,
-            built: Arc::default(),
+            built,
         }
     }
 
@@ -280,8 +286,9 @@ impl TlsOptions {
     }
 
     /// The crypto provider used when none is given: ring (no CMake or Go needed to build
-    /// it, unlike aws-lc-rs), with TLS 1.3 and 1.2 cipher suites, and X25519 as the first
-    /// key exchange, then P-256 and P-384. One instance is shared by the whole process.
+    /// it, unlike aws-lc-rs), with TLS 1.3 and 1.2 cipher suites, AES-128-GCM first, then
+    /// AES-256-GCM and ChaCha20-Poly1305, and X25519 as the first key exchange, then P-256
+    /// and P-384. One instance is shared by the whole process.
     ///
     /// A starting point for a provider of your own, such as one narrowed to a single
     /// cipher suite:
@@ -389,9 +396,7 @@ impl TlsOptions {
         })?;
         Ok(Arc::clone(self.built.get_or_init(|| built)))
     }
-}
 
-impl TlsOptions {
     /// Settings that a caller's rustls config would silently override must not be set.
     fn check_unset_for_caller_config(&self) -> Result<(), TlsError> {
         let set = [
@@ -409,6 +414,14 @@ impl TlsOptions {
             None => Ok(()),
         }
     }
+}
+
+/// The configuration slot of every option set with the default settings, so that
+/// separately made default options (one per `https://` URL connected without options)
+/// share one configuration and its session cache, and resume each other's sessions.
+fn shared_default_config() -> Arc<OnceLock<Arc<ClientConfig>>> {
+    static SHARED: OnceLock<Arc<OnceLock<Arc<ClientConfig>>>> = OnceLock::new();
+    Arc::clone(SHARED.get_or_init(Arc::default))
 }
 
 impl Default for TlsOptions {
@@ -434,5 +447,46 @@ impl fmt::Debug for TlsOptions {
             .field("own_crypto_provider", &self.provider.is_some())
             .field("rustls_config", &self.caller_config.is_some())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(options: &TlsOptions) -> Arc<ClientConfig> {
+        options.client_config().expect("config")
+    }
+
+    #[test]
+    fn options_with_default_settings_share_one_configuration() {
+        let shared = config(&TlsOptions::default());
+        assert!(Arc::ptr_eq(
+            &shared,
+            &config(&TlsOptions::client(None, None))
+        ));
+        assert!(Arc::ptr_eq(
+            &shared,
+            &config(&TlsOptions::client(None, Some("example.com")))
+        ));
+
+        let chain = Certificates::from_der(vec![Vec::new()]);
+        let own = [
+            TlsOptions::default().with_min_version(TlsVersion::Tls13),
+            TlsOptions::default().with_pin_sha256([1; 32]),
+            TlsOptions::client_unsafe(None),
+            TlsOptions::default().with_crypto_provider(TlsOptions::default_crypto_provider()),
+        ];
+        for options in own {
+            let built = config(&options);
+            assert!(!Arc::ptr_eq(&shared, &built), "{options:?}");
+            assert!(
+                Arc::ptr_eq(&built, &config(&options.clone())),
+                "{options:?}"
+            );
+        }
+        // Were options with a chain given the shared slot, they would get its ready
+        // configuration; their own build rejects this chain, which is not DER.
+        assert!(TlsOptions::client(Some(chain), None).prepare().is_err());
     }
 }

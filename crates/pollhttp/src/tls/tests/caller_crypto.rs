@@ -43,13 +43,13 @@ fn the_callers_provider_decides_suite_and_key_exchange() {
     let ca = Ca::root("Test Root");
     let leaf = ca.leaf(&["localhost"]);
 
-    // The default leads with AES-256-GCM and X25519: the narrowed run must differ.
+    // The default leads with AES-128-GCM and X25519: the narrowed run must differ.
     let default = exchange(
         Server::new(&leaf, &[]),
         &TlsOptions::client(trusting(&ca), None),
         "localhost",
     );
-    assert_eq!(default.suite, Some(CipherSuite::TLS13_AES_256_GCM_SHA384));
+    assert_eq!(default.suite, Some(CipherSuite::TLS13_AES_128_GCM_SHA256));
     assert_eq!(default.kx_group, Some(NamedGroup::X25519));
 
     let provider = narrowed(

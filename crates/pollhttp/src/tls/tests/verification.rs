@@ -3,7 +3,7 @@
 use super::{connect, request, Server};
 use crate::tls::pins::{format_pin, pin_of_spki};
 use crate::tls::{Certificates, TlsErrorKind, TlsOptions, TlsVersion};
-use pollhttp_testserver::certs::{self_signed, Ca, Validity};
+use pollhttp_testserver::certs::{self_signed, Ca, Curve, Validity};
 
 fn trusting(ca: &Ca) -> Option<Certificates> {
     Some(Certificates::from_pem(ca.pem.as_bytes()).expect("CA PEM"))
@@ -296,5 +296,24 @@ fn version_bounds_without_overlap_fail_as_protocol_version() {
         &only12,
         "localhost",
         TlsErrorKind::ProtocolVersion,
+    );
+}
+
+#[test]
+fn a_chain_signed_with_p384_keys_verifies() {
+    let root = Ca::root_on("P-384 Root", Curve::P384);
+    let intermediate = root.intermediate_on("P-384 Intermediate", Curve::P384);
+    let leaf = intermediate.leaf(&["localhost"]);
+    let report = expect_success(
+        Server::new(&leaf, &[&intermediate.der]),
+        &TlsOptions::client(trusting(&root), None),
+        "localhost",
+    );
+    assert_eq!(report.version, Some(rustls::ProtocolVersion::TLSv1_3));
+    expect_failure(
+        Server::new(&leaf, &[]),
+        &TlsOptions::client(trusting(&root), None),
+        "localhost",
+        TlsErrorKind::UnknownIssuer,
     );
 }

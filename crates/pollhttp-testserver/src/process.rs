@@ -1,9 +1,5 @@
-//! Helpers for the many-connection tests and examples: the one-thread loop server, the
-//! descriptor limit and the process's resident memory.
-#![allow(dead_code)]
-
-pub mod fleet;
-pub mod loop_server;
+//! The process side of many-connection runs: the descriptor limit, resident memory and
+//! the thread's CPU time.
 
 /// Raises this process's soft limit on open descriptors to at least `want` (within the
 /// hard limit, which an unprivileged process cannot pass). Returns the limit in force, or
