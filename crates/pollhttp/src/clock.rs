@@ -10,7 +10,10 @@ use std::time::{Duration, Instant};
 ///
 /// The clock decides when a [`Timeouts`](crate::Timeouts) limit has expired. Waits on a
 /// socket (blocking mode, [`HttpClient::wait`](crate::HttpClient::wait)) still sleep in
-/// real time, for at most the time the clock says is left.
+/// real time, for at most the time the clock says is left, and then look at the clock
+/// again: in blocking mode, a clock that stands still while the peer is silent keeps the
+/// call waiting, so a test that needs a blocking call to time out moves the clock from
+/// another thread (or uses non-blocking calls, which return at once).
 pub trait Clock: Send + Sync {
     /// The current instant. Must never go backwards.
     fn now(&self) -> Instant;

@@ -466,18 +466,25 @@ fn requested_upgrade_ends_the_exchange_at_the_head() {
 fn idle_watches_the_wait_for_the_response_head() {
     // The server takes the request and says nothing: `idle` ends the wait long before
     // `response_head` would.
-    let server = ScriptedServer::start(vec![vec![
-        Step::ReadHead,
-        Step::Sleep(Duration::from_secs(3)),
-        Step::Close,
-    ]]);
-    let mut c = connect(server.port());
+    let server = ScriptedServer::start(vec![vec![Step::ReadHead, Step::ExpectClose]]);
+    let clock = pollhttp::ManualClock::new();
+    let mut c = HttpClient::new();
+    c.set_clock(clock.clone());
     c.set_timeouts(pollhttp::Timeouts {
-        idle: Some(Duration::from_millis(200)),
+        idle: Some(Duration::from_secs(3)),
         response_head: Some(Duration::from_secs(60)),
         ..pollhttp::Timeouts::default()
     });
-    get(&mut c, "/");
+    c.connect_to_host("127.0.0.1", Some(server.port()), None)
+        .unwrap();
+    poll_while(&mut c, &[Status::Resolving, Status::Connecting]);
+    c.request(Method::Get, "/", &[], "").unwrap();
+    c.poll().unwrap();
+    clock.advance(Duration::from_secs(3) - Duration::from_nanos(1));
+    c.poll().unwrap();
+    assert_eq!(c.status(), Status::Requesting);
+    clock.advance(Duration::from_nanos(1));
+    assert!(c.poll().is_err());
     assert_eq!(c.status(), Status::ConnectionError);
     assert_eq!(
         c.last_error().unwrap().timeout_phase(),

@@ -83,3 +83,60 @@ fn poller_reports_a_client_at_its_virtual_deadline() {
     drop(c);
     server.finish();
 }
+
+#[test]
+fn poller_ticks_for_a_resolving_client_while_the_clock_stands_still() {
+    // The tick that reports clients with no socket to watch is a real-time cadence.
+    let clock = ManualClock::new();
+    let mut poller = Poller::new().unwrap();
+    poller.set_clock(clock.clone());
+    let mut c = HttpClient::new();
+    c.set_clock(clock);
+    c.connect_to_host("localhost", Some(9), None).unwrap();
+    assert_eq!(c.status(), Status::Resolving);
+    let token = poller.register(&c).unwrap();
+    let mut ready = Vec::new();
+    let start = std::time::Instant::now();
+    while ready.is_empty() && start.elapsed() < Duration::from_secs(5) {
+        poller
+            .poll(&mut ready, Some(Duration::from_millis(50)))
+            .unwrap();
+    }
+    assert_eq!(ready, vec![token], "never reported while resolving");
+}
+
+#[test]
+fn poller_timeout_is_real_time_while_the_clock_stands_still() {
+    // A client deadline 30 ms ahead on a clock that never moves: the caller's 100 ms
+    // timeout still ends the call.
+    let server = silent_server();
+    let clock = ManualClock::new();
+    let mut poller = Poller::new().unwrap();
+    poller.set_clock(clock.clone());
+    let mut c = HttpClient::new();
+    c.set_clock(clock);
+    c.set_timeouts(Timeouts {
+        response_head: Some(Duration::from_millis(30)),
+        ..Timeouts::default()
+    });
+    connect_with(&mut c, server.port());
+    c.request(Method::Get, "/", &[], "").unwrap();
+    c.poll().unwrap();
+    poller.register(&c).unwrap();
+    let (done, returned) = std::sync::mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+        let mut ready = Vec::new();
+        poller
+            .poll(&mut ready, Some(Duration::from_millis(100)))
+            .unwrap();
+        let _ = done.send(ready);
+        poller
+    });
+    let ready = returned
+        .recv_timeout(Duration::from_secs(10))
+        .expect("poll() returned within its timeout");
+    assert!(ready.is_empty(), "nothing is due on the clock: {ready:?}");
+    drop(waiter.join().unwrap());
+    drop(c);
+    server.finish();
+}

@@ -211,10 +211,11 @@ impl Poller {
 
     /// Reads the time from `clock` instead of the system's clock, to compare the
     /// clients' deadlines with; give every registered client the same clock
-    /// ([`HttpClient::set_clock`]). For tests and simulations of timeouts.
+    /// ([`HttpClient::set_clock`]). For tests and simulations of timeouts. The
+    /// [`TICK`](Poller::TICK) of resolving clients and the `timeout` of
+    /// [`poll`](Poller::poll) stay real time, as the waits are.
     pub fn set_clock(&mut self, clock: impl crate::Clock + 'static) {
         self.clock = Some(std::sync::Arc::new(clock));
-        self.last_tick = self.now();
     }
 
     fn now(&self) -> Instant {
@@ -416,30 +417,39 @@ impl Poller {
         if !self.soon.is_empty() {
             return (Some(Duration::ZERO), false);
         }
+        // The tick is a cadence in real time; the clients' deadlines are instants of the
+        // clock they were given; the caller's timeout is real time, as every wait is.
         let tick = (!self.ticking.is_empty()).then(|| self.last_tick + Self::TICK);
         let first = self.deadlines.first();
-        let limit = match (tick, first) {
-            (Some(t), Some(d)) => Some(t.min(d)),
-            (t, d) => t.or(d),
-        };
-        if limit.is_none() && started.is_none() {
+        if tick.is_none() && first.is_none() && started.is_none() {
             return (timeout, false);
         }
-        let now = self.now();
+        let real_now = Instant::now();
         let timeout = match *started {
             None => {
-                *started = Some(now);
+                *started = Some(real_now);
                 timeout
             }
-            Some(at) => timeout.map(|t| t.saturating_sub(now.saturating_duration_since(at))),
+            Some(at) => timeout.map(|t| t.saturating_sub(real_now.saturating_duration_since(at))),
         };
-        let Some(limit) = limit else {
-            return (timeout, false);
+        let tick_left = tick.map(|t| t.saturating_duration_since(real_now));
+        let deadline_left = first.map(|d| {
+            let now = if self.clock.is_some() {
+                self.now()
+            } else {
+                real_now
+            };
+            d.saturating_duration_since(now)
+        });
+        let (left, by_deadline) = match (tick_left, deadline_left) {
+            (Some(t), Some(d)) if d < t => (d, true),
+            (Some(t), _) => (t, false),
+            (None, Some(d)) => (d, true),
+            (None, None) => return (timeout, false),
         };
-        let left = limit.saturating_duration_since(now);
         match timeout {
             Some(t) if t <= left => (Some(t), false),
-            _ => (Some(left), first == Some(limit) && tick != Some(limit)),
+            _ => (Some(left), by_deadline),
         }
     }
 
@@ -467,8 +477,11 @@ impl Poller {
             let token = self.token_of(index);
             Self::report(&mut self.slots, self.round, token, ready);
         }
-        if !self.ticking.is_empty() && now.saturating_duration_since(self.last_tick) >= Self::TICK {
-            self.last_tick = now;
+        let real_now = Instant::now();
+        if !self.ticking.is_empty()
+            && real_now.saturating_duration_since(self.last_tick) >= Self::TICK
+        {
+            self.last_tick = real_now;
             for &index in &self.ticking {
                 let token = self.token_of(index);
                 Self::report(&mut self.slots, self.round, token, ready);
@@ -591,7 +604,7 @@ impl Poller {
         slot.tick_pos = self.ticking.len();
         if self.ticking.is_empty() {
             // The first tick comes one tick from now, not at once.
-            self.last_tick = self.now();
+            self.last_tick = Instant::now();
         }
         self.ticking.push(index);
     }
