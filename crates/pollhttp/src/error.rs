@@ -1,6 +1,6 @@
 //! The error type returned by [`HttpClient`](crate::HttpClient), mapped to Godot's `Error`.
 
-use crate::proto::ProtoError;
+use crate::proto::{ConnError, ProtoError};
 use crate::tls::{TlsError, TlsErrorKind};
 use crate::Status;
 use std::fmt;
@@ -380,21 +380,20 @@ impl fmt::Display for Reason {
             },
             Reason::Tls(e) => write!(f, "TLS handshake failed: {e}"),
             Reason::Io(e) => write!(f, "I/O error: {e}"),
-            Reason::PeerClosed(when) => write!(f, "connection closed by peer {when}"),
-            Reason::Protocol(e) => write!(f, "protocol error: {e}"),
-            Reason::UnexpectedData => {
-                f.write_str("server sent data while no response was expected")
+            // The peer's faults read as the core words them.
+            Reason::PeerClosed(when) => ConnError::PeerClosed(when).fmt(f),
+            Reason::Protocol(e) => ConnError::Protocol(*e).fmt(f),
+            Reason::UnexpectedData => ConnError::UnexpectedData.fmt(f),
+            Reason::Timeout { phase, after } => ConnError::Timeout {
+                phase: *phase,
+                after: *after,
             }
-            Reason::Timeout { phase, after } => {
-                f.write_str(&crate::proto::describe_timeout(*phase, *after))
+            .fmt(f),
+            Reason::ProxyRefused { code, reason } => ConnError::ProxyRefused {
+                code: *code,
+                reason: reason.clone(),
             }
-            Reason::ProxyRefused { code, reason } => {
-                write!(f, "the proxy refused the CONNECT tunnel: {code}")?;
-                if !reason.is_empty() {
-                    write!(f, " {reason}")?;
-                }
-                Ok(())
-            }
+            .fmt(f),
         }
     }
 }
@@ -800,9 +799,8 @@ impl From<Error> for io::Error {
     }
 }
 
-impl From<crate::proto::ConnError> for Reason {
-    fn from(e: crate::proto::ConnError) -> Reason {
-        use crate::proto::ConnError;
+impl From<ConnError> for Reason {
+    fn from(e: ConnError) -> Reason {
         match e {
             ConnError::Protocol(p) => Reason::Protocol(p),
             ConnError::PeerClosed(when) => Reason::PeerClosed(when),
