@@ -148,6 +148,9 @@ if [ -n "$BASELINE" ]; then
     BASE_SHA=$(git -C "$ROOT" rev-parse --verify --quiet "$BASELINE^{commit}") ||
         { echo "bench.sh: --baseline $BASELINE is not a commit of $ROOT" >&2; exit 2; }
     BASE_DESC=$(git -C "$ROOT" log -1 --format='%h %s' "$BASE_SHA")
+    # What the other rows are built from, read before the build (HEAD may move during a run).
+    NOW_DESC=$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- crates bench 2>/dev/null ||
+        echo ', with uncommitted changes in crates/ or bench/')
     with_base=""
     for c in $CLIENTS; do
         with_base="$with_base $c"
@@ -637,7 +640,7 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
         echo "Baseline: \`pollhttp@base\` and \`pollhttp-blocking@base\` are the same peers built from" \
             "$BASE_SHA ($(git -C "$ROOT" log -1 --format=%s "$BASE_SHA" | sed 's/|/\\|/g')), against that" \
             "revision's library and bench/Cargo.lock; the other rows are the working tree" \
-            "($(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- crates bench 2>/dev/null || echo ', with uncommitted changes'))."
+            "($NOW_DESC, as the build began)."
         echo
     fi
     printf 'Workloads:'
