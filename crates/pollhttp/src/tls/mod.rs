@@ -73,6 +73,9 @@ mod stream;
 mod transport;
 mod verifier;
 
+#[cfg(feature = "fuzzing")]
+pub(crate) use transport::{RecordTracker, PREVIEW_LEN};
+
 #[cfg(test)]
 #[path = "../../tests/tls_support/certs.rs"]
 mod test_certs;
