@@ -234,7 +234,9 @@ where
 ///
 /// Keys and values are percent-encoded byte by byte from UTF-8, keeping only
 /// `A-Z a-z 0-9 - . _ ~` and using upper-case hex (`%C3%A9`); a space becomes `%20`, not
-/// `+`. Pairs are joined with `&`; no pairs give `""`.
+/// `+`. Pairs are joined with `&`; no pairs give `""`. As in Godot, an empty key without
+/// a value is a pair written as nothing, still joined: `[("", Null), ("a", 1)]` gives
+/// `&a=1`.
 ///
 /// The pairs may be owned or borrowed (see [`QueryField`]): an array or vector of pairs,
 /// a reference to one, or an iterator over either.
@@ -267,7 +269,7 @@ where
     I: IntoIterator,
     I::Item: QueryField,
 {
-    let mut out = String::new();
+    let mut out = Pairs::default();
     let mut text = String::new();
     let mut key = String::new();
     for field in fields {
@@ -275,38 +277,45 @@ where
         key.clear();
         let _ = write!(key, "{k}");
         match v.into() {
-            QueryValue::Null => {
-                push_separator(&mut out);
-                push_uri_encoded(&mut out, key.as_bytes());
-            }
+            QueryValue::Null => out.push(&key, None),
             QueryValue::Array(items) => {
                 for item in &items {
                     text.clear();
                     item.stringify(&mut text, 0);
-                    push_pair(&mut out, &key, &text);
+                    out.push(&key, Some(&text));
                 }
             }
             value => {
                 text.clear();
                 value.stringify(&mut text, 0);
-                push_pair(&mut out, &key, &text);
+                out.push(&key, Some(&text));
             }
         }
     }
-    out
+    out.text
 }
 
-fn push_separator(out: &mut String) {
-    if !out.is_empty() {
-        out.push('&');
+/// The query string being written.
+#[derive(Default)]
+struct Pairs {
+    text: String,
+    /// Whether a pair was written, even one written as nothing (an empty key without
+    /// value): Godot separates pairs by count, not by what the text holds so far.
+    any: bool,
+}
+
+impl Pairs {
+    fn push(&mut self, key: &str, value: Option<&str>) {
+        if self.any {
+            self.text.push('&');
+        }
+        self.any = true;
+        push_uri_encoded(&mut self.text, key.as_bytes());
+        if let Some(value) = value {
+            self.text.push('=');
+            push_uri_encoded(&mut self.text, value.as_bytes());
+        }
     }
-}
-
-fn push_pair(out: &mut String, key: &str, value: &str) {
-    push_separator(out);
-    push_uri_encoded(out, key.as_bytes());
-    out.push('=');
-    push_uri_encoded(out, value.as_bytes());
 }
 
 impl From<&str> for QueryValue {
@@ -601,6 +610,19 @@ mod tests {
             QueryValue::from(vec![Some("a"), None]),
             QueryValue::Array(vec!["a".into(), QueryValue::Null])
         );
+    }
+
+    #[test]
+    fn an_empty_key_without_value_still_takes_its_separator() {
+        // Godot puts "&" before every pair it writes and drops the first character of
+        // the result, so a pair written as nothing still counts.
+        let null = QueryValue::Null;
+        assert_eq!(qs(vec![("", null.clone()), ("a", 1.into())]), "&a=1");
+        assert_eq!(qs(vec![("", null.clone()), ("", null.clone())]), "&");
+        assert_eq!(qs(vec![("a", 1.into()), ("", null.clone())]), "a=1&");
+        assert_eq!(qs(vec![("", null.clone())]), "");
+        let none = Vec::<i32>::new().into();
+        assert_eq!(qs(vec![("x", none), ("", null), ("b", 2.into())]), "&b=2");
     }
 
     #[test]

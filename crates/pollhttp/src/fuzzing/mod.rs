@@ -2,18 +2,34 @@
 //! their corpus, so that both run exactly the same code. Not part of the API.
 //!
 //! Each harness takes arbitrary bytes: the first few choose parameters (limits, read sizes,
-//! where the input is split), the rest is what a server sends. Besides "no panic", each
-//! checks properties that must hold for any input:
+//! where the input is split), the rest is what a server sends or what a caller passes.
+//! Besides "no panic", each checks properties that must hold for any input:
 //!
 //! - splitting the input differently never changes the outcome (head, body, error);
 //! - nothing is reported complete that was truncated;
-//! - the work is bounded: a loop that stops making progress panics as a hang would.
+//! - the work is bounded: a loop that stops making progress panics as a hang would;
+//! - what a caller passes is accepted exactly as documented, and what is written from
+//!   it reads back the same (the harness of each says how).
+//!
+//! Server side: [`response_head`], [`chunked`], [`exchange`], [`tls_records`]. Caller
+//! side: [`request_head`], [`connect_host`], [`proxy_url`], [`proxy_env`], [`no_proxy`],
+//! [`query_string`].
 
 mod exchange;
+mod host;
 mod peer;
+mod proxy;
+mod query;
+mod request;
+mod tls_records;
 
 pub use exchange::exchange;
+pub use host::connect_host;
 pub use peer::MemoryPeer;
+pub use proxy::{no_proxy, proxy_env, proxy_url};
+pub use query::query_string;
+pub use request::request_head;
+pub use tls_records::tls_records;
 
 use crate::proto::{
     ChunkedDecoder, HeadEvent, HeadParse, HeadParser, HeaderList, Limits, ProtoError, ResponseHead,
@@ -79,6 +95,14 @@ pub fn params<const N: usize>(data: &[u8]) -> ([u8; N], &[u8]) {
     let n = data.len().min(N);
     p[..n].copy_from_slice(&data[..n]);
     (p, &data[n..])
+}
+
+/// The input cut at `0xFF` bytes (which UTF-8 never holds) into strings, invalid UTF-8
+/// replaced: how the caller-side harnesses take several strings from one input.
+pub fn fields(data: &[u8]) -> Vec<String> {
+    data.split(|&b| b == 0xFF)
+        .map(|f| String::from_utf8_lossy(f).into_owned())
+        .collect()
 }
 
 /// Limits picked by one parameter byte: the defaults, or small ones that the fuzzer can

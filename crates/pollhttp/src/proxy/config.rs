@@ -84,13 +84,15 @@ impl ProxyConfig {
     /// to the proxy itself is not supported; an `http://` proxy still carries HTTPS
     /// requests encrypted end to end, through a `CONNECT` tunnel) or any other scheme
     /// (`socks5://`...), and with [`Reason::InvalidArgument`] for a malformed URL: an
-    /// empty or invalid host, a path, a bad port or a bad percent escape. Messages never
-    /// include the password.
+    /// empty or invalid host, a path, a bad port, a bad percent escape or a user name
+    /// that decodes to one holding `:`. Messages never include the password.
     pub fn from_url(url: &str) -> Result<ProxyConfig, Error> {
         let url = url.trim();
-        let (scheme, rest) = match url.find("://") {
-            Some(i) => (&url[..i], &url[i + 3..]),
-            None => ("http", url),
+        // Only a scheme name (RFC 3986 section 3.1) before "://" makes a scheme: the
+        // separator may also sit inside a password, which must never reach a message.
+        let (scheme, rest) = match url.split_once("://") {
+            Some((scheme, rest)) if is_scheme(scheme) => (scheme, rest),
+            _ => ("http", url),
         };
         if scheme.eq_ignore_ascii_case("https") {
             return Err(unsupported(
@@ -114,11 +116,13 @@ impl ProxyConfig {
         }
         let (host, port) = split_host_port(host_port)?;
         let mut config = ProxyConfig::new(host, port);
-        config.target()?;
         if let Some(userinfo) = userinfo {
             let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
             config.credentials = Some((percent_decode(user)?, percent_decode(password)?));
         }
+        // With the credentials in place, so that a decoded user name holding a ':' is
+        // refused here rather than by every connection.
+        config.target()?;
         Ok(config)
     }
 
@@ -206,6 +210,13 @@ fn unsupported(why: impl Into<String>) -> Error {
         GodotError::InvalidParameter,
         Reason::Unsupported(why.into()),
     )
+}
+
+/// `ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`.
+fn is_scheme(s: &str) -> bool {
+    let mut bytes = s.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
 }
 
 /// Splits `host[:port]` or `[v6]:port`; the port defaults to [`DEFAULT_PROXY_PORT`].

@@ -74,6 +74,9 @@ mod stream;
 mod transport;
 mod verifier;
 
+#[cfg(feature = "fuzzing")]
+pub(crate) use transport::{RecordTracker, PREVIEW_LEN};
+
 #[cfg(test)]
 mod tests;
 

@@ -16,7 +16,7 @@ use crate::conn::StreamPeer;
 const INBOUND_CAPACITY: usize = 16 * 1024 + 2048 + 5;
 
 /// How many leading bytes are kept for the "not TLS" message.
-const PREVIEW_LEN: usize = 24;
+pub(crate) const PREVIEW_LEN: usize = 24;
 
 pub(crate) struct Transport {
     pub(crate) inner: Box<dyn StreamPeer>,
@@ -79,10 +79,7 @@ impl Transport {
 
     /// The first bytes from the peer, when they cannot start a TLS record.
     pub(crate) fn not_tls(&self) -> Option<String> {
-        if !self.records.not_tls {
-            return None;
-        }
-        let preview = &self.records.preview[..self.records.preview_len];
+        let preview = self.records.not_tls_preview()?;
         Some(preview.escape_ascii().to_string())
     }
 }
@@ -121,7 +118,7 @@ impl io::Write for Transport {
 
 /// Follows TLS record framing (5-byte header: type, version major/minor, length).
 #[derive(Default)]
-struct RecordTracker {
+pub(crate) struct RecordTracker {
     header: [u8; 5],
     header_len: usize,
     body_left: usize,
@@ -132,11 +129,21 @@ struct RecordTracker {
 }
 
 impl RecordTracker {
-    fn at_boundary(&self) -> bool {
+    /// True when the bytes scanned so far end on a record boundary.
+    pub(crate) fn at_boundary(&self) -> bool {
         self.header_len == 0 && self.body_left == 0
     }
 
-    fn scan(&mut self, mut bytes: &[u8]) {
+    /// The first bytes scanned (up to [`PREVIEW_LEN`]), when they cannot start a TLS
+    /// record.
+    pub(crate) fn not_tls_preview(&self) -> Option<&[u8]> {
+        self.not_tls
+            .then(|| self.preview.get(..self.preview_len))
+            .flatten()
+    }
+
+    /// Follows the records through the next bytes received.
+    pub(crate) fn scan(&mut self, mut bytes: &[u8]) {
         if !self.seen_first || self.not_tls {
             let take = bytes.len().min(PREVIEW_LEN - self.preview_len);
             self.preview[self.preview_len..self.preview_len + take].copy_from_slice(&bytes[..take]);

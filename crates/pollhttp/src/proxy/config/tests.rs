@@ -106,6 +106,31 @@ fn errors_never_show_the_password() {
 }
 
 #[test]
+fn a_password_holding_a_scheme_separator_stays_hidden() {
+    // The "://" inside the password is not the end of a scheme: what comes before it
+    // is no scheme name, so the URL has none.
+    let p = ProxyConfig::from_url("u:hunter2://x@proxy:3128").unwrap();
+    assert_eq!((p.host(), p.port()), ("proxy", 3128));
+    assert_eq!(p.credentials(), Some(("u", "hunter2://x")));
+    for bad in ["u:hunter2://x@proxy:0", "u:hunter2://x@/", ":hunter2://@"] {
+        let err = ProxyConfig::from_url(bad).unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{bad:?}: {err}");
+    }
+    // A real scheme is still read as one, in any case.
+    let err = ProxyConfig::from_url("Socks5h://u:hunter2@p").unwrap_err();
+    assert!(err.to_string().contains("\"Socks5h\""), "{err}");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+}
+
+#[test]
+fn a_user_name_with_a_colon_is_refused_when_parsed() {
+    // Basic authentication cannot carry it, so no connection could use the result.
+    let err = ProxyConfig::from_url("http://a%3Ab:pw@proxy:3128").unwrap_err();
+    assert!(err.to_string().contains("':'"), "{err}");
+    assert!(!err.to_string().contains("pw"), "{err}");
+}
+
+#[test]
 fn display_and_debug_hide_the_password() {
     let p = ProxyConfig::new("::1", 8080).with_credentials("u", "hunter2");
     assert_eq!(p.to_string(), "http://u:***@[::1]:8080");
