@@ -1,7 +1,8 @@
 //! The host argument of `connect_to_host`.
 
 use super::params;
-use crate::net::host::{host_header, parse_ip_literal, parse_target, MAX_HOST_LEN};
+use crate::net::host::{parse_ip_literal, parse_target, MAX_HOST_LEN};
+use crate::proto::host_header;
 use crate::proto::{write_request_head, RequestHead};
 use std::net::IpAddr;
 
@@ -71,7 +72,7 @@ pub fn connect_host(data: &[u8]) {
         assert_eq!((&t.host, t.ip), (&target.host, target.ip), "{again:?}");
     }
 
-    let header = host_header(&target, port, tls);
+    let header = host_header(&target.host, port, tls);
     let default = if tls { 443 } else { 80 };
     let mut expected = match target.ip {
         Some(IpAddr::V6(_)) => format!("[{}]", target.host),
