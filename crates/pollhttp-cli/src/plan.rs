@@ -78,13 +78,6 @@ pub fn parse_url(input: &str) -> Result<Url, Failure> {
     Ok(url)
 }
 
-fn has_header(headers: &[String], name: &str) -> bool {
-    headers.iter().any(|h| {
-        h.split_once(':')
-            .is_some_and(|(n, _)| n.trim().eq_ignore_ascii_case(name))
-    })
-}
-
 fn load_data(args: &FetchArgs, source: &dyn BodySource) -> Result<Option<Vec<u8>>, Failure> {
     if args.data.is_empty() && args.data_binary.is_empty() {
         return Ok(None);
@@ -155,7 +148,7 @@ pub fn build(args: &FetchArgs, source: &dyn BodySource) -> Result<Plan, Failure>
 
     let mut headers = args.headers.clone();
     let mut add_default = |name: &str, value: String| {
-        if !has_header(&headers, name) {
+        if !pollhttp::proto::has_field(&headers, name) {
             headers.push(format!("{name}: {value}"));
         }
     };

@@ -72,19 +72,11 @@ pub fn absolute_target(plan: &Plan) -> String {
         .connect_host
         .split_once("://")
         .map_or(plan.connect_host.as_str(), |(_, h)| h);
-    let host = if host.contains(':') {
-        format!("[{host}]")
-    } else {
-        host.to_string()
-    };
-    if plan.target.starts_with('/') {
-        match plan.port {
-            80 => format!("http://{host}{}", plan.target),
-            p => format!("http://{host}:{p}{}", plan.target),
-        }
-    } else {
-        plan.target.clone()
-    }
+    // What the library writes: the same absolute form, from the same Host value.
+    let host_header = pollhttp::proto::host_header(host, plan.port, false);
+    pollhttp::proto::ProxyForm::new(&host_header, None)
+        .target(&plan.target)
+        .into_owned()
 }
 
 #[cfg(test)]

@@ -168,6 +168,11 @@ fn overrides<H: AsRef<str>>(headers: &[H], body_len: usize) -> Result<UserOverri
             }
             o.host = true;
         } else if is("content-length") {
+            // Two fields are one too many even when equal: an intermediary that keeps the
+            // other one is where request smuggling starts.
+            if o.content_length {
+                return fail("more than one Content-Length header");
+            }
             let value = value.trim_matches([' ', '\t']).as_bytes();
             if parse_decimal(value) != Some(body_len as u64) {
                 return fail("Content-Length does not match the body length");
@@ -205,7 +210,7 @@ fn overrides<H: AsRef<str>>(headers: &[H], body_len: usize) -> Result<UserOverri
 ///   as in the `validate_*` functions;
 /// - [`ProtoError::InvalidHeader`] for a user `Content-Length` that differs from `body_len`
 ///   (the extra or missing bytes would corrupt the next exchange on the connection), one
-///   combined with `Transfer-Encoding`, or a second `Host`;
+///   combined with `Transfer-Encoding`, a second `Content-Length`, or a second `Host`;
 /// - [`ProtoError::InvalidAutomaticHeader`] for a `host` with spaces or control characters, or
 ///   a `user_agent` with control characters.
 pub fn write_request_head<H: AsRef<str>>(

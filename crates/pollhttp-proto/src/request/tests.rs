@@ -378,3 +378,19 @@ fn header_validation() {
         assert_eq!(write(&req("GET", "/", &headers, 0)), Err(want));
     }
 }
+
+#[test]
+fn a_second_content_length_is_refused_even_when_equal() {
+    assert_eq!(
+        write(&req(
+            "POST",
+            "/",
+            &["Content-Length: 3", "content-length: 3"],
+            3
+        )),
+        Err(ProtoError::InvalidHeader {
+            index: 1,
+            why: "more than one Content-Length header"
+        })
+    );
+}

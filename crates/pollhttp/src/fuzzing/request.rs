@@ -22,8 +22,9 @@ const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "OPTIONS", "CONNECT", 
 /// - a written head holds no CR or LF outside its line ends and no other control
 ///   character but HTAB, and httparse reads it back whole with the same method, target
 ///   and headers: the automatic `Host` first unless overridden, the user's (trimmed, in
-///   order), then exactly the other automatic ones that were not overridden, one `Host`, `Content-Length` only with the body's length and
-///   never with `Transfer-Encoding`.
+///   order), then exactly the other automatic ones that were not overridden; one `Host`;
+///   at most one `Content-Length`, only with the body's length and never with
+///   `Transfer-Encoding`.
 pub fn request_head(data: &[u8]) {
     let ([flags, l0, l1], rest) = params::<3>(data);
     let fields = fields(rest);
@@ -193,8 +194,13 @@ fn check_head(head: &[u8], req: &RequestHead<'_, String>) {
     if auto_host {
         assert_eq!(hosts[0], req.host.trim_matches(ows).as_bytes());
     }
-    // A caller's repeated Content-Length with the body's length is written as given.
+    // At most one Content-Length, with the body's length.
     let lengths = named("content-length");
+    assert!(
+        lengths.len() <= 1,
+        "{} Content-Length fields",
+        lengths.len()
+    );
     for v in &lengths {
         let v = std::str::from_utf8(v).unwrap_or_default().trim_matches(ows);
         assert!(
