@@ -247,12 +247,16 @@ impl HttpClient {
                     if let Err(e) = stream.wait(Interest::ReadWrite, limit) {
                         return Err(self.connection_error(Reason::io(&e)));
                     }
+                    now = self.now();
                 }
             }
-            if self.read_head(first_read)? {
+            // A read that waits reads the clock again itself.
+            if self.read_head(first_read, now)? {
                 return Ok(());
             }
-            now = self.now();
+            if self.blocking {
+                now = self.now();
+            }
             self.check_deadlines(now, |_| false)?;
             if !self.blocking {
                 return Ok(());
@@ -300,13 +304,16 @@ impl HttpClient {
     }
 
     /// Reads until the final response head is parsed (true) or the socket has no more
-    /// bytes for now (false). `first_read` says whether the first socket read may wait.
-    pub(super) fn read_head(&mut self, mut first_read: FirstRead) -> Result<bool, Error> {
-        // When this call last received bytes: also when the head arrived, if they end it.
-        let mut received: Option<Timestamp> = None;
+    /// bytes for now (false). `first_read` says whether the first socket read may wait;
+    /// `now` is the caller's reading of the clock, read again only after a read that may
+    /// have waited.
+    pub(super) fn read_head(
+        &mut self,
+        mut first_read: FirstRead,
+        mut now: Timestamp,
+    ) -> Result<bool, Error> {
         loop {
             if !self.recv.is_empty() {
-                let now = received.unwrap_or_else(|| self.now());
                 match self.conn.handle_head(self.recv.filled(), now) {
                     Ok(HeadEvent::Complete { consumed }) => {
                         self.recv.consume(consumed);
@@ -321,9 +328,11 @@ impl HttpClient {
             let Transport::Stream(stream) = &mut self.transport else {
                 return Err(self.connection_error(Reason::NotConnected));
             };
-            let res = match std::mem::replace(&mut first_read, FirstRead::Now) {
-                FirstRead::Now => self.recv.fill_from(stream.as_mut(), max),
-                FirstRead::WaitUpTo(limit) => self.recv.fill_waiting(stream.as_mut(), max, limit),
+            let (res, waited) = match std::mem::replace(&mut first_read, FirstRead::Now) {
+                FirstRead::Now => (self.recv.fill_from(stream.as_mut(), max), false),
+                FirstRead::WaitUpTo(limit) => {
+                    (self.recv.fill_waiting(stream.as_mut(), max, limit), true)
+                }
             };
             match res {
                 Ok(0) => {
@@ -331,9 +340,10 @@ impl HttpClient {
                     return Err(self.connection_error(reason));
                 }
                 Ok(_) => {
-                    let now = self.now();
+                    if waited {
+                        now = self.now();
+                    }
                     self.conn.handle_received(now);
-                    received = Some(now);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

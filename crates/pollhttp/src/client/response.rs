@@ -160,6 +160,9 @@ impl HttpClient {
     }
 
     fn read_body_until_failure(&mut self, buf: &mut [u8], n: &mut usize) -> Result<(), Reason> {
+        // The clock is read at most once per call while nothing waits (and not at all when
+        // the bytes are already here); a read that may have waited makes it stale.
+        let mut clock: Option<Timestamp> = None;
         while *n < buf.len() {
             // 1. Decode what the receive buffer holds.
             if !self.recv.is_empty() {
@@ -196,6 +199,9 @@ impl HttpClient {
                 self.recv.is_empty() && buf.len() >= DIRECT_READ_MIN && window >= DIRECT_READ_MIN;
             // Blocking mode waits inside the read: one system call where the stream can.
             let wait = self.blocking.then(|| self.wait_limit(self.now()));
+            if self.blocking {
+                clock = None;
+            }
             let Transport::Stream(stream) = &mut self.transport else {
                 return Err(Reason::NotConnected);
             };
@@ -220,7 +226,7 @@ impl HttpClient {
                     };
                 }
                 Ok(k) if direct => {
-                    let now = self.now();
+                    let now = *clock.get_or_insert_with(|| self.now());
                     self.conn.consume_direct(k, now)?;
                     *n += k;
                     if self.body_over() {
@@ -228,12 +234,12 @@ impl HttpClient {
                     }
                 }
                 Ok(_) => {
-                    let now = self.now();
+                    let now = *clock.get_or_insert_with(|| self.now());
                     self.conn.handle_received(now);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    let now = self.now();
+                    let now = *clock.get_or_insert_with(|| self.now());
                     let due = self.conn.poll_timeout().is_some_and(|d| d <= now);
                     if *n > 0 && (due || !self.blocking) {
                         // The bytes of this call go out first; an expired limit is
