@@ -5,7 +5,7 @@ use crate::request::has_field;
 use crate::tunnel::{TunnelEvent, TunnelHandshake};
 use crate::{
     write_request_head, write_request_head_checked_line, ConnError, Decoded, HeadEvent, Limits,
-    Method, ProtoError, RequestBody, RequestHead, ResponseReader, SendError, TimeoutPhase,
+    Method, ProtoError, RequestBody, RequestHead, ResponseReader, SendError, Time, TimeoutPhase,
     Timeouts, Timestamp,
 };
 use alloc::borrow::Cow;
@@ -156,11 +156,11 @@ impl Outgoing {
 
 /// The connect pipeline's clocks and, through an HTTPS proxy, the tunnel handshake.
 #[derive(Debug)]
-struct Connecting {
+struct Connecting<T> {
     limits: Timeouts,
-    started: Timestamp,
+    started: T,
     stage: ConnectStage,
-    stage_since: Timestamp,
+    stage_since: T,
     tunnel: Option<Box<TunnelHandshake>>,
     /// The `CONNECT` request, until the tunnel stage starts.
     tunnel_request: Option<Vec<u8>>,
@@ -177,26 +177,26 @@ enum Step {
 
 /// One request and its response, with their clocks.
 #[derive(Debug)]
-struct Exchange {
+struct Exchange<T> {
     step: Step,
     limits: Timeouts,
-    total_deadline: Option<Timestamp>,
-    head_deadline: Option<Timestamp>,
+    total_deadline: Option<T>,
+    head_deadline: Option<T>,
     /// When bytes last moved, for `idle`.
-    last_progress: Timestamp,
+    last_progress: T,
     /// The request asked for `Upgrade`, so a 101 is an answer rather than a violation.
     upgrade: bool,
 }
 
 #[derive(Debug)]
-enum State {
+enum State<T> {
     Closed,
-    Connecting(Connecting),
+    Connecting(Connecting<T>),
     Idle {
         /// Time the connect phase took, charged to the first request's `total`.
         connect_spent: Duration,
     },
-    Exchange(Exchange),
+    Exchange(Exchange<T>),
     Switched,
 }
 
@@ -265,19 +265,19 @@ enum State {
 /// assert_eq!(conn.phase(), Phase::Closed);
 /// ```
 #[derive(Debug)]
-pub struct Connection {
+pub struct Connection<T = Timestamp> {
     limits: Timeouts,
     user_agent: String,
     host_header: String,
     proxy_form: Option<ProxyForm>,
     reader: ResponseReader,
     out: Outgoing,
-    state: State,
+    state: State<T>,
 }
 
-impl Connection {
+impl<T: Time> Connection<T> {
     /// A closed connection with these limits and no `User-Agent`.
-    pub fn new(limits: Limits, timeouts: Timeouts) -> Connection {
+    pub fn new(limits: Limits, timeouts: Timeouts) -> Connection<T> {
         Connection {
             limits: timeouts,
             user_agent: String::new(),
@@ -370,7 +370,7 @@ impl Connection {
     // ----- connecting -------------------------------------------------------------------
 
     /// A connect pipeline starts now, towards `route`. Whatever ran before is dropped.
-    pub fn start_connect(&mut self, route: Route, now: Timestamp) {
+    pub fn start_connect(&mut self, route: Route, now: T) {
         self.close();
         self.host_header = route.host_header;
         self.proxy_form = route.proxy_form;
@@ -396,7 +396,7 @@ impl Connection {
 
     /// The driver's pipeline is now at `stage`. A new stage (or a new TCP attempt) starts
     /// its own clock; entering [`ConnectStage::Tunnel`] queues the `CONNECT` request.
-    pub fn handle_connect_stage(&mut self, stage: ConnectStage, now: Timestamp) {
+    pub fn handle_connect_stage(&mut self, stage: ConnectStage, now: T) {
         let State::Connecting(c) = &mut self.state else {
             return;
         };
@@ -446,7 +446,7 @@ impl Connection {
     }
 
     /// The stream is ready for HTTP: `Idle` (from `Connecting` only).
-    pub fn handle_connected(&mut self, now: Timestamp) {
+    pub fn handle_connected(&mut self, now: T) {
         if let State::Connecting(c) = &self.state {
             let connect_spent = now.saturating_since(c.started);
             self.state = State::Idle { connect_spent };
@@ -469,7 +469,7 @@ impl Connection {
         target: &str,
         headers: &[H],
         body: RequestBody,
-        now: Timestamp,
+        now: T,
     ) -> Result<(), SendError> {
         crate::validate_target(method.as_str(), target).map_err(SendError::Invalid)?;
         let State::Idle { connect_spent } = self.state else {
@@ -573,7 +573,7 @@ impl Connection {
     }
 
     /// `n` bytes of [`transmit`](Self::transmit) were written at `now`.
-    pub fn handle_sent(&mut self, n: usize, now: Timestamp) {
+    pub fn handle_sent(&mut self, n: usize, now: T) {
         match &mut self.state {
             State::Exchange(x) if x.step == Step::Sending => {
                 self.out.written = self.out.written.saturating_add(n);
@@ -591,7 +591,7 @@ impl Connection {
     /// The stream has pushed out everything written (its flush succeeded) at `now`: once
     /// the whole request is out, the wait for the response head begins and the request's
     /// buffers are released.
-    pub fn handle_flushed(&mut self, now: Timestamp) {
+    pub fn handle_flushed(&mut self, now: T) {
         if let State::Exchange(x) = &mut self.state {
             if x.step == Step::Sending && self.out.is_written() {
                 x.step = Step::AwaitingHead;
@@ -605,7 +605,7 @@ impl Connection {
     // ----- receiving --------------------------------------------------------------------
 
     /// Bytes arrived from the peer at `now` (they count as progress for `idle`).
-    pub fn handle_received(&mut self, now: Timestamp) {
+    pub fn handle_received(&mut self, now: T) {
         if let State::Exchange(x) = &mut self.state {
             x.last_progress = now;
         }
@@ -621,7 +621,7 @@ impl Connection {
     ///
     /// The reader's errors, and [`ProtoError::UnsolicitedSwitch`] for a 101 to a request
     /// without `Upgrade`. The connection is `Closed` after an error.
-    pub fn handle_head(&mut self, buf: &[u8], now: Timestamp) -> Result<HeadEvent, ConnError> {
+    pub fn handle_head(&mut self, buf: &[u8], now: T) -> Result<HeadEvent, ConnError> {
         let State::Exchange(x) = &mut self.state else {
             return Ok(HeadEvent::NeedMore { consumed: 0 });
         };
@@ -689,7 +689,7 @@ impl Connection {
     ///
     /// [`ProtoError::BodyTooLarge`] past the body limit, sticky as in
     /// [`read_body`](Self::read_body).
-    pub fn consume_direct(&mut self, n: usize, now: Timestamp) -> Result<(), ConnError> {
+    pub fn consume_direct(&mut self, n: usize, now: T) -> Result<(), ConnError> {
         self.handle_received(now);
         self.reader.consume_direct(n)?;
         if self.reader.is_complete() && matches!(self.state, State::Exchange(_)) {
@@ -759,7 +759,7 @@ impl Connection {
     /// [`handle_timeout`](Self::handle_timeout) by then even if nothing else happens.
     /// `None` when no clock runs (closed, idle, switched).
     #[must_use]
-    pub fn poll_timeout(&self) -> Option<Timestamp> {
+    pub fn poll_timeout(&self) -> Option<T> {
         match &self.state {
             State::Connecting(c) => earliest(
                 earliest(
@@ -786,7 +786,7 @@ impl Connection {
     /// Limits expire at their instant exactly (`now == deadline` expires). The order of
     /// checks, when several have expired: `total`, `connect_total`, the stage's own limit;
     /// in an exchange `total`, `response_head`, `idle`.
-    pub fn handle_timeout(&mut self, now: Timestamp, unread_input: bool) -> Option<Expiry> {
+    pub fn handle_timeout(&mut self, now: T, unread_input: bool) -> Option<Expiry> {
         let (phase, limits) = match &mut self.state {
             State::Connecting(c) => {
                 let l = c.limits;
@@ -840,19 +840,19 @@ fn stage_limit(stage: ConnectStage, l: &Timeouts) -> Option<(TimeoutPhase, Durat
     limit.map(|l| (phase, l))
 }
 
-fn at(start: Timestamp, limit: Option<Duration>) -> Option<Timestamp> {
+fn at<T: Time>(start: T, limit: Option<Duration>) -> Option<T> {
     limit.and_then(|l| start.checked_add(l))
 }
 
 /// The earlier of two optional instants (`None` is no limit).
-fn earliest(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
+fn earliest<T: Time>(a: Option<T>, b: Option<T>) -> Option<T> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     }
 }
 
-fn expired(deadline: Option<Timestamp>, now: Timestamp) -> bool {
+fn expired<T: Time>(deadline: Option<T>, now: T) -> bool {
     deadline.is_some_and(|d| now >= d)
 }
 

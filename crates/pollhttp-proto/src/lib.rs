@@ -1,9 +1,11 @@
 //! The sans-IO HTTP/1.1 client core under pollhttp: bytes in, events out, time passed in.
 //!
 //! No sockets, threads or clocks: everything here is a function of the bytes and the
-//! instants ([`Timestamp`]) it is given, so it is deterministic and tested without a
-//! network, and every deadline can be tested by passing made-up instants. The crate is
-//! `no_std` (it needs `alloc`) and depends on `httparse` alone.
+//! instants it is given (any [`Time`]: `std::time::Instant` with the `std` feature, or a
+//! [`Timestamp`] without std), so it is deterministic and tested without a network, and
+//! every deadline can be tested by passing made-up instants. The crate is `no_std` (it
+//! needs `alloc`) and depends on `httparse` alone; its `std` feature only lets `httparse`
+//! choose its SIMD parser at run time and implements [`Time`] for `std::time::Instant`.
 //!
 //! A driver owns the socket, the receive buffer, TLS and the clock; it hands bytes and the
 //! time to this crate and acts on what comes back. pollhttp's `HttpClient` is such a
@@ -17,7 +19,7 @@
 //!   ([`connect_request`], [`TunnelHandshake`]), requests through an HTTP proxy
 //!   ([`ProxyForm`], [`Route`]), one request at a time with its response, the decision
 //!   whether the connection may carry the next request, and every limit of [`Timeouts`]
-//!   checked against the [`Timestamp`]s the driver passes in. What the driver must do is
+//!   checked against the instants the driver passes in. What the driver must do is
 //!   told by [`Connection::phase`] ([`Phase`]); failures are [`ConnError`] (the peer's
 //!   doing, or an expired limit) and [`SendError`] (the caller's).
 //! - Writing a request head, with Godot's automatic headers (`Host` first, as RFC 9110
@@ -206,7 +208,7 @@
 #![deny(missing_docs)]
 
 extern crate alloc;
-#[cfg(test)]
+#[cfg(any(test, feature = "std"))]
 extern crate std;
 
 /// What the tests use from `alloc` and `std`, since the crate itself has no prelude of them.
@@ -254,6 +256,6 @@ pub use request::{
 };
 pub use request_body::RequestBody;
 pub use response_reader::{HeadEvent, ResponseReader};
-pub use time::Timestamp;
+pub use time::{Time, Timestamp};
 pub use timeouts::{describe as describe_timeout, TimeoutPhase, Timeouts};
 pub use tunnel::{connect_request, TunnelEvent, TunnelHandshake};

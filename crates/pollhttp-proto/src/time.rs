@@ -2,8 +2,41 @@
 
 use core::time::Duration;
 
-/// A point in time: how long after an epoch of the driver's choosing (for example when its
-/// client was made). The core compares and adds these; it never asks what time it is, so
+/// What the core needs of an instant: order, adding a limit, and the time between two.
+/// [`Connection`](crate::Connection) works with any such type, so a driver passes the
+/// instants of its own clock as they are: `std::time::Instant` (with the `std` feature),
+/// or a [`Timestamp`] where there is no std.
+pub trait Time: Copy + Ord + core::fmt::Debug {
+    /// `self + d`, or `None` past the last representable instant (a limit that far away
+    /// is no limit).
+    fn checked_add(self, d: Duration) -> Option<Self>;
+    /// The time from `earlier` to `self`, zero when `earlier` is later.
+    fn saturating_since(self, earlier: Self) -> Duration;
+}
+
+#[cfg(feature = "std")]
+impl Time for std::time::Instant {
+    fn checked_add(self, d: Duration) -> Option<Self> {
+        std::time::Instant::checked_add(&self, d)
+    }
+
+    fn saturating_since(self, earlier: Self) -> Duration {
+        self.saturating_duration_since(earlier)
+    }
+}
+
+impl Time for Timestamp {
+    fn checked_add(self, d: Duration) -> Option<Self> {
+        Timestamp::checked_add(self, d)
+    }
+
+    fn saturating_since(self, earlier: Self) -> Duration {
+        Timestamp::saturating_since(self, earlier)
+    }
+}
+
+/// A point in time for drivers without std: how long after an epoch of the driver's
+/// choosing (for example when its client was made). The core compares and adds these; it never asks what time it is, so
 /// every deadline can be tested by passing made-up instants.
 ///
 /// ```

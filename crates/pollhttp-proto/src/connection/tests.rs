@@ -461,7 +461,7 @@ const CASES: &[Case] = &[
 
 #[test]
 fn default_limits_are_the_documented_values() {
-    let c = Connection::new(Limits::default(), Timeouts::default());
+    let c: Connection = Connection::new(Limits::default(), Timeouts::default());
     let t = c.timeouts();
     assert_eq!(t.resolve, Some(Duration::from_secs(30)));
     assert_eq!(t.connect, Some(Duration::from_secs(30)));

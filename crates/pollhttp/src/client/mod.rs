@@ -4,7 +4,7 @@
 use crate::conn::{Connector, Progress, RecvBuf};
 use crate::net::host::parse_target;
 use crate::proto::{
-    host_header, ConnError, ConnectStage, Connection, Expiry, HeadEvent, Limits, Phase, Timestamp,
+    host_header, ConnError, ConnectStage, Connection, Expiry, HeadEvent, Limits, Phase,
 };
 use crate::tls::TlsOptions;
 use crate::Clock;
@@ -110,7 +110,7 @@ enum Transport {
 /// ```
 pub struct HttpClient {
     /// The protocol: the exchange, the response, every deadline.
-    conn: Connection,
+    conn: Connection<Instant>,
     transport: Transport,
     /// Bytes received and not yet taken by the core.
     recv: RecvBuf,
@@ -134,8 +134,6 @@ pub struct HttpClient {
     /// Where the time comes from; `None` is the system's clock, read without a call
     /// through a trait object.
     clock: Option<Arc<dyn Clock>>,
-    /// The origin of the core's [`Timestamp`]s.
-    epoch: Instant,
 }
 
 impl Default for HttpClient {
@@ -186,17 +184,15 @@ impl HttpClient {
             shutdown_on_close: false,
             connection_serial: 0,
             clock: None,
-            epoch: Instant::now(),
         }
     }
 
     /// The one place the client reads the clock: the core is given this instant.
-    fn now(&self) -> Timestamp {
-        let now = match &self.clock {
+    fn now(&self) -> Instant {
+        match &self.clock {
             None => Instant::now(),
             Some(c) => c.now(),
-        };
-        Timestamp::from_duration(now.saturating_duration_since(self.epoch))
+        }
     }
 
     /// Reads the time from `clock` instead of the system's clock (see [`Clock`]); for
@@ -204,7 +200,6 @@ impl HttpClient {
     /// connection, since running deadlines belong to the old clock.
     pub fn set_clock(&mut self, clock: impl Clock + 'static) {
         self.close();
-        self.epoch = clock.now();
         self.clock = Some(Arc::new(clock));
     }
 

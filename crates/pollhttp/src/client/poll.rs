@@ -107,7 +107,7 @@ impl HttpClient {
 
     /// Moves the `CONNECT` exchange between the core and the proxy's stream: `Ok(true)`
     /// once the tunnel is open and TLS has started (or the stream is ready).
-    pub(super) fn drive_tunnel(&mut self, now: Timestamp) -> Result<bool, Error> {
+    pub(super) fn drive_tunnel(&mut self, now: Instant) -> Result<bool, Error> {
         let Transport::Connecting(connector) = &mut self.transport else {
             return Ok(false);
         };
@@ -186,7 +186,7 @@ impl HttpClient {
     /// deadline has passed, since it may cost a system call).
     pub(super) fn check_deadlines(
         &mut self,
-        now: Timestamp,
+        now: Instant,
         unread: impl FnOnce(&mut Self) -> bool,
     ) -> Result<(), Error> {
         match self.expired(now, unread) {
@@ -199,7 +199,7 @@ impl HttpClient {
     /// then).
     pub(super) fn expired(
         &mut self,
-        now: Timestamp,
+        now: Instant,
         unread: impl FnOnce(&mut Self) -> bool,
     ) -> Option<ConnError> {
         if self.conn.poll_timeout().is_none_or(|d| d > now) {
@@ -266,7 +266,7 @@ impl HttpClient {
 
     /// Writes pending request bytes until done or the socket is full, then flushes; the
     /// error says why the connection cannot go on.
-    pub(super) fn write_request(&mut self, now: Timestamp) -> Result<(), Reason> {
+    pub(super) fn write_request(&mut self, now: Instant) -> Result<(), Reason> {
         if !self.conn.wants_write() {
             return Ok(());
         }
@@ -310,7 +310,7 @@ impl HttpClient {
     pub(super) fn read_head(
         &mut self,
         mut first_read: FirstRead,
-        mut now: Timestamp,
+        mut now: Instant,
     ) -> Result<bool, Error> {
         loop {
             if !self.recv.is_empty() {

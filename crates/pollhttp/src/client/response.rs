@@ -162,7 +162,7 @@ impl HttpClient {
     fn read_body_until_failure(&mut self, buf: &mut [u8], n: &mut usize) -> Result<(), Reason> {
         // The clock is read at most once per call while nothing waits (and not at all when
         // the bytes are already here); a read that may have waited makes it stale.
-        let mut clock: Option<Timestamp> = None;
+        let mut clock: Option<Instant> = None;
         while *n < buf.len() {
             // 1. Decode what the receive buffer holds.
             if !self.recv.is_empty() {

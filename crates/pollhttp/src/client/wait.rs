@@ -82,8 +82,8 @@ impl HttpClient {
     /// How long a wait may last so that it ends by the next deadline: `None` when no
     /// clock runs. Rounded up to whole milliseconds so that a wait never ends just short
     /// of the deadline and turns into a spin.
-    pub(super) fn wait_limit(&self, now: Timestamp) -> Option<Duration> {
-        let left = self.conn.poll_timeout()?.saturating_since(now);
+    pub(super) fn wait_limit(&self, now: Instant) -> Option<Duration> {
+        let left = self.conn.poll_timeout()?.saturating_duration_since(now);
         let ms = left.as_nanos().div_ceil(1_000_000);
         Some(Duration::from_millis(u64::try_from(ms).unwrap_or(u64::MAX)))
     }
@@ -93,7 +93,7 @@ impl HttpClient {
     pub(super) fn clamp_wait(
         &self,
         timeout: Option<Duration>,
-        now: Timestamp,
+        now: Instant,
     ) -> (Option<Duration>, bool) {
         match (self.wait_limit(now), timeout) {
             (Some(limit), Some(t)) if limit <= t => (Some(limit), true),
@@ -107,9 +107,7 @@ impl HttpClient {
     /// that wait on [`raw_fd`](HttpClient::raw_fd) in their own poller. `None` when no
     /// clock runs.
     pub fn next_deadline(&self) -> Option<Instant> {
-        self.conn
-            .poll_timeout()
-            .and_then(|t| self.epoch.checked_add(t.as_duration()))
+        self.conn.poll_timeout()
     }
 
     /// True when the client already holds received input that [`poll`](HttpClient::poll)
