@@ -61,8 +61,9 @@ pub enum Phase {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Expiry {
     /// The TCP attempt's own limit expired and another address remains: the driver drops
-    /// this attempt and reports the next one's stage. The connection goes on.
-    NextAddress,
+    /// this attempt (the error says why, to record as its failure) and reports the next
+    /// one's stage. The connection goes on.
+    NextAddress(ConnError),
     /// A limit ended the connection; it is [`Closed`](Phase::Closed) now.
     Failed(ConnError),
 }
@@ -475,7 +476,7 @@ impl<T: Time> Connection<T> {
         let State::Idle { connect_spent } = self.state else {
             return Err(SendError::NotReady);
         };
-        self.out.clear();
+        // Every way into Idle leaves the request buffers empty.
         let written = match &self.proxy_form {
             // The target was checked above and the method is a constant token.
             None => write_request_head_checked_line(
@@ -802,7 +803,8 @@ impl<T: Time> Connection<T> {
                     if let ConnectStage::Tcp { last: false, .. } = c.stage {
                         // The next address gets a clock of its own.
                         c.stage_since = now;
-                        return Some(Expiry::NextAddress);
+                        let after = limit;
+                        return Some(Expiry::NextAddress(ConnError::Timeout { phase, after }));
                     }
                     (phase, l)
                 }

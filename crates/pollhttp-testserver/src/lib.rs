@@ -55,3 +55,17 @@ pub use pattern::{fill_pattern, pattern_byte};
 pub use scripted::ScriptedServer;
 pub use step::Step;
 pub use wire::{chunked_response, reason_phrase, response, IO_TIMEOUT};
+
+/// Every error along `e`'s source chain, starting with its source: what the error tests
+/// walk to find the cause behind a failure.
+pub fn error_chain<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Vec<&'a (dyn std::error::Error + 'static)> {
+    let mut out = Vec::new();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        out.push(cause);
+        next = cause.source();
+    }
+    out
+}

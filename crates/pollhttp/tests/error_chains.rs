@@ -18,16 +18,7 @@ use std::io;
 use tls_support::certs::{Ca, Validity};
 use tls_support::server::Server;
 
-/// Every error along the source chain, starting with `e`'s source.
-fn chain(e: &Error) -> Vec<&(dyn std::error::Error + 'static)> {
-    let mut out = Vec::new();
-    let mut next = e.source();
-    while let Some(cause) = next {
-        out.push(cause);
-        next = cause.source();
-    }
-    out
-}
+use pollhttp_testserver::error_chain as chain;
 
 fn closed_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -73,26 +64,6 @@ fn a_refused_connect_reaches_econnrefused() {
         }
         other => panic!("{other:?}"),
     }
-}
-
-#[test]
-fn a_refusing_proxy_is_named_as_the_proxy() {
-    let port = closed_port();
-    let mut c = HttpClient::new();
-    c.set_http_proxy("127.0.0.1", Some(port));
-    c.connect_to_host("127.0.0.1", Some(80), None).unwrap();
-    poll_while(&mut c, &[Status::Resolving, Status::Connecting]);
-    let err = c.last_error().unwrap();
-    match err.reason() {
-        Reason::Connect {
-            target, endpoint, ..
-        } => {
-            assert_eq!(target, &format!("127.0.0.1:{port}"));
-            assert_eq!(*endpoint, Endpoint::HttpProxy);
-        }
-        other => panic!("{other:?}"),
-    }
-    assert_eq!(err.raw_os_error(), Some(Errno::CONNREFUSED.raw_os_error()));
 }
 
 #[test]

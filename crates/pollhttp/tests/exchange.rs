@@ -492,3 +492,32 @@ fn idle_watches_the_wait_for_the_response_head() {
     );
     server.finish();
 }
+
+#[test]
+fn a_body_failure_after_some_bytes_is_reported_by_the_next_read() {
+    // The bytes before the broken chunk go out first; the failure waits for the next
+    // read, and the unread broken bytes keep a caller's own poller from sleeping on a
+    // silent socket meanwhile.
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nZZ\r\n".to_vec(),
+        ),
+        Step::ExpectClose,
+    ]]);
+    let mut c = get_root(&server);
+    assert_eq!(c.status(), Status::Body);
+    let mut buf = [0u8; 100];
+    let n = c.read_response_body_into(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"hello");
+    assert_eq!(c.status(), Status::Body);
+    assert!(
+        c.has_pending_input(),
+        "the failure is work for the next read"
+    );
+    let err = c.read_response_body_into(&mut buf).unwrap_err();
+    assert!(err.protocol_error().is_some(), "{err}");
+    assert_eq!(c.status(), Status::ConnectionError);
+    assert!(!c.has_pending_input());
+    server.finish();
+}

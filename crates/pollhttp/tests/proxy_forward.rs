@@ -277,6 +277,11 @@ fn refused_http_proxy_port() {
         }
         other => panic!("{other:?}"),
     }
+    // The proxy's refusal is the system's, code and all, at the end of the chain.
+    assert_eq!(
+        err.raw_os_error(),
+        Some(rustix::io::Errno::CONNREFUSED.raw_os_error())
+    );
 }
 
 #[test]

@@ -543,7 +543,13 @@ fn each_tcp_attempt_has_its_own_connect_limit_and_the_last_one_fails() {
     c.handle_connect_stage(first, t(20));
     assert_eq!(c.poll_timeout(), Some(t(35)));
     assert_eq!(c.handle_timeout(just_before(t(35)), false), None);
-    assert_eq!(c.handle_timeout(t(35), false), Some(Expiry::NextAddress));
+    assert_eq!(
+        c.handle_timeout(t(35), false),
+        Some(Expiry::NextAddress(ConnError::Timeout {
+            phase: TimeoutPhase::Connect,
+            after: ms(30)
+        }))
+    );
     assert_eq!(
         c.phase(),
         Phase::Connecting(first),
@@ -559,7 +565,13 @@ fn each_tcp_attempt_has_its_own_connect_limit_and_the_last_one_fails() {
     c.handle_connect_stage(second, t(36));
     assert_eq!(c.poll_timeout(), Some(t(66)));
     assert_eq!(c.handle_timeout(just_before(t(66)), false), None);
-    assert_eq!(c.handle_timeout(t(66), false), Some(Expiry::NextAddress));
+    assert_eq!(
+        c.handle_timeout(t(66), false),
+        Some(Expiry::NextAddress(ConnError::Timeout {
+            phase: TimeoutPhase::Connect,
+            after: ms(30)
+        }))
+    );
     c.handle_connect_stage(
         ConnectStage::Tcp {
             attempt: 2,
@@ -1181,7 +1193,13 @@ fn zero_limits_expire_at_the_first_check() {
         },
         t(3),
     );
-    assert_eq!(c.handle_timeout(t(3), false), Some(Expiry::NextAddress));
+    assert_eq!(
+        c.handle_timeout(t(3), false),
+        Some(Expiry::NextAddress(ConnError::Timeout {
+            phase: TimeoutPhase::Connect,
+            after: Duration::ZERO
+        }))
+    );
     c.handle_connect_stage(
         ConnectStage::Tcp {
             attempt: 1,

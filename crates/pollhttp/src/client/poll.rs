@@ -61,13 +61,8 @@ impl HttpClient {
                 }
             }
             match self.conn.handle_timeout(now, false) {
-                Some(Expiry::NextAddress) => {
+                Some(Expiry::NextAddress(why)) => {
                     if let Transport::Connecting(c) = &mut self.transport {
-                        let limit = self.conn.timeouts().connect.unwrap_or_default();
-                        let why = crate::proto::ConnError::Timeout {
-                            phase: crate::TimeoutPhase::Connect,
-                            after: limit,
-                        };
                         c.skip_attempt(io::Error::new(io::ErrorKind::TimedOut, why.to_string()));
                     }
                     continue;
@@ -121,7 +116,7 @@ impl HttpClient {
                 break;
             }
             match stream.write(pending) {
-                Ok(0) => return Err(cant_connect(self.conn.handle_eof().err().into_reason())),
+                Ok(0) => return Err(cant_connect(self.eof_reason())),
                 Ok(n) => self.conn.handle_sent(n, now),
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -131,7 +126,7 @@ impl HttpClient {
         let mut chunk = [0u8; TUNNEL_READ_SIZE];
         loop {
             match stream.read(&mut chunk) {
-                Ok(0) => return Err(cant_connect(self.conn.handle_eof().err().into_reason())),
+                Ok(0) => return Err(cant_connect(self.eof_reason())),
                 Ok(n) => match self.conn.handle_tunnel_input(&chunk[..n]) {
                     Ok(false) => {}
                     Ok(true) => {
@@ -149,6 +144,15 @@ impl HttpClient {
         }
     }
 
+    /// Reports a socket error met outside `poll()` (a write in `request()`, a read in
+    /// `wait()`), entering CONNECTION_ERROR, as Godot reports a failed request write.
+    pub(super) fn report_deferred_error(&mut self) -> Result<(), Error> {
+        match self.deferred_error.take() {
+            Some(err) => Err(self.fail(Status::ConnectionError, err)),
+            None => Ok(()),
+        }
+    }
+
     /// Detects a server that closed (or wrote to) an idle keep-alive connection.
     pub(super) fn poll_idle(&mut self) -> Result<(), Error> {
         let Some(stream) = self.stream() else {
@@ -157,7 +161,7 @@ impl HttpClient {
         let mut probe = [0u8; 1];
         match stream.read(&mut probe) {
             Ok(0) => {
-                let reason = self.conn.handle_eof().err().into_reason();
+                let reason = self.eof_reason();
                 Err(self.connection_error(reason))
             }
             Ok(_) => {
@@ -174,9 +178,7 @@ impl HttpClient {
     /// stalled body is one with nothing to read: bytes waiting for the caller are not the
     /// server's delay.
     pub(super) fn poll_body(&mut self) -> Result<(), Error> {
-        if let Some(err) = self.deferred_error.take() {
-            return Err(self.fail(Status::ConnectionError, err));
-        }
+        self.report_deferred_error()?;
         let now = self.now();
         self.check_deadlines(now, Self::body_readable)
     }
@@ -208,7 +210,7 @@ impl HttpClient {
         let unread = unread(self);
         match self.conn.handle_timeout(now, unread) {
             Some(Expiry::Failed(e)) => Some(e),
-            Some(Expiry::NextAddress) | None => None,
+            Some(Expiry::NextAddress(_)) | None => None,
         }
     }
 
@@ -226,9 +228,7 @@ impl HttpClient {
     }
 
     pub(super) fn poll_requesting(&mut self) -> Result<(), Error> {
-        if let Some(err) = self.deferred_error.take() {
-            return Err(self.fail(Status::ConnectionError, err));
-        }
+        self.report_deferred_error()?;
         let mut now = self.now();
         loop {
             if let Err(reason) = self.write_request(now) {
@@ -275,7 +275,8 @@ impl HttpClient {
         };
         loop {
             let (head, body) = self.conn.transmit();
-            if head.is_empty() && body.is_empty() {
+            let pending = head.len() + body.len();
+            if pending == 0 {
                 break;
             }
             let res = if head.is_empty() {
@@ -287,7 +288,12 @@ impl HttpClient {
             };
             match res {
                 Ok(0) => return Err(Reason::PeerClosed("while sending the request")),
-                Ok(n) => self.conn.handle_sent(n, now),
+                Ok(n) => {
+                    self.conn.handle_sent(n, now);
+                    if n == pending {
+                        break;
+                    }
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(Reason::io(&e)),
@@ -336,7 +342,7 @@ impl HttpClient {
             };
             match res {
                 Ok(0) => {
-                    let reason = self.conn.handle_eof().err().into_reason();
+                    let reason = self.eof_reason();
                     return Err(self.connection_error(reason));
                 }
                 Ok(_) => {
@@ -349,6 +355,16 @@ impl HttpClient {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(self.connection_error(Reason::io(&e))),
             }
+        }
+    }
+
+    /// Why the end of the stream ends the connection here, as the core judges it. Where
+    /// the core would accept an end (a body read to the close), the driver does not call
+    /// this; a plain close is the reason should that ever change.
+    fn eof_reason(&mut self) -> Reason {
+        match self.conn.handle_eof() {
+            Err(e) => e.into(),
+            Ok(()) => Reason::PeerClosed("unexpectedly"),
         }
     }
 
@@ -367,19 +383,4 @@ pub(super) enum FirstRead {
     Now,
     /// Wait up to this long (`None`: no limit) for bytes, then read them.
     WaitUpTo(Option<Duration>),
-}
-
-/// The reason behind an end of stream the core judged: its error, or (when it found the
-/// end valid where the driver did not expect one) a plain close.
-pub(super) trait IntoReason {
-    fn into_reason(self) -> Reason;
-}
-
-impl IntoReason for Option<ConnError> {
-    fn into_reason(self) -> Reason {
-        match self {
-            Some(e) => e.into(),
-            None => Reason::PeerClosed("unexpectedly"),
-        }
-    }
 }

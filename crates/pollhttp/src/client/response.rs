@@ -113,9 +113,8 @@ impl HttpClient {
             cap = cap.min(usize::try_from(window).unwrap_or(usize::MAX));
         }
         let mut buf = vec![0u8; cap];
-        let mut n = 0;
-        // A failure shows in the status; the bytes before it are the caller's, as in Godot.
-        let _ = self.read_body(&mut buf, &mut n);
+        // A failure shows in the status (Godot's way), once the bytes before it are out.
+        let n = self.read_body(&mut buf).unwrap_or(0);
         buf.truncate(n);
         buf
     }
@@ -130,32 +129,26 @@ impl HttpClient {
     ///
     /// Not in BODY: `ERR_INVALID_PARAMETER`. The body broke (a truncated or malformed
     /// body, a reset, a timeout): `ERR_CONNECTION_ERROR`, and the status is
-    /// CONNECTION_ERROR; whatever this call had written into `buf` before the failure is
-    /// not to be used.
+    /// CONNECTION_ERROR. A read never both returns bytes and fails: when the failure comes
+    /// after some bytes, the call returns them and the next call reports it.
     pub fn read_response_body_into(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
         if self.status() != Status::Body {
             return Err(self.wrong_status("read_response_body_into"));
         }
-        let mut n = 0;
-        self.read_body(buf, &mut n)?;
-        Ok(n)
+        self.read_body(buf)
     }
 
-    /// Reads body bytes into `buf`, counting them in `n` (also when it then fails: Godot's
-    /// `read_response_body_chunk` returns what arrived before a failure).
-    fn read_body(&mut self, buf: &mut [u8], n: &mut usize) -> Result<(), Error> {
-        if let Some(err) = self.deferred_error.take() {
-            return Err(self.fail(Status::ConnectionError, err));
-        }
-        match self.read_body_until_failure(buf, n) {
-            Err(reason) if *n > 0 => {
-                // The bytes before the failure go to the caller first; the next read
-                // reports it, so that no read both returns data and fails the body.
+    /// Reads body bytes into `buf`; a failure after some bytes is kept for the next read.
+    fn read_body(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        self.report_deferred_error()?;
+        let mut n = 0;
+        match self.read_body_until_failure(buf, &mut n) {
+            Err(reason) if n > 0 => {
                 self.deferred_error = Some(Error::new(GodotError::ConnectionError, reason));
-                Ok(())
+                Ok(n)
             }
             Err(reason) => Err(self.connection_error(reason)),
-            Ok(()) => Ok(()),
+            Ok(()) => Ok(n),
         }
     }
 

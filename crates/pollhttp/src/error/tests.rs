@@ -12,16 +12,7 @@ fn shared(e: io::Error) -> SharedIoError {
     e.into()
 }
 
-/// Every error along the source chain, starting with `e`'s source.
-fn chain(e: &dyn std::error::Error) -> Vec<&(dyn std::error::Error + 'static)> {
-    let mut out = Vec::new();
-    let mut next = e.source();
-    while let Some(cause) = next {
-        out.push(cause);
-        next = cause.source();
-    }
-    out
-}
+use pollhttp_testserver::error_chain as chain;
 
 fn tls_from_rustls() -> TlsError {
     TlsError::from_rustls(&rustls::Error::InvalidCertificate(

@@ -2,6 +2,8 @@
 
 use super::{fields, params};
 use crate::net::host::{strip_scheme, write_authority};
+// The comparison form is the library's own; what is checked here is matching on it.
+use crate::proxy::normalize;
 use crate::{no_proxy_matches, Error, GodotError, ProxyConfig, Reason};
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -262,15 +264,4 @@ pub fn no_proxy(data: &[u8]) {
             "{entry:?} matches {host:?}"
         );
     }
-}
-
-/// The comparison form of a `no_proxy` host or entry, as documented: trimmed, lower case,
-/// without brackets or a trailing dot.
-fn normalize(s: &str) -> String {
-    let s = s.trim();
-    let s = s
-        .strip_prefix('[')
-        .and_then(|r| r.strip_suffix(']'))
-        .unwrap_or(s);
-    s.strip_suffix('.').unwrap_or(s).to_ascii_lowercase()
 }

@@ -139,8 +139,9 @@ pub fn no_proxy_matches(no_proxy: &str, host: &str) -> bool {
         })
 }
 
-/// Lower case, without brackets or a trailing dot.
-fn normalize(s: &str) -> String {
+/// The comparison form of a `no_proxy` host or entry: trimmed, lower case, without
+/// brackets or a trailing dot.
+pub(crate) fn normalize(s: &str) -> String {
     let s = s.trim();
     let s = s
         .strip_prefix('[')

@@ -6,3 +6,5 @@ mod env;
 
 pub use config::{ProxyConfig, DEFAULT_PROXY_PORT};
 pub use env::no_proxy_matches;
+#[cfg(feature = "fuzzing")]
+pub(crate) use env::normalize;
