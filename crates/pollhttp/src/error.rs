@@ -32,6 +32,12 @@ pub enum GodotError {
     /// `ERR_UNCONFIGURED` (3).
     #[doc(alias = "ERR_UNCONFIGURED")]
     Unconfigured,
+    /// `ERR_FILE_CANT_OPEN` (12).
+    #[doc(alias = "ERR_FILE_CANT_OPEN")]
+    FileCantOpen,
+    /// `ERR_FILE_CANT_WRITE` (13).
+    #[doc(alias = "ERR_FILE_CANT_WRITE")]
+    FileCantWrite,
     /// `ERR_CANT_CONNECT` (25).
     #[doc(alias = "ERR_CANT_CONNECT")]
     CantConnect,
@@ -62,6 +68,8 @@ impl GodotError {
             GodotError::Failed => 1,
             GodotError::Unavailable => 2,
             GodotError::Unconfigured => 3,
+            GodotError::FileCantOpen => 12,
+            GodotError::FileCantWrite => 13,
             GodotError::Timeout => 24,
             GodotError::CantConnect => 25,
             GodotError::CantResolve => 26,
@@ -78,6 +86,8 @@ impl GodotError {
             GodotError::Failed => "FAILED",
             GodotError::Unavailable => "ERR_UNAVAILABLE",
             GodotError::Unconfigured => "ERR_UNCONFIGURED",
+            GodotError::FileCantOpen => "ERR_FILE_CANT_OPEN",
+            GodotError::FileCantWrite => "ERR_FILE_CANT_WRITE",
             GodotError::Timeout => "ERR_TIMEOUT",
             GodotError::CantConnect => "ERR_CANT_CONNECT",
             GodotError::CantResolve => "ERR_CANT_RESOLVE",
@@ -350,6 +360,51 @@ pub enum Reason {
         /// The proxy's reason phrase (possibly empty).
         reason: String,
     },
+    /// [`HttpRequest::request`](crate::HttpRequest::request) was called while a request
+    /// was still in progress (Godot's `ERR_BUSY`).
+    Busy,
+    /// More redirects than [`set_max_redirects`](crate::HttpRequest::set_max_redirects)
+    /// allows; the last 3xx is the answer.
+    RedirectLimit {
+        /// The limit that was reached.
+        limit: u32,
+    },
+    /// A redirect that is not followed for safety, such as HTTPS to plain HTTP without
+    /// [`set_allow_https_downgrade`](crate::HttpRequest::set_allow_https_downgrade).
+    RedirectRefused {
+        /// The URL the server redirected to.
+        location: String,
+        /// Why it is not followed.
+        why: &'static str,
+    },
+    /// The body (after decoding) would exceed
+    /// [`set_body_size_limit`](crate::HttpRequest::set_body_size_limit); `declared` when
+    /// `Content-Length` said so before any of it was read.
+    BodySizeLimit {
+        /// The limit, in bytes.
+        limit: u64,
+        /// The body's declared length, when it was refused on that alone.
+        declared: Option<u64>,
+    },
+    /// A resumed download's `206` answer does not continue the kept part.
+    RangeMismatch {
+        /// Where the kept part ends.
+        expected_start: u64,
+        /// The server's `Content-Range`.
+        content_range: String,
+    },
+    /// The body could not be decoded from its `Content-Encoding` (truncated or corrupt);
+    /// the source is the decoder's error.
+    Decode(SharedIoError),
+    /// The download file could not be opened, written, or moved into place.
+    DownloadFile {
+        /// What failed: `"open"`, `"write"`, `"rename"`...
+        op: &'static str,
+        /// The file.
+        path: std::path::PathBuf,
+        /// The system's error.
+        error: SharedIoError,
+    },
 }
 
 impl fmt::Display for Reason {
@@ -394,6 +449,36 @@ impl fmt::Display for Reason {
                 reason: reason.clone(),
             }
             .fmt(f),
+            Reason::Busy => f.write_str("a request is already in progress"),
+            Reason::RedirectLimit { limit } => {
+                write!(f, "redirect limit reached ({limit} redirects followed)")
+            }
+            Reason::RedirectRefused { location, why } => {
+                write!(f, "redirect to {location} not followed: {why}")
+            }
+            Reason::BodySizeLimit {
+                limit,
+                declared: Some(len),
+            } => write!(
+                f,
+                "the body's Content-Length ({len}) exceeds body_size_limit ({limit})"
+            ),
+            Reason::BodySizeLimit {
+                limit,
+                declared: None,
+            } => write!(f, "the body exceeds body_size_limit ({limit} bytes)"),
+            Reason::RangeMismatch {
+                expected_start,
+                content_range,
+            } => write!(
+                f,
+                "the server answered a resume from byte {expected_start} with \
+                 Content-Range {content_range:?}"
+            ),
+            Reason::Decode(e) => write!(f, "cannot decode the body: {e}"),
+            Reason::DownloadFile { op, path, error } => {
+                write!(f, "cannot {op} the download file {}: {error}", path.display())
+            }
         }
     }
 }
@@ -431,6 +516,13 @@ impl Reason {
             | Reason::UnexpectedData
             | Reason::ProxyRefused { .. } => Fault::Peer,
             Reason::Timeout { .. } => Fault::Timeout,
+            Reason::Busy => Fault::Caller,
+            Reason::RedirectLimit { .. }
+            | Reason::RedirectRefused { .. }
+            | Reason::BodySizeLimit { .. }
+            | Reason::RangeMismatch { .. }
+            | Reason::Decode(_) => Fault::Peer,
+            Reason::DownloadFile { .. } => Fault::Local,
         }
     }
 
@@ -442,6 +534,12 @@ impl Reason {
                 Some(error.get())
             }
             Reason::Tls(e) => Some(e),
+            Reason::Decode(error) | Reason::DownloadFile { error, .. } => Some(error.get()),
+            Reason::Busy
+            | Reason::RedirectLimit { .. }
+            | Reason::RedirectRefused { .. }
+            | Reason::BodySizeLimit { .. }
+            | Reason::RangeMismatch { .. } => None,
             Reason::InvalidArgument(_)
             | Reason::WrongStatus { .. }
             | Reason::NotConnected

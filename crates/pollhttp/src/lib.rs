@@ -105,7 +105,9 @@
 mod client;
 mod clock;
 mod conn;
+pub mod decode;
 mod error;
+mod http_request;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
@@ -134,6 +136,12 @@ pub use conn::StreamPeer;
 #[doc(alias = "Error")]
 pub use error::GodotError;
 pub use error::{Endpoint, Error, Fault, Reason, SharedIoError};
+#[doc(alias = "HTTPRequest")]
+pub use http_request::HttpRequest;
+pub use http_request::{
+    fetch, Completion, HttpRequestResult, Progress, DEFAULT_DOWNLOAD_CHUNK_SIZE,
+    DEFAULT_MAX_REDIRECTS,
+};
 #[cfg(unix)]
 pub use poller::{Poller, Token};
 pub use proto::{Limits, Method};

@@ -188,7 +188,7 @@ impl HttpClient {
     }
 
     /// The one place the client reads the clock: the core is given this instant.
-    fn now(&self) -> Instant {
+    pub(crate) fn now(&self) -> Instant {
         match &self.clock {
             None => Instant::now(),
             Some(c) => c.now(),

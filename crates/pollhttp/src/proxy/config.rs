@@ -261,7 +261,7 @@ fn split_host_port(s: &str) -> Result<(&str, u16), Error> {
 }
 
 /// Decodes `%XX` escapes (RFC 3986); the result must be UTF-8.
-fn percent_decode(s: &str) -> Result<String, Error> {
+pub(crate) fn percent_decode(s: &str) -> Result<String, Error> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

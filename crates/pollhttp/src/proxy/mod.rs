@@ -6,5 +6,6 @@ mod env;
 
 pub use config::{ProxyConfig, DEFAULT_PROXY_PORT};
 pub use env::no_proxy_matches;
+pub(crate) use config::percent_decode;
 #[cfg(feature = "fuzzing")]
 pub(crate) use env::normalize;
