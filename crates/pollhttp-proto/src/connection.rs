@@ -4,9 +4,9 @@
 use crate::request::has_field;
 use crate::tunnel::{TunnelEvent, TunnelHandshake};
 use crate::{
-    write_request_head, write_request_head_checked_line, ConnError, Decoded, HeadEvent, Limits,
-    Method, ProtoError, RequestBody, RequestHead, ResponseReader, SendError, Time, TimeoutPhase,
-    Timeouts, Timestamp,
+    validate_method, write_request_head_checked_line, ConnError, Decoded, HeadEvent, Limits,
+    ProtoError, RequestBody, RequestHead, RequestMethod, ResponseReader, SendError, Time,
+    TimeoutPhase, Timeouts, Timestamp,
 };
 use alloc::borrow::Cow;
 use alloc::boxed::Box;
@@ -269,6 +269,7 @@ enum State<T> {
 pub struct Connection<T = Timestamp> {
     limits: Timeouts,
     user_agent: String,
+    automatic_headers: bool,
     host_header: String,
     proxy_form: Option<ProxyForm>,
     reader: ResponseReader,
@@ -282,6 +283,7 @@ impl<T: Time> Connection<T> {
         Connection {
             limits: timeouts,
             user_agent: String::new(),
+            automatic_headers: true,
             host_header: String::new(),
             proxy_form: None,
             reader: ResponseReader::new(limits),
@@ -322,6 +324,39 @@ impl<T: Time> Connection<T> {
     /// The automatic `User-Agent` value.
     pub fn user_agent(&self) -> &str {
         &self.user_agent
+    }
+
+    /// Whether requests from now on get the automatic headers their own headers do not
+    /// replace: `Host`, `User-Agent` (unless empty), `Accept: */*` and `Content-Length: 0`
+    /// for an empty POST, PUT or PATCH. On by default, as in Godot.
+    ///
+    /// Off, a request carries exactly the caller's headers, in the caller's order (a
+    /// request without `Host` then has none), plus what cannot be left out: the
+    /// `Content-Length` of a non-empty body that the caller frames neither with
+    /// `Content-Length` nor with `Transfer-Encoding`, and through an HTTP proxy with
+    /// credentials, `Proxy-Authorization`. The `CONNECT` request of a tunnel is not
+    /// affected.
+    ///
+    /// ```
+    /// use pollhttp_proto::*;
+    /// let t0 = Timestamp::ZERO;
+    /// let mut conn = Connection::new(Limits::default(), Timeouts::default());
+    /// conn.set_user_agent("demo/1.0");
+    /// conn.set_automatic_headers(false);
+    /// conn.start_connect(Route { host_header: "example.com".into(), ..Route::default() }, t0);
+    /// conn.handle_connected(t0);
+    /// conn.send_request(Method::Post, "/", &["X-A: 1"], RequestBody::EMPTY, t0)?;
+    /// assert_eq!(conn.transmit().0, b"POST / HTTP/1.1\r\nX-A: 1\r\n\r\n");
+    /// # Ok::<(), SendError>(())
+    /// ```
+    pub fn set_automatic_headers(&mut self, on: bool) {
+        self.automatic_headers = on;
+    }
+
+    /// Whether requests get the automatic headers (see
+    /// [`set_automatic_headers`](Self::set_automatic_headers)).
+    pub fn automatic_headers(&self) -> bool {
+        self.automatic_headers
     }
 
     // ----- state -----------------------------------------------------------------------
@@ -456,29 +491,41 @@ impl<T: Time> Connection<T> {
 
     // ----- sending ----------------------------------------------------------------------
 
-    /// Queues a request: checks it (target first, then the connection's readiness, then
-    /// the headers, Godot's order) and writes its head. Through an HTTP proxy the target
-    /// takes the absolute form and `Proxy-Authorization` is added unless given.
+    /// Queues a request: checks it (method and target first, then the connection's
+    /// readiness, then the headers, Godot's order) and writes its head. Through an HTTP
+    /// proxy the target takes the absolute form and `Proxy-Authorization` is added unless
+    /// given.
+    ///
+    /// `method` is a [`Method`](crate::Method) or any [`RequestMethod`]; an extension
+    /// method ([`RequestMethod::Other`]) is written as given and its response is framed
+    /// as [`RequestMethod::framing_method`] says (as a `GET`'s: a body unless the status
+    /// rules one out).
     ///
     /// # Errors
     ///
     /// [`SendError::Invalid`] for a request that must not be sent (see
-    /// [`write_request_head`]), [`SendError::NotReady`] unless `Idle`. Nothing is queued.
-    pub fn send_request<H: AsRef<str>>(
+    /// [`write_request_head`](crate::write_request_head); [`ProtoError::InvalidMethod`]
+    /// for an extension method that is not a token), [`SendError::NotReady`] unless
+    /// `Idle`. Nothing is queued.
+    pub fn send_request<'m, H: AsRef<str>>(
         &mut self,
-        method: Method,
+        method: impl Into<RequestMethod<'m>>,
         target: &str,
         headers: &[H],
         body: RequestBody,
         now: T,
     ) -> Result<(), SendError> {
+        let method: RequestMethod<'m> = method.into();
+        if let RequestMethod::Other(token) = method {
+            validate_method(token).map_err(SendError::Invalid)?;
+        }
         crate::validate_target(method.as_str(), target).map_err(SendError::Invalid)?;
         let State::Idle { connect_spent } = self.state else {
             return Err(SendError::NotReady);
         };
         // Every way into Idle leaves the request buffers empty.
         let written = match &self.proxy_form {
-            // The target was checked above and the method is a constant token.
+            // The request line was checked above.
             None => write_request_head_checked_line(
                 &mut self.out.head,
                 &RequestHead {
@@ -490,6 +537,7 @@ impl<T: Time> Connection<T> {
                     content_length_if_empty: method.expects_body(),
                     user_agent: &self.user_agent,
                 },
+                self.automatic_headers,
             ),
             Some(form) => {
                 let absolute = form.target(target);
@@ -502,19 +550,23 @@ impl<T: Time> Connection<T> {
                     .map(AsRef::as_ref)
                     .chain(authorization)
                     .collect();
-                // The absolute target is new text: checked as it is written.
-                write_request_head(
-                    &mut self.out.head,
-                    &RequestHead {
-                        method: method.as_str(),
-                        target: &absolute,
-                        host: &self.host_header,
-                        headers: &headers,
-                        body_len: body.len(),
-                        content_length_if_empty: method.expects_body(),
-                        user_agent: &self.user_agent,
-                    },
-                )
+                // The absolute target is new text: checked before it is written.
+                let request = RequestHead {
+                    method: method.as_str(),
+                    target: &absolute,
+                    host: &self.host_header,
+                    headers: &headers,
+                    body_len: body.len(),
+                    content_length_if_empty: method.expects_body(),
+                    user_agent: &self.user_agent,
+                };
+                crate::validate_target(request.method, request.target).and_then(|()| {
+                    write_request_head_checked_line(
+                        &mut self.out.head,
+                        &request,
+                        self.automatic_headers,
+                    )
+                })
             }
         };
         if let Err(e) = written {
@@ -532,7 +584,7 @@ impl<T: Time> Connection<T> {
             }));
         }
         self.out.body = body;
-        self.reader.start(method);
+        self.reader.start(method.framing_method());
         let limits = self.limits;
         let budget = limits.total.map(|t| t.saturating_sub(connect_spent));
         self.state = State::Exchange(Exchange {

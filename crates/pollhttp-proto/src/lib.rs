@@ -35,7 +35,8 @@
 //! - Reading the responses of one keep-alive connection: [`ResponseReader`].
 //! - Bounding everything a server controls: [`Limits`]. Every protocol failure is a
 //!   [`ProtoError`].
-//! - Godot's request methods with Godot's numbers: [`Method`].
+//! - Godot's request methods with Godot's numbers, [`Method`], and any other method token
+//!   (`PROPFIND`, `PURGE`) as a [`RequestMethod`].
 //!
 //! # Out of scope
 //!
@@ -249,7 +250,7 @@ pub use framing::{decide_framing, BodyKind, Framing};
 pub use head::{HeadParse, HeadParser, ResponseHead};
 pub use header_list::HeaderList;
 pub use limits::Limits;
-pub use method::Method;
+pub use method::{Method, RequestMethod};
 pub(crate) use request::write_request_head_checked_line;
 pub use request::{
     has_field, validate_headers, validate_method, validate_target, write_request_head, RequestHead,

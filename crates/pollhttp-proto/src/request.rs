@@ -219,18 +219,30 @@ pub fn write_request_head<H: AsRef<str>>(
 ) -> Result<(), ProtoError> {
     validate_method(req.method)?;
     validate_target(req.method, req.target)?;
-    write_request_head_checked_line(out, req)
+    write_request_head_checked_line(out, req, true)
 }
 
 /// [`write_request_head`] for a caller that has already validated the request line: a
 /// method that passes [`validate_method`] and a target that passes [`validate_target`]
 /// (the client checks the target first, as Godot does, and its methods are constant
 /// tokens). Everything else is checked, with the same errors.
+///
+/// With `automatic` false, `host`, `user_agent` and `content_length_if_empty` are ignored:
+/// the head holds the user headers alone, plus the `Content-Length` of a non-empty body
+/// that no user `Content-Length` or `Transfer-Encoding` frames (the body could not be
+/// delimited otherwise).
 pub(crate) fn write_request_head_checked_line<H: AsRef<str>>(
     out: &mut Vec<u8>,
     req: &RequestHead<'_, H>,
+    automatic: bool,
 ) -> Result<(), ProtoError> {
-    let o = overrides(req.headers, req.body_len)?;
+    let mut o = overrides(req.headers, req.body_len)?;
+    if !automatic {
+        // Nothing automatic is written: as if the user had given each of them.
+        o.host = true;
+        o.user_agent = true;
+        o.accept = true;
+    }
     if !o.host && has_space_or_ctl(req.host.as_bytes()) {
         return Err(ProtoError::InvalidAutomaticHeader {
             name: "Host",
@@ -245,7 +257,7 @@ pub(crate) fn write_request_head_checked_line<H: AsRef<str>>(
     }
     let send_length = !o.content_length
         && !o.transfer_encoding
-        && (req.body_len > 0 || req.content_length_if_empty);
+        && (req.body_len > 0 || (automatic && req.content_length_if_empty));
 
     let user_len: usize = req.headers.iter().map(|h| h.as_ref().len() + 2).sum();
     out.reserve(

@@ -88,7 +88,7 @@
 //!
 //! | for | items |
 //! | --- | --- |
-//! | the client | [`HttpClient`], [`Status`], [`Method`], [`Response`], [`Headers`], [`ResponseCode`] |
+//! | the client | [`HttpClient`], [`Status`], [`Method`], [`RequestMethod`], [`Response`], [`Headers`], [`ResponseCode`] |
 //! | errors | [`Error`], [`GodotError`], [`Reason`] |
 //! | settings | [`Timeouts`], [`TimeoutPhase`], [`Limits`], [`TlsOptions`], [`ProxyConfig`] |
 //! | TLS | [`tls`]: [`TlsOptions`], [`Certificates`], [`TlsVersion`], [`TlsError`], [`tls::TlsStream`] |
@@ -144,7 +144,7 @@ pub use http_request::{
 };
 #[cfg(unix)]
 pub use poller::{Poller, Token};
-pub use proto::{Limits, Method};
+pub use proto::{Limits, Method, RequestMethod};
 pub use proto::{TimeoutPhase, Timeouts};
 pub use proxy::{no_proxy_matches, ProxyConfig, DEFAULT_PROXY_PORT};
 pub use tls::{Certificates, TlsError, TlsErrorKind, TlsOptions, TlsVersion};

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use pollhttp::{HttpClient, Method, Reason, Status};
+use pollhttp::{HttpClient, Method, Reason, RequestMethod, Status};
 use pollhttp_testserver::{chunked_response, response, ScriptedServer, Step};
 use std::time::Duration;
 
@@ -520,4 +520,76 @@ fn a_body_failure_after_some_bytes_is_reported_by_the_next_read() {
     assert_eq!(c.status(), Status::ConnectionError);
     assert!(!c.has_pending_input());
     server.finish();
+}
+
+#[test]
+fn an_extension_method_goes_on_the_wire_and_its_207_body_is_read() {
+    let xml = b"<?xml version=\"1.0\"?><multistatus xmlns=\"DAV:\"/>\n";
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(response(207, &[("Content-Type", "application/xml")], xml)),
+        Step::ReadHead,
+        Step::Send(response(200, &[], b"purged")),
+        Step::ExpectClose,
+    ]]);
+    let port = server.port();
+    let mut c = connect(port);
+    let propfind = RequestMethod::parse("PROPFIND").unwrap();
+    c.request(propfind, "/dav/", &["Depth: 1"], "").unwrap();
+    poll_while(&mut c, &[Status::Requesting]);
+    assert_eq!(c.status(), Status::Body);
+    assert_eq!(c.response_code(), 207);
+    let (body, _) = read_body(&mut c);
+    assert_eq!(body, xml);
+    assert!(c.is_response_complete());
+    // The connection is kept, and the next method is any token too.
+    assert_eq!(c.status(), Status::Connected);
+    c.request(RequestMethod::Other("purge"), "/x", &[], "")
+        .unwrap();
+    poll_while(&mut c, &[Status::Requesting]);
+    let (body, _) = read_body(&mut c);
+    assert_eq!(body, b"purged");
+    // A method that is not a token is the caller's error, and nothing is sent.
+    let err = c
+        .request(RequestMethod::Other("BAD METHOD"), "/", &[], "")
+        .unwrap_err();
+    assert_eq!(err.godot(), pollhttp::GodotError::InvalidParameter);
+    assert_eq!(c.status(), Status::Connected);
+    c.close();
+    let reqs = server.finish();
+    let agent = pollhttp::USER_AGENT;
+    assert_eq!(
+        text(&reqs[0]),
+        format!(
+            "PROPFIND /dav/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nDepth: 1\r\n\
+             User-Agent: {agent}\r\nAccept: */*\r\n\r\n"
+        )
+    );
+    assert_eq!(
+        text(&reqs[1]),
+        format!("purge /x HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: {agent}\r\nAccept: */*\r\n\r\n")
+    );
+    assert_eq!(reqs.len(), 2);
+}
+
+#[test]
+fn without_automatic_headers_exactly_the_given_headers_are_sent() {
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(response(200, &[], b"")),
+        Step::ExpectClose,
+    ]]);
+    let mut c = connect(server.port());
+    c.set_automatic_headers(false);
+    assert!(!c.automatic_headers());
+    c.request(Method::Post, "/f", &["Host: h.test", "X-A: 1"], "ab")
+        .unwrap();
+    poll_while(&mut c, &[Status::Requesting]);
+    assert_eq!(c.response_code(), 200);
+    c.close();
+    let reqs = server.finish();
+    assert_eq!(
+        text(&reqs[0]),
+        "POST /f HTTP/1.1\r\nHost: h.test\r\nX-A: 1\r\nContent-Length: 2\r\n\r\nab"
+    );
 }

@@ -1,6 +1,7 @@
 use super::*;
 use crate::connect_request;
 use crate::test_prelude::*;
+use crate::Method;
 
 // ----- time -----------------------------------------------------------------------------
 
@@ -2483,4 +2484,153 @@ fn stray_bytes_never_leave_the_connection_reusable_however_split() {
             );
         }
     }
+}
+
+// ----- extension methods and automatic headers --------------------------------------------
+
+#[test]
+fn an_extension_method_is_written_as_given_and_its_response_has_a_body() {
+    let mut c = connected(Timeouts::NONE);
+    let method = RequestMethod::parse("PROPFIND").unwrap();
+    c.send_request(method, "/", &["Depth: 1"], RequestBody::EMPTY, t(0))
+        .unwrap();
+    assert_eq!(
+        write_all(&mut c, t(0)),
+        b"PROPFIND / HTTP/1.1\r\nHost: example.com\r\nDepth: 1\r\nAccept: */*\r\n\r\n"
+    );
+    // Framed as a GET's response would be: the body follows.
+    let h = b"HTTP/1.1 207 Multi-Status\r\nContent-Length: 5\r\n\r\n";
+    assert_eq!(head(&mut c, h, t(1)), complete(h));
+    assert_eq!(c.phase(), Phase::Body);
+    let d = c.read_body(b"<x/>\n", 64).unwrap();
+    assert_eq!(d.data, 0..5);
+    assert!(c.is_response_complete());
+    assert_eq!(c.phase(), Phase::Idle);
+
+    // Lower case is another method, sent as such; a POST-like method gets no
+    // `Content-Length: 0` of its own.
+    c.send_request(
+        RequestMethod::Other("purge"),
+        "/",
+        NO_HEADERS,
+        RequestBody::EMPTY,
+        t(2),
+    )
+    .unwrap();
+    assert_eq!(
+        write_all(&mut c, t(2)),
+        b"purge / HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n"
+    );
+}
+
+#[test]
+fn an_extension_method_named_head_is_framed_as_head() {
+    let mut c = connected(Timeouts::NONE);
+    c.send_request(
+        RequestMethod::Other("HEAD"),
+        "/",
+        NO_HEADERS,
+        RequestBody::EMPTY,
+        t(0),
+    )
+    .unwrap();
+    write_all(&mut c, t(0));
+    let h = b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n";
+    assert_eq!(head(&mut c, h, t(1)), complete(h));
+    assert!(c.is_response_complete());
+    assert_eq!(c.phase(), Phase::Idle);
+}
+
+#[test]
+fn a_method_that_is_not_a_token_is_refused_before_anything_is_queued() {
+    for bad in [
+        "",
+        "BAD METHOD",
+        "GET\r\nX: y",
+        "GET /evil HTTP/1.1\r\n\r\nGET",
+    ] {
+        let mut c = connected(Timeouts::NONE);
+        assert_eq!(
+            c.send_request(
+                RequestMethod::Other(bad),
+                "/",
+                NO_HEADERS,
+                RequestBody::EMPTY,
+                t(0)
+            ),
+            Err(SendError::Invalid(ProtoError::InvalidMethod)),
+            "{bad:?}"
+        );
+        assert!(ProtoError::InvalidMethod.is_caller_error());
+        assert_eq!(c.phase(), Phase::Idle, "nothing was queued");
+        assert!(pending(&c).is_empty());
+        assert_eq!(c.poll_timeout(), None);
+    }
+    // Checked before readiness, as the target is.
+    let mut c = Connection::new(Limits::default(), Timeouts::NONE);
+    assert_eq!(
+        c.send_request(
+            RequestMethod::Other("A B"),
+            "/",
+            NO_HEADERS,
+            RequestBody::EMPTY,
+            t(0)
+        ),
+        Err(SendError::Invalid(ProtoError::InvalidMethod))
+    );
+}
+
+#[test]
+fn without_automatic_headers_the_callers_headers_are_the_head() {
+    let mut c = connected(Timeouts::NONE);
+    c.set_user_agent("agent/1");
+    assert!(c.automatic_headers());
+    c.set_automatic_headers(false);
+    assert!(!c.automatic_headers());
+    c.send_request(
+        Method::Post,
+        "/",
+        &["Accept: text/plain", "host: h.test"],
+        RequestBody::EMPTY,
+        t(0),
+    )
+    .unwrap();
+    assert_eq!(
+        write_all(&mut c, t(0)),
+        b"POST / HTTP/1.1\r\nAccept: text/plain\r\nhost: h.test\r\n\r\n"
+    );
+    let mut c = connected(Timeouts::NONE);
+    c.set_automatic_headers(false);
+    // A body is still delimited...
+    c.send_request(Method::Put, "/", NO_HEADERS, "abc".into(), t(0))
+        .unwrap();
+    assert_eq!(
+        write_all(&mut c, t(0)),
+        b"PUT / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"
+    );
+    // ...unless the caller frames it.
+    let mut c = connected(Timeouts::NONE);
+    c.set_automatic_headers(false);
+    c.send_request(
+        Method::Post,
+        "/",
+        &["Transfer-Encoding: chunked"],
+        "3\r\nabc\r\n0\r\n\r\n".into(),
+        t(0),
+    )
+    .unwrap();
+    assert_eq!(
+        write_all(&mut c, t(0)),
+        b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+    );
+    // Through an HTTP proxy the credentials still go along.
+    let mut c = proxied(Some("Basic dTpw"));
+    c.set_automatic_headers(false);
+    c.send_request(Method::Get, "/a", &["X-A: 1"], RequestBody::EMPTY, t(0))
+        .unwrap();
+    assert_eq!(
+        pending(&c),
+        b"GET http://example.com:8080/a HTTP/1.1\r\nX-A: 1\r\n\
+          Proxy-Authorization: Basic dTpw\r\n\r\n"
+    );
 }

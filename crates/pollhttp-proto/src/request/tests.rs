@@ -247,7 +247,7 @@ fn client_methods_are_tokens_and_a_checked_line_writes_the_same_head() {
         let (mut a, mut b) = (b"X".to_vec(), b"X".to_vec());
         assert_eq!(
             write_request_head(&mut a, &r),
-            write_request_head_checked_line(&mut b, &r)
+            write_request_head_checked_line(&mut b, &r, true)
         );
         assert_eq!(a, b);
     }

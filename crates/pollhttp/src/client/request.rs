@@ -2,14 +2,14 @@
 
 use super::*;
 use crate::proto::{ProtoError, RequestBody, SendError};
-use crate::Method;
+use crate::RequestMethod;
 
 impl HttpClient {
     /// Sends a request with a text body (Godot's `request`); see
     /// [`request_raw`](HttpClient::request_raw).
-    pub fn request(
+    pub fn request<'m>(
         &mut self,
-        method: Method,
+        method: impl Into<RequestMethod<'m>>,
         url: &str,
         headers: &[&str],
         body: &str,
@@ -18,6 +18,12 @@ impl HttpClient {
     }
 
     /// Sends a request (Godot's `request_raw`). Allowed only in CONNECTED.
+    ///
+    /// `method` is one of Godot's [`Method`](crate::Method)s or any other method token
+    /// as a [`RequestMethod`] (`PROPFIND`, `PURGE`: RFC 9110 section 9.1), written as
+    /// given; the response to an extension method is read as a `GET`'s would be (see
+    /// [`RequestMethod::framing_method`]). A method that is not a token is
+    /// `ERR_INVALID_PARAMETER` with [`ProtoError::InvalidMethod`]: nothing is sent.
     ///
     /// `url` is the request target: a path such as `/index.html?x=1`, an absolute URL,
     /// `*` for OPTIONS or `host:port` for CONNECT. `headers` are `"Name: value"`
@@ -48,14 +54,16 @@ impl HttpClient {
     /// is sent by [`poll`](HttpClient::poll). Status becomes REQUESTING.
     ///
     /// ```no_run
-    /// # use pollhttp::{HttpClient, Method};
+    /// # use pollhttp::{HttpClient, Method, RequestMethod};
     /// # let mut http = HttpClient::new();
     /// http.request(Method::Get, "/", &[], "")?;
-    /// # Ok::<(), pollhttp::Error>(())
+    /// let propfind = RequestMethod::parse("PROPFIND")?;
+    /// http.request(propfind, "/dav/", &["Depth: 1"], "")?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn request_raw(
+    pub fn request_raw<'m>(
         &mut self,
-        method: Method,
+        method: impl Into<RequestMethod<'m>>,
         url: &str,
         headers: &[&str],
         body: impl Into<RequestBody>,

@@ -74,4 +74,26 @@ impl HttpClient {
         self.conn.set_user_agent(user_agent);
         Ok(())
     }
+
+    /// Whether requests get the automatic headers that their own headers do not replace:
+    /// `Host`, `User-Agent` (unless [`set_user_agent`](HttpClient::set_user_agent) made it
+    /// empty), `Accept: */*`, and `Content-Length: 0` for an empty POST, PUT or PATCH. On
+    /// by default, as in Godot.
+    ///
+    /// Off (for a caller that spells out every header, as the `pollhttp` command line
+    /// does), a request carries exactly the headers given, in their order, plus only what
+    /// cannot be left out: the `Content-Length` of a non-empty body that the headers frame
+    /// neither with `Content-Length` nor with `Transfer-Encoding`, and `Proxy-Authorization`
+    /// through an [HTTP proxy](HttpClient::set_http_proxy_config) with credentials. A
+    /// request without a `Host` header then has none. The `CONNECT` request to an HTTPS
+    /// proxy is not affected. Applies from the next request.
+    pub fn set_automatic_headers(&mut self, on: bool) {
+        self.conn.set_automatic_headers(on);
+    }
+
+    /// Whether requests get the automatic headers (see
+    /// [`set_automatic_headers`](HttpClient::set_automatic_headers)).
+    pub fn automatic_headers(&self) -> bool {
+        self.conn.automatic_headers()
+    }
 }
