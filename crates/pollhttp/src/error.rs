@@ -477,7 +477,11 @@ impl fmt::Display for Reason {
             ),
             Reason::Decode(e) => write!(f, "cannot decode the body: {e}"),
             Reason::DownloadFile { op, path, error } => {
-                write!(f, "cannot {op} the download file {}: {error}", path.display())
+                write!(
+                    f,
+                    "cannot {op} the download file {}: {error}",
+                    path.display()
+                )
             }
         }
     }

@@ -107,10 +107,10 @@ mod clock;
 mod conn;
 pub mod decode;
 mod error;
-mod http_request;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+mod http_request;
 pub mod manual;
 mod net;
 #[cfg(unix)]

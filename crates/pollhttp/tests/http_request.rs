@@ -3,14 +3,15 @@
 
 use pollhttp::{
     Clock, Completion, GodotError, HttpRequest, HttpRequestResult, ManualClock, Method, Reason,
-    Status,
+    RequestMethod, Status,
 };
 use pollhttp_testserver::{chunked_response, response, ScriptedServer, Step};
 use std::time::Duration;
 
 /// Runs `http`'s request to its end.
 fn run(http: &mut HttpRequest) -> Completion {
-    http.wait_for_completion().expect("a request is in progress")
+    http.wait_for_completion()
+        .expect("a request is in progress")
 }
 
 fn get(http: &mut HttpRequest, url: &str) -> Completion {
@@ -55,7 +56,11 @@ fn a_get_returns_code_headers_and_body() {
     assert_eq!(done.result, HttpRequestResult::Success, "{:?}", done.error);
     assert_eq!(done.response_code, 200);
     assert_eq!(done.body, b"hello");
-    assert!(done.headers.iter().any(|h| h == "X-A: 1"), "{:?}", done.headers);
+    assert!(
+        done.headers.iter().any(|h| h == "X-A: 1"),
+        "{:?}",
+        done.headers
+    );
     assert_eq!(done.final_url, url(&server, "/p?q=1#frag"));
     assert!(done.error.is_none());
     assert_eq!(http.downloaded_bytes(), 5);
@@ -83,7 +88,8 @@ fn any_status_code_is_a_success_of_the_exchange() {
 fn a_second_request_while_busy_is_err_busy_and_changes_nothing() {
     let server = serve(vec![response(200, &[], b"one")]);
     let mut http = HttpRequest::new();
-    http.request(&url(&server, "/1"), &[], Method::Get, "").unwrap();
+    http.request(&url(&server, "/1"), &[], Method::Get, "")
+        .unwrap();
     let e = http
         .request(&url(&server, "/2"), &[], Method::Get, "")
         .unwrap_err();
@@ -198,10 +204,46 @@ fn methods_and_bodies_change_per_status_code() {
         assert_eq!(done.body, b"ok", "{code}");
         let reqs = server.requests();
         let second = &reqs[1];
-        assert_eq!(request_line(second), format!("{method} /next HTTP/1.1"), "{code}");
+        assert_eq!(
+            request_line(second),
+            format!("{method} /next HTTP/1.1"),
+            "{code}"
+        );
         assert_eq!(text(second).ends_with("payload"), body_kept, "{code}");
-        assert_eq!(header(second, "content-type").is_some(), body_kept, "{code}");
+        assert_eq!(
+            header(second, "content-type").is_some(),
+            body_kept,
+            "{code}"
+        );
     }
+}
+
+#[test]
+fn extension_methods_are_sent_and_kept_across_a_307() {
+    let server = serve(vec![
+        response(307, &[("Location", "/dav/")], b""),
+        response(207, &[], b"<multistatus/>"),
+    ]);
+    let mut http = HttpRequest::new();
+    let propfind = RequestMethod::parse("PROPFIND").unwrap();
+    http.request(&url(&server, "/dav"), &["Depth: 1"], propfind, "")
+        .unwrap();
+    let done = run(&mut http);
+    assert_eq!(
+        (done.response_code, done.body.as_slice()),
+        (207, &b"<multistatus/>"[..])
+    );
+    let lines: Vec<String> = server.requests().iter().map(|r| request_line(r)).collect();
+    assert_eq!(lines, ["PROPFIND /dav HTTP/1.1", "PROPFIND /dav/ HTTP/1.1"]);
+    let e = http
+        .request(
+            &url(&server, "/"),
+            &[],
+            RequestMethod::Other("BAD METHOD"),
+            "",
+        )
+        .unwrap_err();
+    assert_eq!(e.godot(), GodotError::InvalidParameter);
 }
 
 #[test]
@@ -223,7 +265,10 @@ fn credentials_are_not_sent_to_another_origin() {
     let done = run(&mut http);
     assert_eq!(done.body, b"there");
     let sent = &first.requests()[0];
-    assert_eq!(header(sent, "authorization").as_deref(), Some("Basic dXNlcjpwdw=="));
+    assert_eq!(
+        header(sent, "authorization").as_deref(),
+        Some("Basic dXNlcjpwdw==")
+    );
     assert_eq!(header(sent, "cookie").as_deref(), Some("a=b"));
     let followed = &other.requests()[0];
     assert_eq!(header(followed, "authorization"), None);
@@ -300,7 +345,10 @@ fn an_endless_body_stops_at_the_limit() {
     assert_eq!(done.result, HttpRequestResult::BodySizeLimitExceeded);
     assert!(done.body.is_empty());
     let p = http.progress();
-    assert!(p.decoded_bytes > 100_000 && p.decoded_bytes < 100_000 + 65536 + 4096, "{p:?}");
+    assert!(
+        p.decoded_bytes > 100_000 && p.decoded_bytes < 100_000 + 65536 + 4096,
+        "{p:?}"
+    );
 }
 
 #[test]
@@ -310,14 +358,22 @@ fn failures_map_to_godot_results() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let done = get(&mut HttpRequest::new(), &format!("http://127.0.0.1:{port}/"));
+    let done = get(
+        &mut HttpRequest::new(),
+        &format!("http://127.0.0.1:{port}/"),
+    );
     assert_eq!(done.result, HttpRequestResult::CantConnect);
     assert!(done.error.is_some());
 
     // Closed without a word.
     let server = ScriptedServer::start(vec![vec![Step::ReadHead, Step::Close]]);
     let done = get(&mut HttpRequest::new(), &url(&server, "/"));
-    assert_eq!(done.result, HttpRequestResult::NoResponse, "{:?}", done.error);
+    assert_eq!(
+        done.result,
+        HttpRequestResult::NoResponse,
+        "{:?}",
+        done.error
+    );
 
     // A body shorter than declared.
     let server = ScriptedServer::start(vec![vec![
@@ -344,7 +400,8 @@ fn the_timeout_covers_the_whole_request_in_virtual_time() {
     let mut http = HttpRequest::new();
     http.set_clock(clock.clone());
     http.set_timeout(Some(Duration::from_secs(5)));
-    http.request(&url(&server, "/"), &[], Method::Get, "").unwrap();
+    http.request(&url(&server, "/"), &[], Method::Get, "")
+        .unwrap();
     while http.http_client_status() != Status::Requesting {
         assert!(http.poll().is_none());
         http.wait(Some(Duration::from_millis(10))).unwrap();
@@ -368,7 +425,8 @@ fn a_streamed_body_is_read_by_the_caller_in_pieces() {
     let server = serve(vec![response(200, &[], &body)]);
     let mut http = HttpRequest::new();
     http.set_stream_body(true);
-    http.request(&url(&server, "/"), &[], Method::Get, "").unwrap();
+    http.request(&url(&server, "/"), &[], Method::Get, "")
+        .unwrap();
     let mut got = Vec::new();
     let mut buf = [0u8; 1000];
     let done = loop {
@@ -393,7 +451,8 @@ fn a_streamed_body_is_read_by_the_caller_in_pieces() {
 fn cancel_closes_and_returns_nothing() {
     let server = ScriptedServer::start(vec![vec![Step::ReadHead, Step::ExpectClose]]);
     let mut http = HttpRequest::new();
-    http.request(&url(&server, "/"), &[], Method::Get, "").unwrap();
+    http.request(&url(&server, "/"), &[], Method::Get, "")
+        .unwrap();
     while http.http_client_status() != Status::Requesting {
         assert!(http.poll().is_none());
         http.wait(Some(Duration::from_millis(10))).unwrap();
@@ -412,7 +471,8 @@ fn blocking_mode_and_the_one_call_form() {
     let server = serve(vec![response(200, &[], b"blocking")]);
     let mut http = HttpRequest::new();
     http.set_blocking_mode(true);
-    http.request(&url(&server, "/"), &[], Method::Get, "").unwrap();
+    http.request(&url(&server, "/"), &[], Method::Get, "")
+        .unwrap();
     let done = http.poll().expect("blocking mode runs to the end");
     assert_eq!(done.body, b"blocking");
 
@@ -478,7 +538,11 @@ fn a_download_file_that_cannot_be_opened_is_reported_with_its_cause() {
     let e = done.error.unwrap();
     assert_eq!(e.godot(), GodotError::FileCantOpen);
     let io = std::error::Error::source(&e).and_then(|s| s.downcast_ref::<std::io::Error>());
-    assert_eq!(io.map(|e| e.kind()), Some(std::io::ErrorKind::NotFound), "{e}");
+    assert_eq!(
+        io.map(|e| e.kind()),
+        Some(std::io::ErrorKind::NotFound),
+        "{e}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -493,9 +557,7 @@ fn a_kept_partial_download_resumes_with_range_and_if_range() {
     // First attempt: 4 of 10 bytes, then the connection drops.
     let server = ScriptedServer::start(vec![vec![
         Step::ReadHead,
-        Step::Send(
-            b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\nETag: \"v1\"\r\n\r\n0123".to_vec(),
-        ),
+        Step::Send(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\nETag: \"v1\"\r\n\r\n0123".to_vec()),
         Step::Close,
     ]]);
     let done = get(&mut http, &url(&server, "/"));
@@ -537,11 +599,7 @@ fn a_resume_answered_with_200_starts_over_and_416_on_a_whole_file_completes_it()
 
     std::fs::remove_file(&file).unwrap();
     std::fs::write(dir.join("f.part"), b"whole").unwrap();
-    let server = serve(vec![response(
-        416,
-        &[("Content-Range", "bytes */5")],
-        b"",
-    )]);
+    let server = serve(vec![response(416, &[("Content-Range", "bytes */5")], b"")]);
     let done = get(&mut http, &url(&server, "/"));
     assert_eq!(done.result, HttpRequestResult::Success, "{:?}", done.error);
     assert_eq!(done.response_code, 416);
@@ -578,7 +636,9 @@ fn many_requests_run_on_one_poller() {
     while results.iter().any(Option::is_none) {
         rounds += 1;
         assert!(rounds < 10_000, "the poller stopped reporting");
-        poller.poll(&mut ready, Some(Duration::from_secs(5))).unwrap();
+        poller
+            .poll(&mut ready, Some(Duration::from_secs(5)))
+            .unwrap();
         for t in &ready {
             let i = tokens.iter().position(|x| x == t).unwrap();
             if results[i].is_some() {

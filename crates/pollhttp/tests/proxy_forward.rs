@@ -300,3 +300,38 @@ fn unusable_proxy_settings_are_invalid_parameters() {
         assert_eq!(c.status(), Status::Disconnected, "{config:?}");
     }
 }
+
+#[test]
+fn http_request_goes_through_the_proxy_with_its_credentials() {
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(response(301, &[("Location", "/moved")], b"")),
+        Step::ReadHead,
+        Step::Send(response(200, &[], b"via proxy")),
+    ]]);
+    let proxy = authenticating_proxy();
+    let mut http = pollhttp::HttpRequest::new();
+    http.set_http_proxy(Some(
+        ProxyConfig::new("127.0.0.1", proxy.port()).with_credentials("user", "pass"),
+    ));
+    let port = server.port();
+    http.request(
+        &format!("http://127.0.0.1:{port}/first"),
+        &[],
+        Method::Get,
+        "",
+    )
+    .unwrap();
+    let done = http.wait_for_completion().unwrap();
+    assert_eq!(done.body, b"via proxy", "{:?}", done.error);
+    // The test proxy records the first head of each connection and relays the rest.
+    let first = text(&proxy.requests()[0]);
+    assert!(
+        first.starts_with(&format!("GET http://127.0.0.1:{port}/first HTTP/1.1\r\n")),
+        "{first}"
+    );
+    assert!(first.contains(&basic("user", "pass")), "{first}");
+    let at_origin = server.finish();
+    assert_eq!(at_origin.len(), 2);
+    assert!(text(&at_origin[1]).starts_with(&format!("GET http://127.0.0.1:{port}/moved ")));
+}

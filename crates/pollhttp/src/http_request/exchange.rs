@@ -9,7 +9,7 @@ use super::target::Target;
 use super::{Completion, HttpRequest, HttpRequestResult, Progress};
 use crate::decode::ContentDecoder;
 use crate::proto::RequestBody;
-use crate::{Error, GodotError, Method, Reason, Status, TimeoutPhase};
+use crate::{Error, GodotError, Reason, RequestMethod, Status, TimeoutPhase};
 use std::time::Instant;
 
 /// The request in progress.
@@ -64,11 +64,11 @@ enum Step {
 impl HttpRequest {
     /// Starts a request with a text body (Godot's `request(url, custom_headers, method,
     /// request_data)`); see [`request_raw`](HttpRequest::request_raw).
-    pub fn request(
+    pub fn request<'m>(
         &mut self,
         url: &str,
         headers: &[&str],
-        method: Method,
+        method: impl Into<RequestMethod<'m>>,
         body: &str,
     ) -> Result<(), Error> {
         self.request_raw(url, headers, method, body.as_bytes())
@@ -84,15 +84,20 @@ impl HttpRequest {
     /// # Errors
     ///
     /// `ERR_BUSY` while a request is in progress; `ERR_INVALID_PARAMETER` for a URL that
-    /// is not `http` or `https` or has no host, or a header with CR, LF or NUL. Nothing
-    /// changes then.
-    pub fn request_raw(
+    /// is not `http` or `https` or has no host, a method that is not a token, or a header
+    /// with CR, LF or NUL. Nothing changes then.
+    pub fn request_raw<'m>(
         &mut self,
         url: &str,
         headers: &[&str],
-        method: Method,
+        method: impl Into<RequestMethod<'m>>,
         body: impl Into<Vec<u8>>,
     ) -> Result<(), Error> {
+        let method = method.into();
+        if let RequestMethod::Other(token) = method {
+            RequestMethod::parse(token)
+                .map_err(|e| Error::new(GodotError::InvalidParameter, Reason::InvalidRequest(e)))?;
+        }
         self.start(url, headers, RequestMethodBuf::from(method), body.into())
     }
 
@@ -250,8 +255,7 @@ impl HttpRequest {
                 format!("http://{}", origin.host)
             };
             let tls = origin.tls.then(|| self.settings.tls.clone()).flatten();
-            self.client
-                .connect_to_host(&host, Some(origin.port), tls)?;
+            self.client.connect_to_host(&host, Some(origin.port), tls)?;
             self.connected_origin = Some(origin);
         }
         match self.client.status() {
@@ -289,7 +293,11 @@ impl HttpRequest {
         };
         let mut extra: Vec<String> = Vec::new();
         if !has("authorization") {
-            extra.extend(job.target.basic_authorization().map(|a| format!("Authorization: {a}")));
+            extra.extend(
+                job.target
+                    .basic_authorization()
+                    .map(|a| format!("Authorization: {a}")),
+            );
         }
         let resuming = job.resume.as_ref().filter(|_| !has("range"));
         if let Some(r) = resuming {
@@ -308,17 +316,12 @@ impl HttpRequest {
             .map(String::as_str)
             .collect();
         let body = RequestBody::from(job.body.clone());
-        let Some(known) = (match &job.method {
-            RequestMethodBuf::Known(m) => Some(*m),
-            RequestMethodBuf::Other(_) => None,
-        }) else {
-            return Err(Error::new(
-                GodotError::InvalidParameter,
-                Reason::Unsupported(format!("method {}", job.method.as_str())),
-            ));
-        };
-        self.client
-            .request_raw(known, job.target.request_target(), &lines, body)?;
+        self.client.request_raw(
+            job.method.borrow(),
+            job.target.request_target(),
+            &lines,
+            body,
+        )?;
         job.stage = Stage::AwaitHead;
         Ok(())
     }
@@ -357,7 +360,9 @@ impl HttpRequest {
         };
         let stale = matches!(
             e.reason(),
-            Reason::PeerClosed(_) | Reason::Io(_) | Reason::Protocol(crate::proto::ProtoError::EmptyReply)
+            Reason::PeerClosed(_)
+                | Reason::Io(_)
+                | Reason::Protocol(crate::proto::ProtoError::EmptyReply)
         );
         if job.reused && !job.retried && stale && !self.client.has_response() {
             job.retried = true;
@@ -383,7 +388,11 @@ impl HttpRequest {
             let Some(response) = self.client.response() else {
                 return Err(client_failure(&self.client));
             };
-            let locations: Vec<String> = response.headers().get_all("location").map(|l| l.into_owned()).collect();
+            let locations: Vec<String> = response
+                .headers()
+                .get_all("location")
+                .map(|l| l.into_owned())
+                .collect();
             redirect::decide(
                 code,
                 &job.method,
@@ -486,8 +495,11 @@ impl HttpRequest {
         self.progress.expected_wire = length;
         let (decoder, content_range) = match self.client.response() {
             Some(r) => {
-                let codings: Vec<String> =
-                    r.headers().get_all("content-encoding").map(|v| v.into_owned()).collect();
+                let codings: Vec<String> = r
+                    .headers()
+                    .get_all("content-encoding")
+                    .map(|v| v.into_owned())
+                    .collect();
                 let decoder = if accept_gzip {
                     ContentDecoder::from_content_encoding(codings.iter().map(String::as_str))
                         .ok()
@@ -495,7 +507,10 @@ impl HttpRequest {
                 } else {
                     None
                 };
-                (decoder, r.headers().get("content-range").map(|v| v.into_owned()))
+                (
+                    decoder,
+                    r.headers().get("content-range").map(|v| v.into_owned()),
+                )
             }
             None => (None, None),
         };
@@ -687,7 +702,9 @@ fn validator_of(r: &crate::Response<'_>) -> Option<String> {
             return Some(etag.to_string());
         }
     }
-    r.headers().get("last-modified").map(|v| v.trim().to_string())
+    r.headers()
+        .get("last-modified")
+        .map(|v| v.trim().to_string())
 }
 
 /// The first byte of `Content-Range: bytes N-M/L`.

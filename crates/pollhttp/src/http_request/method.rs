@@ -1,7 +1,7 @@
 //! The request's method, owned, so that it can outlive the caller's string across
 //! redirects.
 
-use crate::Method;
+use crate::{Method, RequestMethod};
 
 /// One of Godot's nine methods, or another token (`PROPFIND`, `PURGE`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,12 +15,23 @@ impl RequestMethodBuf {
     pub fn is(&self, m: Method) -> bool {
         *self == RequestMethodBuf::Known(m)
     }
+}
 
-    /// The token sent on the request line.
-    pub fn as_str(&self) -> &str {
+impl RequestMethodBuf {
+    /// The method as the client takes it.
+    pub fn borrow(&self) -> RequestMethod<'_> {
         match self {
-            RequestMethodBuf::Known(m) => m.as_str(),
-            RequestMethodBuf::Other(s) => s,
+            RequestMethodBuf::Known(m) => RequestMethod::Known(*m),
+            RequestMethodBuf::Other(s) => RequestMethod::Other(s),
+        }
+    }
+}
+
+impl From<RequestMethod<'_>> for RequestMethodBuf {
+    fn from(m: RequestMethod<'_>) -> Self {
+        match m {
+            RequestMethod::Known(m) => RequestMethodBuf::Known(m),
+            RequestMethod::Other(s) => RequestMethodBuf::Other(s.to_string()),
         }
     }
 }

@@ -438,4 +438,3 @@ pub fn fetch(url: &str) -> Result<Completion, Error> {
     http.wait_for_completion()
         .ok_or_else(|| Error::invalid("no request in progress"))
 }
-

@@ -205,7 +205,10 @@ mod tests {
         let from = target("https://h/");
         let get = RequestMethodBuf::from(Method::Get);
         let d = decide(301, &get, ["http://h/"], &from, false);
-        assert!(matches!(d, Decision::Refuse(Reason::RedirectRefused { .. })));
+        assert!(matches!(
+            d,
+            Decision::Refuse(Reason::RedirectRefused { .. })
+        ));
         let d = decide(301, &get, ["http://h/"], &from, true);
         assert!(matches!(d, Decision::Follow(h) if h.cross_origin));
     }
@@ -226,7 +229,10 @@ mod tests {
         assert_eq!(same, headers());
 
         let mut other = headers();
-        headers_for_hop(&mut other, &follow(307, Method::Post, "http://h:81/", "http://h/"));
+        headers_for_hop(
+            &mut other,
+            &follow(307, Method::Post, "http://h:81/", "http://h/"),
+        );
         assert_eq!(other, ["Content-Type: text/plain", "X-Keep: 1"]);
 
         let mut to_get = headers();

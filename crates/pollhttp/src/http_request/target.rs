@@ -27,7 +27,10 @@ impl Target {
     /// taken as `http://`.
     pub fn parse(input: &str) -> Result<Target, Error> {
         if input.bytes().any(|b| b.is_ascii_control()) {
-            return Err(bad_url(input, "it holds a control character (CR, LF, NUL...)"));
+            return Err(bad_url(
+                input,
+                "it holds a control character (CR, LF, NUL...)",
+            ));
         }
         let parsed = match Url::parse(input) {
             Err(url::ParseError::RelativeUrlWithoutBase) => Url::parse(&format!("http://{input}")),
@@ -50,9 +53,7 @@ impl Target {
             Some(Host::Ipv6(a)) => a.to_string(),
             _ => return Err("the URL has no host"),
         };
-        let port = url
-            .port_or_known_default()
-            .ok_or("the URL has no port")?;
+        let port = url.port_or_known_default().ok_or("the URL has no port")?;
         if port == 0 {
             return Err("port 0 cannot be connected to");
         }
@@ -151,6 +152,9 @@ mod tests {
             Some("Basic dXNAZXI6cDpzcw==")
         );
         assert_eq!(t.display_url(), "http://h/");
-        assert_eq!(Target::parse("http://h/").unwrap().basic_authorization(), None);
+        assert_eq!(
+            Target::parse("http://h/").unwrap().basic_authorization(),
+            None
+        );
     }
 }

@@ -4,8 +4,8 @@
 mod config;
 mod env;
 
+pub(crate) use config::percent_decode;
 pub use config::{ProxyConfig, DEFAULT_PROXY_PORT};
 pub use env::no_proxy_matches;
-pub(crate) use config::percent_decode;
 #[cfg(feature = "fuzzing")]
 pub(crate) use env::normalize;

@@ -8,6 +8,7 @@
 //! - `/close/notify/N`, `/close/bare/N`: N bytes of [`pattern`] delimited by the end of
 //!   the connection, which ends with or without TLS close_notify;
 //! - `/echo`: the request body back;
+//! - `/to/URL`: a `302` to `URL` (the rest of the path, as given);
 //! - anything else: 404.
 //!
 //! Every response carries `X-Conn` (connection number, from 0) and `X-Request` (request
@@ -413,6 +414,11 @@ fn respond(wire: &mut Wire, req: &Request, id: usize, number: usize) -> io::Resu
     match segments.as_slice() {
         ["hello"] => send_sized(wire, "200 OK", &ids, b"hello over tls", head_only)?,
         ["echo"] if req.method == "POST" => send_sized(wire, "200 OK", &ids, &req.body, false)?,
+        ["to", ..] => {
+            let location = req.path.trim_start_matches("/to/");
+            let ids = format!("{ids}Location: {location}\r\n");
+            send_sized(wire, "302 Found", &ids, b"", head_only)?
+        }
         ["bytes", n] if size(Some(n)).is_some() => {
             let len = size(Some(n)).unwrap_or(0);
             send_sized(wire, "200 OK", &ids, &pattern_bytes(len), head_only)?
