@@ -5,20 +5,25 @@
 //!
 //! 1. [The poll loop](poll_loop): statuses, sending a request, reading the response,
 //!    reusing the connection, protocol switches, bringing your own stream.
-//! 2. [Many connections](many_connections): one thread driving many clients with
+//! 2. [Whole requests](http_request): [`HttpRequest`](crate::HttpRequest), Godot's
+//!    `HTTPRequest` node: URLs, redirects, decoding, downloads, progress.
+//! 3. [Many connections](many_connections): one thread driving many clients with
 //!    [`Poller`](crate::Poller).
-//! 3. [Blocking mode](blocking): the same calls as straight-line code.
-//! 4. [Timeouts and limits](timeouts_and_limits): every deadline and bound, and what a
+//! 4. [Blocking mode](blocking): the same calls as straight-line code.
+//! 5. [Timeouts and limits](timeouts_and_limits): every deadline and bound, and what a
 //!    broken reply looks like.
-//! 5. [TLS](tls): options, roots, pins, versions and failures.
-//! 6. [Proxies](proxies): HTTP proxies, `CONNECT` tunnels, the environment.
-//! 7. [Outcomes](outcomes): how to know that an exchange ended well, and why one failed.
-//! 8. [From Godot](godot): every name of Godot's `HTTPClient` and where it went, and what
+//! 6. [TLS](tls): options, roots, pins, versions and failures.
+//! 7. [Proxies](proxies): HTTP proxies, `CONNECT` tunnels, the environment.
+//! 8. [Outcomes](outcomes): how to know that an exchange ended well, and why one failed.
+//! 9. [From Godot](godot): every name of Godot's `HTTPClient` and where it went, and what
 //!    pollhttp does differently.
-//! 9. [Architecture](architecture): the sans-IO core and the driver around it.
+//! 10. [Architecture](architecture): the sans-IO core and the driver around it.
 
 #[doc = include_str!("poll_loop.md")]
 pub mod poll_loop {}
+
+#[doc = include_str!("http_request.md")]
+pub mod http_request {}
 
 #[doc = include_str!("many_connections.md")]
 pub mod many_connections {}
