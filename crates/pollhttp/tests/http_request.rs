@@ -103,7 +103,7 @@ fn a_second_request_while_busy_is_err_busy_and_changes_nothing() {
 #[test]
 fn unusable_urls_and_headers_are_refused_before_anything_is_sent() {
     let mut http = HttpRequest::new();
-    for bad in ["ftp://127.0.0.1/", "http://", "mailto:a@b", "http://a b/"] {
+    for bad in ["ftp://127.0.0.1/", "http://", "mailto://a@b", "http://a b/"] {
         let e = http.request(bad, &[], Method::Get, "").unwrap_err();
         assert_eq!(e.godot(), GodotError::InvalidParameter, "{bad}");
     }

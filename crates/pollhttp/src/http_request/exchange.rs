@@ -658,7 +658,7 @@ impl HttpRequest {
     /// Gives the client the caller's limits, with what is left of the whole-request
     /// timeout as its `total` limit, so that its waits end on time.
     fn apply_deadline(&mut self) {
-        let mut timeouts = self.timeouts.clone();
+        let mut timeouts = self.timeouts;
         if let Some(deadline) = self.job.as_ref().and_then(|j| j.deadline) {
             let left = deadline.saturating_duration_since(self.client.now());
             timeouts.total = Some(timeouts.total.map_or(left, |t| t.min(left)));

@@ -339,7 +339,7 @@ impl HttpRequest {
     /// The client's per-step limits (connect, response head, idle...); see
     /// [`Timeouts`]. The whole-request [`timeout`](HttpRequest::set_timeout) comes on top.
     pub fn set_timeouts(&mut self, timeouts: Timeouts) {
-        self.client.set_timeouts(timeouts.clone());
+        self.client.set_timeouts(timeouts);
         self.timeouts = timeouts;
     }
 

@@ -23,8 +23,8 @@ pub(crate) struct Target {
 }
 
 impl Target {
-    /// Parses an absolute `http` or `https` URL. Like Godot, a URL without a scheme is
-    /// taken as `http://`.
+    /// Parses an absolute `http` or `https` URL. Like Godot and curl, a URL without
+    /// `://` is taken as `http://`.
     pub fn parse(input: &str) -> Result<Target, Error> {
         if input.bytes().any(|b| b.is_ascii_control()) {
             return Err(bad_url(
@@ -32,9 +32,10 @@ impl Target {
                 "it holds a control character (CR, LF, NUL...)",
             ));
         }
-        let parsed = match Url::parse(input) {
-            Err(url::ParseError::RelativeUrlWithoutBase) => Url::parse(&format!("http://{input}")),
-            other => other,
+        let parsed = if input.contains("://") {
+            Url::parse(input)
+        } else {
+            Url::parse(&format!("http://{input}"))
         };
         let url = parsed.map_err(|e| bad_url(input, &e.to_string()))?;
         Target::from_url(url).map_err(|why| bad_url(input, why))
