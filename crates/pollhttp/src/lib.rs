@@ -139,7 +139,7 @@ pub use error::{Endpoint, Error, Fault, Reason, SharedIoError};
 #[doc(alias = "HTTPRequest")]
 pub use http_request::HttpRequest;
 pub use http_request::{
-    fetch, Completion, HttpRequestResult, Progress, DEFAULT_DOWNLOAD_CHUNK_SIZE,
+    fetch, Completion, HttpRequestResult, Progress, ResponseHead, DEFAULT_DOWNLOAD_CHUNK_SIZE,
     DEFAULT_MAX_REDIRECTS,
 };
 #[cfg(unix)]

@@ -165,6 +165,21 @@ fn same_origin_redirects_follow_on_the_same_connection() {
     assert_eq!(done.body, b"end");
     assert_eq!(done.final_url, url(&server, "/e"));
     assert_eq!(http.progress().redirects, 4);
+    let chain: Vec<(u16, String, Option<&str>)> = done
+        .redirects
+        .iter()
+        .map(|h| (h.code, h.url.clone(), h.header("location")))
+        .collect();
+    assert_eq!(
+        chain,
+        [
+            (301, url(&server, "/a/"), Some("/b")),
+            (302, url(&server, "/b"), Some("c")),
+            (307, url(&server, "/c"), Some("../d?x=1")),
+            (308, url(&server, "/d?x=1"), Some("/e")),
+        ]
+    );
+    assert_eq!(done.head.unwrap().status_line(), "HTTP/1.1 200 OK");
     let lines: Vec<String> = server.requests().iter().map(|r| request_line(r)).collect();
     assert_eq!(
         lines,
@@ -297,6 +312,20 @@ fn the_redirect_limit_returns_the_last_redirect() {
     let done = get(&mut http, &url(&server, "/"));
     assert_eq!(done.result, HttpRequestResult::RedirectLimitReached);
     assert!(http.set_max_redirects(65).is_err());
+}
+
+#[test]
+fn with_redirects_off_a_3xx_is_the_answer() {
+    let server = serve(vec![response(301, &[("Location", "/x")], b"moved")]);
+    let mut http = HttpRequest::new();
+    http.set_follow_redirects(false);
+    let done = get(&mut http, &url(&server, "/"));
+    assert_eq!(done.result, HttpRequestResult::Success);
+    assert_eq!(
+        (done.response_code, done.body.as_slice()),
+        (301, &b"moved"[..])
+    );
+    assert!(done.redirects.is_empty());
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! What a finished request hands back: Godot's `request_completed` signal, plus the
 //! cause of a failure and the final URL.
 
-use super::HttpRequestResult;
+use super::{HttpRequestResult, ResponseHead};
 use crate::Error;
 
 /// The outcome of one request, as Godot's `request_completed(result, response_code,
@@ -29,6 +29,11 @@ pub struct Completion {
     pub error: Option<Error>,
     /// The URL of the final response, after redirects (without credentials).
     pub final_url: String,
+    /// The final response's head, when one arrived: its status line, and its headers as
+    /// received (`Content-Encoding` included).
+    pub head: Option<ResponseHead>,
+    /// The head of every redirect followed, in order.
+    pub redirects: Vec<ResponseHead>,
 }
 
 impl Completion {

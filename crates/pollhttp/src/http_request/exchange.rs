@@ -6,7 +6,7 @@ use super::download::{Download, Resume};
 use super::method::RequestMethodBuf;
 use super::redirect::{self, Decision, Hop};
 use super::target::Target;
-use super::{Completion, HttpRequest, HttpRequestResult, Progress};
+use super::{Completion, HttpRequest, HttpRequestResult, Progress, ResponseHead};
 use crate::decode::ContentDecoder;
 use crate::proto::RequestBody;
 use crate::{Error, GodotError, Reason, RequestMethod, Status, TimeoutPhase};
@@ -128,8 +128,9 @@ impl HttpRequest {
         let resume = download.as_ref().and_then(Download::resume_point);
         let now = self.client.now();
         self.progress = Progress::default();
-        self.response_code = 0;
-        self.response_headers.clear();
+        self.head = None;
+        self.delivered_headers.clear();
+        self.redirects.clear();
         self.final_url = Some(target.display_url());
         self.job = Some(Job {
             target,
@@ -379,12 +380,15 @@ impl HttpRequest {
     fn handle_head(&mut self) -> Result<Step, Error> {
         let allow_downgrade = self.settings.allow_https_downgrade;
         let max = self.settings.max_redirects;
+        let follow = self.settings.follow_redirects;
         let Some(job) = self.job.as_mut() else {
             return Ok(Step::Wait);
         };
         job.retried = false;
         let code = self.client.response_code();
-        let decision = {
+        let decision = if !follow {
+            Decision::Final
+        } else {
             let Some(response) = self.client.response() else {
                 return Err(client_failure(&self.client));
             };
@@ -404,8 +408,8 @@ impl HttpRequest {
         match decision {
             Decision::Follow(hop) => {
                 if max.is_some_and(|m| job.redirects >= m) {
-                    self.response_code = code;
-                    self.response_headers = self.client.response_headers();
+                    let head = ResponseHead::of(&self.client, job.target.display_url());
+                    self.set_head(head);
                     return Err(Error::new(
                         GodotError::Failed,
                         Reason::RedirectLimit {
@@ -413,12 +417,14 @@ impl HttpRequest {
                         },
                     ));
                 }
+                let head = ResponseHead::of(&self.client, job.target.display_url());
+                self.redirects.push(head);
                 job.stage = Stage::Drain { hop, drained: 0 };
                 Ok(Step::Again)
             }
             Decision::Refuse(reason) => {
-                self.response_code = code;
-                self.response_headers = self.client.response_headers();
+                let head = ResponseHead::of(&self.client, job.target.display_url());
+                self.set_head(head);
                 Err(Error::new(GodotError::Failed, reason))
             }
             Decision::Final => self.start_final_body(),
@@ -489,8 +495,8 @@ impl HttpRequest {
             return Ok(Step::Wait);
         };
         let code = self.client.response_code();
-        self.response_code = code;
-        let mut headers = self.client.response_headers();
+        let head = ResponseHead::of(&self.client, job.target.display_url());
+        let mut headers = head.headers.clone();
         let length = u64::try_from(self.client.response_body_length()).ok();
         self.progress.expected_wire = length;
         let (decoder, content_range) = match self.client.response() {
@@ -521,7 +527,8 @@ impl HttpRequest {
                     && !name.eq_ignore_ascii_case("content-length")
             });
         }
-        self.response_headers = headers;
+        self.delivered_headers = headers;
+        self.head = Some(head);
         if let (Some(limit), Some(len)) = (limit, length) {
             if len > limit {
                 return Err(Error::new(
@@ -626,12 +633,20 @@ impl HttpRequest {
         }
         Step::Done(Completion {
             result: HttpRequestResult::Success,
-            response_code: self.response_code,
-            headers: self.response_headers.clone(),
+            response_code: self.response_code(),
+            headers: self.response_headers().to_vec(),
             body: std::mem::take(&mut job.collected),
             error: None,
             final_url: self.final_url.clone().unwrap_or_default(),
+            head: self.head.clone(),
+            redirects: std::mem::take(&mut self.redirects),
         })
+    }
+
+    /// Keeps `head` as the final response's, its headers delivered as they came.
+    fn set_head(&mut self, head: ResponseHead) {
+        self.delivered_headers = head.headers.clone();
+        self.head = Some(head);
     }
 
     /// Ends the request with `error`.
@@ -647,11 +662,13 @@ impl HttpRequest {
         self.connected_origin = None;
         Completion {
             result: HttpRequestResult::of_failure(&error, status),
-            response_code: self.response_code,
-            headers: self.response_headers.clone(),
+            response_code: self.response_code(),
+            headers: self.response_headers().to_vec(),
             body: Vec::new(),
             error: Some(error),
             final_url: self.final_url.clone().unwrap_or_default(),
+            head: self.head.clone(),
+            redirects: std::mem::take(&mut self.redirects),
         }
     }
 

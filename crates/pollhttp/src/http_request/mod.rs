@@ -5,6 +5,7 @@ mod body;
 mod completion;
 mod download;
 mod exchange;
+mod head;
 mod method;
 mod progress;
 mod redirect;
@@ -12,6 +13,7 @@ mod result;
 mod target;
 
 pub use completion::Completion;
+pub use head::ResponseHead;
 pub use progress::Progress;
 pub use result::HttpRequestResult;
 
@@ -64,9 +66,13 @@ pub struct HttpRequest {
     settings: Settings,
     job: Option<Job>,
     progress: Progress,
-    /// The last final response's code and headers, kept after completion.
-    response_code: u16,
-    response_headers: Vec<String>,
+    /// The final response's head, once it has arrived (kept after completion).
+    head: Option<ResponseHead>,
+    /// The final response's headers as delivered (without `Content-Encoding` and
+    /// `Content-Length` when the body is decoded).
+    delivered_headers: Vec<String>,
+    /// The redirects followed by the current request.
+    redirects: Vec<ResponseHead>,
     final_url: Option<String>,
     /// The origin the client's connection (open or being opened) goes to.
     connected_origin: Option<target::Origin>,
@@ -89,6 +95,7 @@ pub(crate) struct Settings {
     pub tls: Option<TlsOptions>,
     pub allow_https_downgrade: bool,
     pub stream_body: bool,
+    pub follow_redirects: bool,
 }
 
 impl Default for HttpRequest {
@@ -120,11 +127,13 @@ impl HttpRequest {
                 tls: None,
                 allow_https_downgrade: false,
                 stream_body: false,
+                follow_redirects: true,
             },
             job: None,
             progress: Progress::default(),
-            response_code: 0,
-            response_headers: Vec::new(),
+            head: None,
+            delivered_headers: Vec::new(),
+            redirects: Vec::new(),
             final_url: None,
             connected_origin: None,
             pending_failure: None,
@@ -176,12 +185,19 @@ impl HttpRequest {
     /// With [`set_stream_body`](HttpRequest::set_stream_body) this is how a caller knows
     /// that it can start reading.
     pub fn response_code(&self) -> u16 {
-        self.response_code
+        self.head.as_ref().map_or(0, |h| h.code)
     }
 
-    /// The final response's header lines, once its head has arrived.
+    /// The final response's header lines, once its head has arrived; without
+    /// `Content-Encoding` and `Content-Length` when the body is decoded.
     pub fn response_headers(&self) -> &[String] {
-        &self.response_headers
+        &self.delivered_headers
+    }
+
+    /// The final response's head (status line and headers as received), once it has
+    /// arrived.
+    pub fn response_head(&self) -> Option<&ResponseHead> {
+        self.head.as_ref()
     }
 
     /// The URL of the current or last response, after redirects, without credentials.
@@ -279,6 +295,12 @@ impl HttpRequest {
             }
         };
         Ok(())
+    }
+
+    /// Whether redirects are followed at all (default on). Off, a 3xx is the answer, as
+    /// curl does without `-L`.
+    pub fn set_follow_redirects(&mut self, follow: bool) {
+        self.settings.follow_redirects = follow;
     }
 
     /// The redirect limit, -1 for unlimited.
