@@ -652,14 +652,14 @@ fn many_requests_run_on_one_poller() {
     let mut poller = Poller::new().unwrap();
     let mut requests: Vec<HttpRequest> = Vec::new();
     let mut tokens = Vec::new();
+    let mut results: Vec<Option<Completion>> = Vec::new();
     for s in &servers {
         let mut http = HttpRequest::new();
         http.request(&url(s, "/"), &[], Method::Get, "").unwrap();
-        assert!(http.poll().is_none());
+        results.push(http.poll());
         tokens.push(poller.register(http.client()).unwrap());
         requests.push(http);
     }
-    let mut results: Vec<Option<Completion>> = (0..20).map(|_| None).collect();
     let mut ready = Vec::new();
     let mut rounds = 0;
     while results.iter().any(Option::is_none) {
@@ -681,5 +681,49 @@ fn many_requests_run_on_one_poller() {
         let r = r.unwrap();
         assert_eq!(r.result, HttpRequestResult::Success, "{i}: {:?}", r.error);
         assert_eq!(r.body, format!("body {i}").as_bytes());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn two_hundred_and_fifty_six_requests_share_one_thread() {
+    use pollhttp::Poller;
+    use pollhttp_testserver::{pattern_byte, DemoServer};
+    const N: usize = 256;
+    let server = DemoServer::start().unwrap();
+    let mut poller = Poller::new().unwrap();
+    let mut requests: Vec<HttpRequest> = (0..N).map(|_| HttpRequest::new()).collect();
+    let mut tokens = Vec::new();
+    let mut results: Vec<Option<Completion>> = (0..N).map(|_| None).collect();
+    for (i, http) in requests.iter_mut().enumerate() {
+        let len = 1000 + i * 37;
+        http.request(&server.url(&format!("/bytes/{len}")), &[], Method::Get, "")
+            .unwrap();
+        // On loopback a request can be over by the end of its first poll().
+        results[i] = http.poll();
+        tokens.push(poller.register(http.client()).unwrap());
+    }
+    let mut ready = Vec::new();
+    let mut rounds = 0;
+    while results.iter().any(Option::is_none) {
+        rounds += 1;
+        assert!(rounds < 100_000, "the poller stopped reporting");
+        poller
+            .poll(&mut ready, Some(Duration::from_secs(5)))
+            .unwrap();
+        for t in &ready {
+            let i = tokens.iter().position(|x| x == t).unwrap();
+            if results[i].is_some() {
+                continue;
+            }
+            results[i] = requests[i].poll();
+            poller.update(*t, requests[i].client()).unwrap();
+        }
+    }
+    for (i, r) in results.into_iter().enumerate() {
+        let r = r.unwrap();
+        assert_eq!(r.result, HttpRequestResult::Success, "{i}: {:?}", r.error);
+        let want: Vec<u8> = (0..(1000 + i * 37) as u64).map(pattern_byte).collect();
+        assert!(r.body == want, "request {i}: body differs");
     }
 }
