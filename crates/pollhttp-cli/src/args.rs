@@ -1,7 +1,8 @@
 //! Command-line arguments, curl style.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use pollhttp::TlsVersion;
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -12,7 +13,10 @@ use std::time::Duration;
     version,
     about = "Fetch a URL with pollhttp's poll()-driven HTTP/1.1 client (curl-style options)",
     args_conflicts_with_subcommands = true,
-    subcommand_negates_reqs = true
+    subcommand_negates_reqs = true,
+    // As in curl, an option given again replaces its earlier value (-H, -d and
+    // --data-binary add up instead).
+    args_override_self = true
 )]
 pub struct Cli {
     /// A subcommand instead of a URL.
@@ -21,6 +25,80 @@ pub struct Cli {
     /// What to fetch and how.
     #[command(flatten)]
     pub fetch: FetchArgs,
+}
+
+impl Cli {
+    /// Parses the process's command line (exiting with a usage message on error, as clap
+    /// does); see [`try_parse_ordered_from`](Cli::try_parse_ordered_from).
+    pub fn parse_ordered() -> Cli {
+        Cli::try_parse_ordered_from(std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+
+    /// Parses `args` (the program name first) and records the order in which `-d` and
+    /// `--data-binary` values came in [`FetchArgs::data_in_order`], which clap keeps per
+    /// option only.
+    pub fn try_parse_ordered_from<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let matches = Cli::command().try_get_matches_from(args)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        cli.fetch.data_in_order = data_in_order(&matches);
+        Ok(cli)
+    }
+}
+
+/// The `-d` and `--data-binary` values in command-line order.
+fn data_in_order(matches: &ArgMatches) -> Vec<DataArg> {
+    let mut all: Vec<(usize, DataArg)> = Vec::new();
+    for (id, binary) in [("data", false), ("data_binary", true)] {
+        let (Some(indices), Some(values)) =
+            (matches.indices_of(id), matches.get_many::<String>(id))
+        else {
+            continue;
+        };
+        all.extend(indices.zip(values).map(|(i, v)| {
+            (
+                i,
+                DataArg {
+                    binary,
+                    value: v.clone(),
+                },
+            )
+        }));
+    }
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, d)| d).collect()
+}
+
+/// One `-d` or `--data-binary` value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataArg {
+    /// From `--data-binary` (a file is sent byte for byte), not `-d` (a file's line ends
+    /// are dropped).
+    pub binary: bool,
+    /// The value as given: the data, or `@FILE`.
+    pub value: String,
+}
+
+#[cfg(test)]
+impl DataArg {
+    /// A `-d` value.
+    pub fn ascii(value: &str) -> DataArg {
+        DataArg {
+            binary: false,
+            value: value.to_string(),
+        }
+    }
+
+    /// A `--data-binary` value.
+    pub fn binary(value: &str) -> DataArg {
+        DataArg {
+            binary: true,
+            value: value.to_string(),
+        }
+    }
 }
 
 /// The subcommands.
@@ -45,20 +123,37 @@ pub struct FetchArgs {
     /// The URL to fetch; `http://` is assumed when it has no scheme.
     #[arg(value_name = "URL", required = true)]
     pub url: Option<String>,
-    /// The request method (GET, HEAD, POST, PUT, DELETE, OPTIONS, TRACE, CONNECT, PATCH).
+    /// The request method: any token, sent exactly as given (methods are case-sensitive:
+    /// `get` is not GET). GET by default, HEAD with -I, POST with -d.
     #[arg(short = 'X', long = "request", value_name = "METHOD")]
     pub method: Option<String>,
-    /// An extra request header; repeatable. A header given here replaces the default one of
-    /// the same name (Host, User-Agent, Accept, Content-Type, Content-Length).
-    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", value_parser = parse_header)]
+    /// An extra request header; repeatable. `Name: value` is sent, and replaces the header
+    /// of that name the request would have had (Host, Authorization, User-Agent, Accept,
+    /// Content-Length, Content-Type); `Name:` sends nothing and removes that header;
+    /// `Name;` sends `Name:` with an empty value. `@FILE` reads one header per line from a
+    /// file (LF or CRLF line ends, blank lines skipped), `@-` from standard input.
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", value_parser = check_header_arg)]
     pub headers: Vec<String>,
-    /// Send DATA as the body (POST unless -X says otherwise); `@FILE` reads a file without its
-    /// line ends, `@-` reads standard input. Several are joined with `&`.
+    /// Send DATA as the body (POST unless -X says otherwise), with `Content-Type:
+    /// application/x-www-form-urlencoded` unless -H gives one; `@FILE` reads a file without
+    /// its line ends, `@-` reads standard input. Several -d and --data-binary values are
+    /// joined with `&` in command-line order. With `-H 'Transfer-Encoding: chunked'` the
+    /// body is sent in chunks instead of with a Content-Length.
     #[arg(short = 'd', long = "data", value_name = "DATA")]
     pub data: Vec<String>,
     /// Like --data, but `@FILE` is sent byte for byte.
     #[arg(long = "data-binary", value_name = "DATA")]
     pub data_binary: Vec<String>,
+    /// The -d and --data-binary values in command-line order (filled by
+    /// [`Cli::try_parse_ordered_from`]); the body is made of these.
+    #[arg(skip)]
+    pub data_in_order: Vec<DataArg>,
+    /// Server credentials, sent as `Authorization: Basic`. Without `:PASSWORD` the
+    /// password is empty (there is no prompt). Wins over credentials in the URL
+    /// (`http://user:password@host/`, percent-decoded), which are used otherwise; a -H
+    /// Authorization header wins over both.
+    #[arg(short = 'u', long = "user", value_name = "USER[:PASSWORD]")]
+    pub user: Option<String>,
     /// Send a HEAD request and print the response head.
     #[arg(short = 'I', long = "head")]
     pub head: bool,
@@ -72,10 +167,11 @@ pub struct FetchArgs {
     /// standard error.
     #[arg(short = 'v', long)]
     pub verbose: bool,
-    /// Give up after this many seconds in all (exit code 28).
+    /// Give up after this many seconds in all (exit code 28); 0 means no limit.
     #[arg(short = 'm', long = "max-time", value_name = "SECONDS", value_parser = parse_seconds)]
     pub max_time: Option<Duration>,
-    /// Give up if resolving and connecting take longer than this (exit code 28).
+    /// Give up if resolving and connecting take longer than this (exit code 28); 0 leaves
+    /// the built-in limit of 90 seconds, as if not given.
     #[arg(long = "connect-timeout", value_name = "SECONDS", value_parser = parse_seconds)]
     pub connect_timeout: Option<Duration>,
     /// Refuse a body larger than this many bytes (exit code 63): at once when the server
@@ -88,10 +184,11 @@ pub struct FetchArgs {
     /// With --silent, still print the error message.
     #[arg(short = 'S', long = "show-error")]
     pub show_error: bool,
-    /// Fail with exit code 22 and no output on a response code of 400 or more.
+    /// Fail with exit code 22 on a response code of 400 or more, without writing the body
+    /// (with -i or -I the head is still written, as curl does).
     #[arg(short = 'f', long)]
     pub fail: bool,
-    /// The User-Agent header value.
+    /// The User-Agent header value (pollhttp/VERSION by default); empty sends none.
     #[arg(short = 'A', long = "user-agent", value_name = "NAME")]
     pub user_agent: Option<String>,
     /// Use this HTTP proxy: `[http://][user:password@]host[:port]` (port 1080 by default).
@@ -115,10 +212,12 @@ pub struct FetchArgs {
     /// the host name; without it, nothing is. --pinnedpubkey still applies.
     #[arg(short = 'k', long = "insecure")]
     pub insecure: bool,
-    /// The server's public key must be one of these: `sha256//BASE64[;sha256//BASE64...]`,
-    /// each the base64 SHA-256 of a SubjectPublicKeyInfo. Checked with -k too; a mismatch
-    /// is exit code 90.
-    #[arg(long = "pinnedpubkey", value_name = "HASHES")]
+    /// The server's public key must be this one: `sha256//BASE64[;sha256//BASE64...]`,
+    /// each the base64 SHA-256 of a SubjectPublicKeyInfo, or a FILE holding the public key
+    /// in PEM (`PUBLIC KEY`) or DER (as `openssl pkey -pubout [-outform DER]` writes it).
+    /// Checked with -k too; a mismatch, or a file that cannot be read or holds no public
+    /// key, is exit code 90.
+    #[arg(long = "pinnedpubkey", value_name = "HASHES|FILE")]
     pub pinned_pubkey: Option<String>,
     /// Use TLS 1.2 or later (the default).
     #[arg(long = "tlsv1.2", overrides_with = "tlsv1_3")]
@@ -146,19 +245,13 @@ pub fn parse_tls_max(s: &str) -> Result<TlsVersion, String> {
     }
 }
 
-/// Accepts `Name: value` with a non-empty name and no CR, LF or NUL anywhere.
-pub fn parse_header(s: &str) -> Result<String, String> {
-    if s.contains(['\r', '\n', '\0']) {
-        return Err("a header cannot contain CR, LF or NUL".into());
+/// Accepts a `-H` value: `@FILE` (read later), or a header line as
+/// [`HeaderArg::parse`](crate::plan::HeaderArg::parse) reads it.
+pub fn check_header_arg(s: &str) -> Result<String, String> {
+    if s.starts_with('@') {
+        return Ok(s.to_string());
     }
-    match s.find(':') {
-        Some(0) => Err("the header name is empty".into()),
-        Some(i) if s[..i].contains([' ', '\t']) => {
-            Err("the header name contains white space".into())
-        }
-        Some(_) => Ok(s.to_string()),
-        None => Err("expected NAME: VALUE".into()),
-    }
+    crate::plan::HeaderArg::parse(s).map(|_| s.to_string())
 }
 
 /// Parses a non-negative, finite number of seconds such as `2` or `0.25`.
@@ -176,7 +269,7 @@ mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
-        Cli::try_parse_from(std::iter::once("pollhttp").chain(args.iter().copied()))
+        Cli::try_parse_ordered_from(std::iter::once("pollhttp").chain(args.iter().copied()))
     }
 
     #[test]
@@ -311,11 +404,90 @@ mod tests {
         assert!(parse(&["--max-time", "-1", "http://a/"]).is_err());
         assert!(parse(&["--max-time", "inf", "http://a/"]).is_err());
         assert!(parse(&["--max-time", "0", "http://a/"]).is_ok());
+        assert!(parse(&["-H", "X;junk", "http://a/"]).is_err());
     }
 
     #[test]
     fn header_values_may_be_empty_or_contain_colons() {
-        assert_eq!(parse_header("Accept:").unwrap(), "Accept:");
-        assert_eq!(parse_header("X-Time: 12:30").unwrap(), "X-Time: 12:30");
+        assert_eq!(check_header_arg("Accept:").unwrap(), "Accept:");
+        assert_eq!(check_header_arg("X-Empty;").unwrap(), "X-Empty;");
+        assert_eq!(check_header_arg("X-Time: 12:30").unwrap(), "X-Time: 12:30");
+        assert_eq!(check_header_arg("@headers.txt").unwrap(), "@headers.txt");
+    }
+
+    #[test]
+    fn data_keeps_the_command_line_order_across_options() {
+        let f = parse(&[
+            "--data-binary",
+            "B",
+            "-d",
+            "A",
+            "--data",
+            "C",
+            "--data-binary=@f",
+            "-dD",
+            "http://h/",
+        ])
+        .unwrap()
+        .fetch;
+        assert_eq!(
+            f.data_in_order,
+            [
+                DataArg::binary("B"),
+                DataArg::ascii("A"),
+                DataArg::ascii("C"),
+                DataArg::binary("@f"),
+                DataArg::ascii("D"),
+            ]
+        );
+        assert!(parse(&["http://h/"])
+            .unwrap()
+            .fetch
+            .data_in_order
+            .is_empty());
+    }
+
+    #[test]
+    fn the_last_of_a_repeated_option_counts() {
+        let f = parse(&[
+            "-A",
+            "a/1",
+            "-A",
+            "",
+            "-X",
+            "PUT",
+            "-X",
+            "PURGE",
+            "http://h/",
+        ])
+        .unwrap()
+        .fetch;
+        assert_eq!(f.user_agent.as_deref(), Some(""));
+        assert_eq!(f.method.as_deref(), Some("PURGE"));
+        let f = parse(&[
+            "-H",
+            "A: 1",
+            "-H",
+            "B: 2",
+            "-d",
+            "x",
+            "-d",
+            "y",
+            "http://h/",
+        ])
+        .unwrap()
+        .fetch;
+        assert_eq!(f.headers, ["A: 1", "B: 2"]);
+        assert_eq!(f.data_in_order, [DataArg::ascii("x"), DataArg::ascii("y")]);
+        let f = parse(&["-s", "-s", "-v", "-v", "http://h/"]).unwrap().fetch;
+        assert!(f.silent && f.verbose);
+    }
+
+    #[test]
+    fn user_credentials() {
+        let f = parse(&["-u", "me:pa:ss", "http://h/"]).unwrap().fetch;
+        assert_eq!(f.user.as_deref(), Some("me:pa:ss"));
+        let f = parse(&["--user", "me", "http://h/"]).unwrap().fetch;
+        assert_eq!(f.user.as_deref(), Some("me"));
     }
 }

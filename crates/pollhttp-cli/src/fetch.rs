@@ -6,7 +6,7 @@ use crate::output::{format_head, status_line, Output};
 use crate::plan::{self, FileSystem, Plan};
 use crate::progress::Progress;
 use crate::proxy;
-use pollhttp::{HttpClient, Method, ProxyConfig, Status, Timeouts};
+use pollhttp::{HttpClient, Method, ProxyConfig, RequestMethod, Status, Timeouts};
 
 /// The size of the one buffer every body read goes into.
 const READ_BUFFER: usize = 64 * 1024;
@@ -80,11 +80,16 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
         last: None,
     };
     let mut client = HttpClient::new();
+    // The plan spells out every header, in curl's order.
+    client.set_automatic_headers(false);
     // --connect-timeout and --max-time are the client's own deadlines: every wait and
     // read inside it ends by them, and an expired one is `Reason::Timeout` (exit 28).
+    // 0 means no limit of the caller's, as in curl: no total limit, and the built-in
+    // connect limit.
+    let nonzero = |d: Option<std::time::Duration>| d.filter(|d| !d.is_zero());
     client.set_timeouts(Timeouts {
-        connect_total: args.connect_timeout.or(Timeouts::default().connect_total),
-        total: args.max_time,
+        connect_total: nonzero(args.connect_timeout).or(Timeouts::default().connect_total),
+        total: nonzero(args.max_time),
         ..Timeouts::default()
     });
     if let Some(max) = args.max_filesize {
@@ -154,18 +159,28 @@ pub fn run(args: &FetchArgs) -> Result<(), Failure> {
         "<",
         std::iter::once(status_line(&client)).chain(headers.iter().cloned()),
     );
-    if args.fail && code >= 400 {
-        return Err(Failure::new(
+    let failed = args.fail && code >= 400;
+    let show_head = args.include || args.head;
+    let http_error = || {
+        Failure::new(
             code::HTTP_ERROR,
             format!("the requested URL returned error: {code}"),
-        ));
+        )
+    };
+    if failed && !show_head {
+        return Err(http_error());
     }
 
     let mut out = Output::open(args.output.as_deref())?;
-    if args.include || args.head {
+    if show_head {
         out.write(format_head(&status_line(&client), &headers).as_bytes())?;
     }
-    if plan.method != Method::Head {
+    // With -f, curl 7.88 still writes the head for -i and -I, then stops before the body.
+    if failed {
+        out.finish()?;
+        return Err(http_error());
+    }
+    if plan.method() != RequestMethod::Known(Method::Head) {
         let length = u64::try_from(client.response_body_length()).ok();
         let to_file = args
             .output
@@ -210,7 +225,7 @@ fn send_request(
     );
     let headers: Vec<&str> = plan.headers.iter().map(String::as_str).collect();
     client
-        .request_raw(plan.method, &plan.target, &headers, &plan.body)
+        .request_raw(plan.method(), &plan.target, &headers, &plan.body)
         .map_err(|e| Failure::from_client(&e, Phase::Request))
 }
 

@@ -23,11 +23,10 @@ mod proxy;
 mod tls;
 
 use args::{Cli, Command};
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_ordered();
     let quiet = cli.command.is_none() && cli.fetch.silent && !cli.fetch.show_error;
     let result = match &cli.command {
         Some(Command::Demo(demo_args)) => demo::run(demo_args),

@@ -1,9 +1,14 @@
 //! Turning the arguments into exactly what will be sent: where to connect, the request line,
 //! every header and the body.
+//!
+//! The headers follow curl's rules and order, so that the same command line puts the same
+//! bytes on the wire as curl 7.88: `Host`, `Authorization` (from -u or the URL), `User-Agent`,
+//! `Accept`, the -H headers in their order, then `Content-Length` and `Content-Type` for a
+//! body. A -H header replaces the one of its name; `Name:` removes it.
 
-use crate::args::FetchArgs;
+use crate::args::{DataArg, FetchArgs};
 use crate::failure::{code, Failure};
-use pollhttp::Method;
+use pollhttp::{Method, RequestMethod};
 use std::io::{self, Read};
 use url::{Host, Url};
 
@@ -20,22 +25,30 @@ pub struct Plan {
     pub port: u16,
     /// The request target: path and query.
     pub target: String,
-    /// The method.
-    pub method: Method,
-    /// Every header line, in the order sent. The defaults are spelled out here so that the
-    /// client adds none of its own and `-v` shows exactly what goes on the wire.
+    /// The method token, checked: any token, as `-X` gave it.
+    pub method: String,
+    /// Every header line, in the order sent. The client is told to add none of its own, so
+    /// that `-v` shows exactly what goes on the wire.
     pub headers: Vec<String>,
-    /// The body.
+    /// The body, as sent (chunk-encoded when the headers ask for chunks).
     pub body: Vec<u8>,
 }
 
-/// Where `@file` bodies come from; tests substitute their own.
+impl Plan {
+    /// The method for the client.
+    pub fn method(&self) -> RequestMethod<'_> {
+        // Checked by `build`; a token that is not one is refused by the client.
+        RequestMethod::parse(&self.method).unwrap_or(RequestMethod::Other(&self.method))
+    }
+}
+
+/// Where `@file` contents (bodies and header files) come from; tests substitute their own.
 pub trait BodySource {
     /// The contents of `path` (`-` is standard input).
     fn read(&self, path: &str) -> io::Result<Vec<u8>>;
 }
 
-/// Reads `@file` bodies from the file system and standard input.
+/// Reads `@file` contents from the file system and standard input.
 pub struct FileSystem;
 
 impl BodySource for FileSystem {
@@ -46,6 +59,75 @@ impl BodySource for FileSystem {
             Ok(v)
         } else {
             std::fs::read(path)
+        }
+    }
+}
+
+/// One `-H` header as curl reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HeaderArg {
+    /// A line to send as given (`Name;` is turned into `Name:`).
+    Send(String),
+    /// `Name:` with nothing after it: no such header at all.
+    Remove(String),
+}
+
+impl HeaderArg {
+    /// Reads a header as curl does: `Name: value` is sent; `Name:` (nothing but white
+    /// space after the colon) removes the header the request would have had; `Name;` sends
+    /// `Name:` with an empty value. The name must be a non-empty token (no white space),
+    /// and no CR, LF or NUL may appear.
+    ///
+    /// # Errors
+    ///
+    /// A sentence saying what is wrong, for a usage error.
+    pub fn parse(s: &str) -> Result<HeaderArg, String> {
+        if s.contains(['\r', '\n', '\0']) {
+            return Err("a header cannot contain CR, LF or NUL".into());
+        }
+        let (at, semicolon) = match (s.find(':'), s.find(';')) {
+            (Some(c), Some(sc)) if sc < c => (sc, true),
+            (Some(c), _) => (c, false),
+            (None, Some(sc)) => (sc, true),
+            (None, None) => return Err("expected NAME: VALUE, NAME: or NAME;".into()),
+        };
+        let (name, rest) = (&s[..at], &s[at + 1..]);
+        if name.is_empty() {
+            return Err("the header name is empty".into());
+        }
+        if name.contains([' ', '\t']) {
+            return Err("the header name contains white space".into());
+        }
+        if semicolon {
+            if !rest.is_empty() {
+                return Err(format!(
+                    "{s:?}: after NAME; nothing may follow (NAME: VALUE sends a value)"
+                ));
+            }
+            return Ok(HeaderArg::Send(format!("{name}:")));
+        }
+        if rest.trim_matches([' ', '\t']).is_empty() {
+            Ok(HeaderArg::Remove(name.to_string()))
+        } else {
+            Ok(HeaderArg::Send(s.to_string()))
+        }
+    }
+
+    /// The header's name.
+    pub fn name(&self) -> &str {
+        match self {
+            HeaderArg::Send(line) => line.split_once(':').map_or(line.as_str(), |(n, _)| n),
+            HeaderArg::Remove(name) => name,
+        }
+    }
+
+    /// The value of a header to send, without the white space around it.
+    fn value(&self) -> Option<&str> {
+        match self {
+            HeaderArg::Send(line) => line
+                .split_once(':')
+                .map(|(_, v)| v.trim_matches([' ', '\t'])),
+            HeaderArg::Remove(_) => None,
         }
     }
 }
@@ -78,47 +160,156 @@ pub fn parse_url(input: &str) -> Result<Url, Failure> {
     Ok(url)
 }
 
-fn load_data(args: &FetchArgs, source: &dyn BodySource) -> Result<Option<Vec<u8>>, Failure> {
-    if args.data.is_empty() && args.data_binary.is_empty() {
+fn read_file(source: &dyn BodySource, path: &str) -> Result<Vec<u8>, Failure> {
+    source
+        .read(path)
+        .map_err(|e| Failure::new(code::READ, format!("cannot read {path}: {e}")))
+}
+
+/// The body from the -d and --data-binary values, joined with `&` in command-line order;
+/// `None` without any.
+fn load_data(parts: &[DataArg], source: &dyn BodySource) -> Result<Option<Vec<u8>>, Failure> {
+    if parts.is_empty() {
         return Ok(None);
     }
-    let read = |path: &str| {
-        source
-            .read(path)
-            .map_err(|e| Failure::new(code::READ, format!("cannot read {path}: {e}")))
-    };
-    let mut parts = Vec::new();
-    for d in &args.data {
-        parts.push(match d.strip_prefix('@') {
+    let mut joined = Vec::new();
+    for (i, d) in parts.iter().enumerate() {
+        if i > 0 {
+            joined.push(b'&');
+        }
+        match d.value.strip_prefix('@') {
             // As curl does for -d: the file's line ends are dropped.
-            Some(path) => read(path)?
-                .into_iter()
-                .filter(|b| *b != b'\r' && *b != b'\n')
-                .collect(),
-            None => d.as_bytes().to_vec(),
-        });
+            Some(path) if !d.binary => joined.extend(
+                read_file(source, path)?
+                    .into_iter()
+                    .filter(|b| *b != b'\r' && *b != b'\n'),
+            ),
+            Some(path) => joined.extend(read_file(source, path)?),
+            None => joined.extend_from_slice(d.value.as_bytes()),
+        }
     }
-    for d in &args.data_binary {
-        parts.push(match d.strip_prefix('@') {
-            Some(path) => read(path)?,
-            None => d.as_bytes().to_vec(),
-        });
+    Ok(Some(joined))
+}
+
+/// The -H headers in order, with `@FILE` arguments replaced by the file's lines.
+fn load_headers(args: &FetchArgs, source: &dyn BodySource) -> Result<Vec<HeaderArg>, Failure> {
+    let mut out = Vec::new();
+    for h in &args.headers {
+        let Some(path) = h.strip_prefix('@') else {
+            out.push(HeaderArg::parse(h).map_err(|why| Failure::new(code::USAGE, why))?);
+            continue;
+        };
+        let bytes = read_file(source, path)?;
+        let text = String::from_utf8_lossy(&bytes);
+        for (n, line) in text.split('\n').enumerate() {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if line.trim_matches([' ', '\t']).is_empty() {
+                continue;
+            }
+            out.push(HeaderArg::parse(line).map_err(|why| {
+                Failure::new(code::USAGE, format!("-H @{path}, line {}: {why}", n + 1))
+            })?);
+        }
     }
-    Ok(Some(parts.join(&b'&')))
+    Ok(out)
+}
+
+/// The credentials to send: `-u user[:password]`, else the URL's (percent-decoded), as
+/// curl takes them.
+fn credentials(args: &FetchArgs, url: &Url) -> Option<(Vec<u8>, Vec<u8>)> {
+    if let Some(user_pass) = &args.user {
+        let (user, pass) = user_pass.split_once(':').unwrap_or((user_pass, ""));
+        return Some((user.as_bytes().to_vec(), pass.as_bytes().to_vec()));
+    }
+    if url.username().is_empty() && url.password().is_none() {
+        return None;
+    }
+    Some((
+        percent_decode(url.username()),
+        percent_decode(url.password().unwrap_or_default()),
+    ))
+}
+
+/// `%XX` escapes decoded; anything else is kept.
+fn percent_decode(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| char::from(c).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).and_then(|&c| hex(c)),
+            b.get(i + 2).and_then(|&c| hex(c)),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// `Basic` and the base64 of `user:password` (RFC 7617).
+fn basic_authorization(user: &[u8], password: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let pair = [user, b":", password].concat();
+    let mut out = String::from("Basic ");
+    for chunk in pair.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// `body` as one chunk and the last chunk (RFC 9112 section 7.1), as curl sends a body it
+/// was told to chunk; an empty body is the last chunk alone.
+fn chunk_encode(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + 16);
+    if !body.is_empty() {
+        out.extend_from_slice(format!("{:x}\r\n", body.len()).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"0\r\n\r\n");
+    out
 }
 
 /// Builds the plan for `args`.
 pub fn build(args: &FetchArgs, source: &dyn BodySource) -> Result<Plan, Failure> {
     let input = args.url.as_deref().unwrap_or_default();
     let url = parse_url(input)?;
-    let data = load_data(args, source)?;
+    let data = load_data(&args.data_in_order, source)?;
+    let custom = load_headers(args, source)?;
     let method = match &args.method {
-        Some(m) => Method::parse(m).ok_or_else(|| {
-            Failure::new(code::USAGE, format!("unsupported request method {m:?}"))
-        })?,
-        None if args.head => Method::Head,
-        None if data.is_some() => Method::Post,
-        None => Method::Get,
+        Some(m) => {
+            RequestMethod::parse(m).map_err(|_| {
+                Failure::new(
+                    code::USAGE,
+                    format!("invalid request method {m:?}: not a token"),
+                )
+            })?;
+            m.clone()
+        }
+        None if args.head => Method::Head.as_str().to_string(),
+        None if data.is_some() => Method::Post.as_str().to_string(),
+        None => Method::Get.as_str().to_string(),
     };
     if args.head && data.is_some() {
         return Err(Failure::new(
@@ -146,36 +337,77 @@ pub fn build(args: &FetchArgs, source: &dyn BodySource) -> Result<Plan, Failure>
         target.push_str(q);
     }
 
-    let mut headers = args.headers.clone();
-    let mut add_default = |name: &str, value: String| {
-        if !pollhttp::proto::has_field(&headers, name) {
-            headers.push(format!("{name}: {value}"));
+    let find = |name: &str| custom.iter().find(|h| h.name().eq_ignore_ascii_case(name));
+    let mut headers = Vec::new();
+    // curl writes a -H Host header in Host's place, as `Host:` and what followed the colon.
+    match find("host") {
+        Some(HeaderArg::Send(line)) => {
+            let rest = line.split_once(':').map_or("", |(_, v)| v);
+            headers.push(format!("Host:{rest}"));
         }
-    };
-    // The URL crate leaves out a port equal to the scheme's default, as Host should.
-    let authority = match (url.host_str(), url.port()) {
-        (Some(h), Some(p)) => format!("{h}:{p}"),
-        (Some(h), None) => h.to_string(),
-        (None, _) => host.clone(),
-    };
-    add_default("Host", authority);
-    add_default(
-        "User-Agent",
-        args.user_agent
-            .clone()
-            .unwrap_or_else(|| DEFAULT_USER_AGENT.to_string()),
-    );
-    add_default("Accept", "*/*".to_string());
-    let body = data.unwrap_or_default();
-    if !args.data.is_empty() {
-        add_default(
-            "Content-Type",
-            "application/x-www-form-urlencoded".to_string(),
-        );
+        Some(HeaderArg::Remove(_)) => {}
+        // The URL crate leaves out a port equal to the scheme's default, as Host should.
+        None => headers.push(match (url.host_str(), url.port()) {
+            (Some(h), Some(p)) => format!("Host: {h}:{p}"),
+            (Some(h), None) => format!("Host: {h}"),
+            (None, _) => format!("Host: {host}"),
+        }),
     }
-    if !body.is_empty() || method.expects_body() {
-        add_default("Content-Length", body.len().to_string());
+    if find("authorization").is_none() {
+        if let Some((user, password)) = credentials(args, &url) {
+            headers.push(format!(
+                "Authorization: {}",
+                basic_authorization(&user, &password)
+            ));
+        }
     }
+    if find("user-agent").is_none() {
+        let agent = args.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT);
+        if !agent.is_empty() {
+            headers.push(format!("User-Agent: {agent}"));
+        }
+    }
+    if find("accept").is_none() {
+        headers.push("Accept: */*".to_string());
+    }
+    for h in &custom {
+        if let HeaderArg::Send(line) = h {
+            if !h.name().eq_ignore_ascii_case("host") {
+                headers.push(line.clone());
+            }
+        }
+    }
+    // curl sends the body in chunks when -H asks for `Transfer-Encoding: chunked`.
+    let chunked = custom.iter().any(|h| {
+        h.name().eq_ignore_ascii_case("transfer-encoding")
+            && h.value().is_some_and(|v| {
+                v.split(',')
+                    .any(|t| t.trim_matches([' ', '\t']).eq_ignore_ascii_case("chunked"))
+            })
+    });
+    let body = match data {
+        Some(data) => {
+            let length = match find("content-length") {
+                Some(HeaderArg::Send(_)) => None,
+                // Without it a body could not be delimited: it stays, unlike in curl.
+                Some(HeaderArg::Remove(_)) if data.is_empty() => None,
+                _ if chunked => None,
+                _ => Some(data.len()),
+            };
+            if let Some(n) = length {
+                headers.push(format!("Content-Length: {n}"));
+            }
+            if find("content-type").is_none() {
+                headers.push("Content-Type: application/x-www-form-urlencoded".to_string());
+            }
+            if chunked {
+                chunk_encode(&data)
+            } else {
+                data
+            }
+        }
+        None => Vec::new(),
+    };
     Ok(Plan {
         connect_host: format!("{}://{host}", url.scheme()),
         port,
@@ -203,7 +435,14 @@ mod tests {
     }
 
     fn files() -> Files {
-        Files(HashMap::from([("body.txt", b"a=1\r\nb=2\n".as_slice())]))
+        Files(HashMap::from([
+            ("body.txt", b"a=1\r\nb=2\n".as_slice()),
+            (
+                "headers.txt",
+                b"X-F1: a\r\n\nX-F2: b\n  \nAccept;\nUser-Agent:\nX-F3: last".as_slice(),
+            ),
+            ("bad-headers.txt", b"X-A: 1\nno colon\n".as_slice()),
+        ]))
     }
 
     fn args(url: &str) -> FetchArgs {
@@ -213,21 +452,18 @@ mod tests {
         }
     }
 
+    fn agent() -> String {
+        format!("User-Agent: {DEFAULT_USER_AGENT}")
+    }
+
     #[test]
     fn plain_get() {
         let p = build(&args("http://Example.com/a/b?x=1&y=%20#frag"), &files()).unwrap();
         assert_eq!(p.connect_host, "http://example.com");
         assert_eq!(p.port, 80);
         assert_eq!(p.target, "/a/b?x=1&y=%20");
-        assert_eq!(p.method, Method::Get);
-        assert_eq!(
-            p.headers,
-            [
-                "Host: example.com",
-                &format!("User-Agent: {DEFAULT_USER_AGENT}"),
-                "Accept: */*"
-            ]
-        );
+        assert_eq!(p.method(), RequestMethod::Known(Method::Get));
+        assert_eq!(p.headers, ["Host: example.com", &agent(), "Accept: */*"]);
         assert!(p.body.is_empty());
     }
 
@@ -269,53 +505,285 @@ mod tests {
     #[test]
     fn data_makes_a_form_post() {
         let mut a = args("http://h/form");
-        a.data = vec!["x=1".into(), "@body.txt".into()];
+        a.data_in_order = vec![DataArg::ascii("x=1"), DataArg::ascii("@body.txt")];
         let p = build(&a, &files()).unwrap();
-        assert_eq!(p.method, Method::Post);
+        assert_eq!(p.method(), RequestMethod::Known(Method::Post));
         assert_eq!(p.body, b"x=1&a=1b=2");
-        assert!(p
-            .headers
-            .contains(&"Content-Type: application/x-www-form-urlencoded".to_string()));
-        assert!(p.headers.contains(&"Content-Length: 10".to_string()));
+        assert_eq!(
+            p.headers,
+            [
+                "Host: h",
+                &agent(),
+                "Accept: */*",
+                "Content-Length: 10",
+                "Content-Type: application/x-www-form-urlencoded"
+            ]
+        );
+    }
+
+    #[test]
+    fn data_is_joined_in_command_line_order() {
+        let mut a = args("http://h/");
+        a.data_in_order = vec![
+            DataArg::binary("B"),
+            DataArg::ascii("A"),
+            DataArg::ascii("C"),
+        ];
+        assert_eq!(build(&a, &files()).unwrap().body, b"B&A&C");
+        // An empty -d still makes a POST with a body of length 0.
+        let mut a = args("http://h/");
+        a.data_in_order = vec![DataArg::ascii("")];
+        let p = build(&a, &files()).unwrap();
+        assert_eq!(p.method, "POST");
+        assert!(p.headers.contains(&"Content-Length: 0".to_string()));
     }
 
     #[test]
     fn binary_data_keeps_line_ends_and_user_headers_win() {
         let mut a = args("http://h/");
-        a.data_binary = vec!["@body.txt".into()];
-        a.method = Some("put".into());
-        a.headers = vec!["host: other".into(), "Accept: text/plain".into()];
+        a.data_in_order = vec![DataArg::binary("@body.txt")];
+        a.method = Some("PUT".into());
+        a.headers = vec![
+            "Accept: text/plain".into(),
+            "host: other".into(),
+            "content-type: text/x".into(),
+        ];
         a.user_agent = Some("me/2".into());
         let p = build(&a, &files()).unwrap();
-        assert_eq!(p.method, Method::Put);
+        assert_eq!(p.method(), RequestMethod::Known(Method::Put));
         assert_eq!(p.body, b"a=1\r\nb=2\n");
+        // curl's order: Host (given, in its place), User-Agent, the -H headers, then
+        // Content-Length; the given Content-Type replaces the form's.
         assert_eq!(
             p.headers,
             [
-                "host: other",
-                "Accept: text/plain",
+                "Host: other",
                 "User-Agent: me/2",
-                "Content-Length: 9"
+                "Accept: text/plain",
+                "content-type: text/x",
+                "Content-Length: 9",
             ]
         );
+    }
+
+    #[test]
+    fn empty_headers_remove_and_semicolons_send_empty() {
+        let mut a = args("http://h/");
+        a.headers = vec![
+            "Accept:".into(),
+            "User-Agent:  ".into(),
+            "Host:".into(),
+            "X-Empty;".into(),
+            "X-Gone:".into(),
+        ];
+        let p = build(&a, &files()).unwrap();
+        assert_eq!(p.headers, ["X-Empty:"]);
+        // -A "" sends no User-Agent either.
+        let mut a = args("http://h/");
+        a.user_agent = Some(String::new());
+        let p = build(&a, &files()).unwrap();
+        assert_eq!(p.headers, ["Host: h", "Accept: */*"]);
+        // A given User-Agent goes among the -H headers and -A is ignored, as in curl.
+        let mut a = args("http://h/");
+        a.user_agent = Some("me".into());
+        a.headers = vec!["User-Agent: other".into(), "X: 1".into()];
+        let p = build(&a, &files()).unwrap();
+        assert_eq!(
+            p.headers,
+            ["Host: h", "Accept: */*", "User-Agent: other", "X: 1"]
+        );
+    }
+
+    #[test]
+    fn header_arguments_as_curl_reads_them() {
+        use HeaderArg::*;
+        let ok = [
+            ("X-A: 1", Send("X-A: 1".into())),
+            ("X-A:1", Send("X-A:1".into())),
+            ("X-T: 12:30;x", Send("X-T: 12:30;x".into())),
+            ("X-A:", Remove("X-A".into())),
+            ("X-A: \t ", Remove("X-A".into())),
+            ("X-A;", Send("X-A:".into())),
+        ];
+        for (arg, want) in ok {
+            assert_eq!(HeaderArg::parse(arg), Ok(want), "{arg:?}");
+        }
+        for bad in [
+            "",
+            "X",
+            ": v",
+            ";",
+            "X A: 1",
+            "X;junk",
+            "X; ",
+            "X: a\r\nY: b",
+            "X\0: 1",
+        ] {
+            assert!(HeaderArg::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(Send("X-A:".into()).name(), "X-A");
+        assert_eq!(Remove("X-A".into()).name(), "X-A");
+    }
+
+    #[test]
+    fn header_files_give_one_header_per_line() {
+        let mut a = args("http://h/");
+        a.headers = vec!["@headers.txt".into(), "X-After: 1".into()];
+        let p = build(&a, &files()).unwrap();
+        assert_eq!(
+            p.headers,
+            [
+                "Host: h",
+                "X-F1: a",
+                "X-F2: b",
+                "Accept:",
+                "X-F3: last",
+                "X-After: 1"
+            ]
+        );
+        a.headers = vec!["@missing.txt".into()];
+        assert_eq!(build(&a, &files()).unwrap_err().code, code::READ);
+        a.headers = vec!["@bad-headers.txt".into()];
+        let f = build(&a, &files()).unwrap_err();
+        assert_eq!(f.code, code::USAGE);
+        assert!(
+            f.message.starts_with("-H @bad-headers.txt, line 2: "),
+            "{}",
+            f.message
+        );
+    }
+
+    #[test]
+    fn chunked_transfer_encoding_chunks_the_body() {
+        let mut a = args("http://h/");
+        a.headers = vec!["Transfer-Encoding: chunked".into()];
+        a.data_in_order = vec![DataArg::ascii("abc")];
+        let p = build(&a, &files()).unwrap();
+        assert_eq!(p.body, b"3\r\nabc\r\n0\r\n\r\n");
+        assert_eq!(
+            p.headers,
+            [
+                "Host: h",
+                &agent(),
+                "Accept: */*",
+                "Transfer-Encoding: chunked",
+                "Content-Type: application/x-www-form-urlencoded"
+            ]
+        );
+        a.data_in_order = vec![DataArg::ascii("")];
+        assert_eq!(build(&a, &files()).unwrap().body, b"0\r\n\r\n");
+        a.headers = vec!["transfer-encoding: gzip, CHUNKED".into()];
+        let big = "x".repeat(300);
+        a.data_in_order = vec![DataArg::binary(&big)];
+        let p = build(&a, &files()).unwrap();
+        assert_eq!(p.body, format!("12c\r\n{big}\r\n0\r\n\r\n").as_bytes());
+        // Without data nothing is sent after the head, as in curl.
+        a.data_in_order.clear();
+        a.method = Some("PUT".into());
+        let p = build(&a, &files()).unwrap();
+        assert!(p.body.is_empty());
+        assert!(!p.headers.iter().any(|h| h.starts_with("Content-")));
+    }
+
+    #[test]
+    fn a_removed_content_length_stays_for_a_body() {
+        let mut a = args("http://h/");
+        a.headers = vec!["Content-Length:".into(), "Content-Type:".into()];
+        a.data_in_order = vec![DataArg::ascii("abc")];
+        let p = build(&a, &files()).unwrap();
+        assert_eq!(
+            p.headers,
+            ["Host: h", &agent(), "Accept: */*", "Content-Length: 3"]
+        );
+        a.data_in_order = vec![DataArg::ascii("")];
+        let p = build(&a, &files()).unwrap();
+        assert_eq!(p.headers, ["Host: h", &agent(), "Accept: */*"]);
+    }
+
+    #[test]
+    fn credentials_from_the_option_or_the_url() {
+        let auth = |a: &FetchArgs| {
+            build(a, &files())
+                .unwrap()
+                .headers
+                .into_iter()
+                .filter(|h| h.starts_with("Authorization"))
+                .collect::<Vec<_>>()
+        };
+        let mut a = args("http://h/");
+        a.user = Some("user:pa%20ss".into());
+        assert_eq!(auth(&a), ["Authorization: Basic dXNlcjpwYSUyMHNz"]);
+        a.user = Some("a".into());
+        assert_eq!(auth(&a), ["Authorization: Basic YTo="]);
+        // The URL's are percent-decoded, and the option wins over them.
+        let mut a = args("http://us%40er:p%3Ass@h/");
+        assert_eq!(auth(&a), ["Authorization: Basic dXNAZXI6cDpzcw=="]);
+        let p = build(&a, &files()).unwrap();
+        assert_eq!(p.headers[0], "Host: h");
+        assert_eq!(p.headers[1], "Authorization: Basic dXNAZXI6cDpzcw==");
+        assert_eq!(p.target, "/");
+        a.user = Some("a:b".into());
+        assert_eq!(auth(&a), ["Authorization: Basic YTpi"]);
+        // A given Authorization wins over both, in its own place.
+        a.headers = vec!["Authorization: Bearer x".into()];
+        assert_eq!(auth(&a), ["Authorization: Bearer x"]);
+        let p = build(&a, &files()).unwrap();
+        assert_eq!(p.headers.last().unwrap(), "Authorization: Bearer x");
+        a.headers = vec!["Authorization:".into()];
+        assert!(auth(&a).is_empty());
+        assert_eq!(
+            auth(&args("http://user@h/")),
+            ["Authorization: Basic dXNlcjo="]
+        );
+        assert_eq!(auth(&args("http://:pw@h/")), ["Authorization: Basic OnB3"]);
+        assert!(auth(&args("http://h/")).is_empty());
+    }
+
+    #[test]
+    fn percent_decoding_and_base64() {
+        assert_eq!(percent_decode("a%41%zz%4"), b"aA%zz%4");
+        assert_eq!(percent_decode("%e2%82%AC"), "€".as_bytes());
+        assert_eq!(
+            basic_authorization(b"Aladdin", b"open sesame"),
+            "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
+        assert_eq!(basic_authorization(b"", b""), "Basic Og==");
     }
 
     #[test]
     fn methods_and_conflicts() {
         let mut a = args("http://h/");
         a.head = true;
-        assert_eq!(build(&a, &files()).unwrap().method, Method::Head);
-        a.data = vec!["x".into()];
+        assert_eq!(
+            build(&a, &files()).unwrap().method(),
+            RequestMethod::Known(Method::Head)
+        );
+        a.data_in_order = vec![DataArg::ascii("x")];
         assert_eq!(build(&a, &files()).unwrap_err().code, code::USAGE);
-        let mut a = args("http://h/");
-        a.method = Some("BREW".into());
-        assert_eq!(build(&a, &files()).unwrap_err().code, code::USAGE);
+        // Any token is a method, sent as given.
+        for m in ["PROPFIND", "PURGE", "propfind", "put"] {
+            let mut a = args("http://h/");
+            a.method = Some(m.into());
+            let p = build(&a, &files()).unwrap();
+            assert_eq!(p.method().as_str(), m);
+            assert_eq!(p.headers, ["Host: h", &agent(), "Accept: */*"]);
+        }
+        for bad in ["", "BR EW", "GET\r\n"] {
+            let mut a = args("http://h/");
+            a.method = Some(bad.into());
+            assert_eq!(
+                build(&a, &files()).unwrap_err().code,
+                code::USAGE,
+                "{bad:?}"
+            );
+        }
+        // -X POST without data sends no Content-Length, as curl does.
         let mut a = args("http://h/");
         a.method = Some("POST".into());
         let p = build(&a, &files()).unwrap();
-        assert!(p.headers.contains(&"Content-Length: 0".to_string()));
+        assert!(!p.headers.iter().any(|h| h.starts_with("Content-")));
         let mut a = args("http://h/");
-        a.data = vec!["@missing".into()];
+        a.data_in_order = vec![DataArg::ascii("@missing")];
         assert_eq!(build(&a, &files()).unwrap_err().code, code::READ);
     }
 }

@@ -14,7 +14,8 @@ use pollhttp::{Certificates, TlsOptions, TlsVersion};
 ///   read or holds no usable certificate is exit code 77.
 /// - `-k`: the library's unsafe client: with `--cacert` the chain is still checked but not
 ///   the name; without it, nothing. Pins are checked regardless.
-/// - A bad `--pinnedpubkey` value is a usage error (2): only `sha256//` hashes are taken.
+/// - `--pinnedpubkey`: `sha256//` hashes, a bad one being a usage error (2), or a public
+///   key file, one that cannot be read or holds no public key being exit code 90.
 /// - `--tlsv1.3` with `--tls-max 1.2` leaves no version to offer: exit code 35.
 pub fn options(args: &FetchArgs) -> Result<TlsOptions, Failure> {
     let (min, max) = versions(args);
@@ -44,9 +45,7 @@ pub fn options(args: &FetchArgs) -> Result<TlsOptions, Failure> {
         opts = opts.with_os_roots();
     }
     if let Some(pins) = &args.pinned_pubkey {
-        opts = opts
-            .with_pinned_public_keys(pins)
-            .map_err(|e| Failure::new(code::USAGE, format!("--pinnedpubkey: {}", e.detail())))?;
+        opts = pin(opts, pins)?;
     }
     // Left are the trusted certificates themselves (unusable as anchors) and the
     // operating system's store (unreadable or empty): both are CA problems to curl.
@@ -57,6 +56,30 @@ pub fn options(args: &FetchArgs) -> Result<TlsOptions, Failure> {
         )
     })?;
     Ok(opts)
+}
+
+/// Adds `--pinnedpubkey`: hashes (`sha256//...`), or else the path of a public key file
+/// (PEM or DER), as curl reads the value.
+fn pin(opts: TlsOptions, value: &str) -> Result<TlsOptions, Failure> {
+    if value.starts_with("sha256//") {
+        return opts
+            .with_pinned_public_keys(value)
+            .map_err(|e| Failure::new(code::USAGE, format!("--pinnedpubkey: {}", e.detail())));
+    }
+    // curl reads the file when it checks the key, so a missing or unusable one is a
+    // mismatch (90) there; here it is found before connecting, with the same code.
+    let key = std::fs::read(value).map_err(|e| {
+        Failure::new(
+            code::PINNED_KEY,
+            format!("--pinnedpubkey: cannot read the public key file {value}: {e}"),
+        )
+    })?;
+    opts.with_pinned_public_key(&key).map_err(|e| {
+        Failure::new(
+            code::PINNED_KEY,
+            format!("--pinnedpubkey: {value}: {}", e.detail()),
+        )
+    })
 }
 
 /// The lowest and highest versions to offer.
@@ -152,10 +175,22 @@ mod tests {
         assert_eq!(options(&a).unwrap_err().code, code::TLS);
 
         let mut a = args();
-        a.pinned_pubkey = Some("/etc/key.pem".to_string());
+        a.pinned_pubkey = Some("sha256//AAAA".to_string());
         let f = options(&a).unwrap_err();
         assert_eq!(f.code, code::USAGE);
         assert!(f.message.starts_with("--pinnedpubkey: "), "{}", f.message);
+
+        let mut a = args();
+        a.pinned_pubkey = Some("/nonexistent/pollhttp/key.pem".to_string());
+        let f = options(&a).unwrap_err();
+        assert_eq!(f.code, code::PINNED_KEY);
+        assert!(
+            f.message.starts_with(
+                "--pinnedpubkey: cannot read the public key file /nonexistent/pollhttp/key.pem: "
+            ),
+            "{}",
+            f.message
+        );
 
         let mut a = args();
         a.cacert = Some("/nonexistent/pollhttp/ca.pem".into());

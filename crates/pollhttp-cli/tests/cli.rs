@@ -324,7 +324,8 @@ fn silent_hides_the_error_but_not_the_code() {
 #[test]
 fn usage_errors_give_exit_2() {
     assert_eq!(pollhttp(&[]).code, 2);
-    assert_eq!(pollhttp(&["-X", "BREW", "http://127.0.0.1:9/"]).code, 2);
+    assert_eq!(pollhttp(&["-X", "BR EW", "http://127.0.0.1:9/"]).code, 2);
+    assert_eq!(pollhttp(&["-X", "", "http://127.0.0.1:9/"]).code, 2);
     assert_eq!(pollhttp(&["-H", "no colon", "http://127.0.0.1:9/"]).code, 2);
 }
 

@@ -5,7 +5,7 @@
 mod runner;
 
 use pollhttp_testserver::certs::{self_signed, Ca, Leaf};
-use runner::{pollhttp, Run};
+use runner::{curl, pollhttp, Run};
 use rustls::version::{TLS12, TLS13};
 use rustls::{ServerConfig, ServerConnection, StreamOwned, SupportedProtocolVersion};
 use std::io::{Read, Write};
@@ -54,6 +54,10 @@ struct TempFile(PathBuf);
 
 impl TempFile {
     fn with(contents: &str) -> TempFile {
+        TempFile::with_bytes(contents.as_bytes())
+    }
+
+    fn with_bytes(contents: &[u8]) -> TempFile {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let path =
@@ -259,9 +263,69 @@ fn pinned_public_keys_match_or_fail_with_90() {
     let r = pollhttp(&["-k", "--pinnedpubkey", &leaf_pin, &url], &[]);
     assert_ok(&r, "TLSv1_3");
 
-    // A value that is not a sha256// list is refused before connecting.
-    let r = pollhttp(&["-k", "--pinnedpubkey", "/tmp/key.pem", &url], &[]);
+    // A malformed sha256// list is refused before connecting.
+    let r = pollhttp(&["-k", "--pinnedpubkey", "sha256//AAAA", &url], &[]);
     assert_fails(&r, 2, "--pinnedpubkey");
+}
+
+/// `--pinnedpubkey FILE`: the server's public key itself, in PEM or DER, as curl takes it;
+/// and both clients give the same exit codes and output for every kind of value.
+#[test]
+fn pinned_public_key_files_in_pem_and_der_agree_with_curl() {
+    let (ca, ca_file, leaf, server) = trusted_setup(&[&TLS13, &TLS12]);
+    let url = server.url();
+    let der = TempFile::with_bytes(&leaf.spki);
+    let pem = TempFile::with(&public_key_pem(&leaf.spki));
+    let other = TempFile::with(&public_key_pem(&Ca::root("unrelated").leaf(&["x"]).spki));
+    let cases: [(&str, i32); 6] = [
+        (der.path(), 0),
+        (pem.path(), 0),
+        (other.path(), 90),
+        // A certificate is not a public key.
+        (ca_file.path(), 90),
+        ("/nonexistent/pollhttp/key.pem", 90),
+        (&format!("{};{}", pin(&ca.leaf(&["y"])), pin(&leaf)), 0),
+    ];
+    for (value, want) in cases {
+        for insecure in [true, false] {
+            let mut args = vec!["--pinnedpubkey", value, &url];
+            if insecure {
+                args.insert(0, "-k");
+            } else {
+                args.splice(0..0, ["--cacert", ca_file.path()]);
+            }
+            let ours = pollhttp(&args, &[]);
+            assert_eq!(ours.code, want, "{args:?}: {}", ours.stderr);
+            if want == 0 {
+                assert_ok(&ours, "TLSv1_3");
+            } else {
+                assert!(
+                    ours.stderr.contains("pinned") || ours.stderr.contains("--pinnedpubkey"),
+                    "{}",
+                    ours.stderr
+                );
+            }
+            let theirs = curl(&args, &[]);
+            assert_eq!(
+                (theirs.code, theirs.stdout.as_str()),
+                (ours.code, ours.stdout.as_str()),
+                "curl {args:?}: {}",
+                theirs.stderr
+            );
+        }
+    }
+}
+
+/// `der` as a PEM `PUBLIC KEY` block, as `openssl pkey -pubout` writes it.
+fn public_key_pem(der: &[u8]) -> String {
+    let b64 = base64(der);
+    let mut pem = String::from("-----BEGIN PUBLIC KEY-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        pem.push_str(std::str::from_utf8(line).expect("base64 is ASCII"));
+        pem.push('\n');
+    }
+    pem.push_str("-----END PUBLIC KEY-----\n");
+    pem
 }
 
 #[test]

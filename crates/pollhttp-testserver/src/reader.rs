@@ -110,23 +110,14 @@ impl RequestReader {
         Ok(self.buf.drain(..n as usize).collect())
     }
 
-    /// Reads one line ending in `\n` (at most `limit` bytes) and returns it without the
-    /// line end.
-    pub(crate) fn read_line(
-        &mut self,
-        limit: usize,
-        deadline: Option<Instant>,
-    ) -> io::Result<Vec<u8>> {
+    /// Reads one line ending in `\n` (at most `limit` bytes) and returns it with its line
+    /// end.
+    fn read_raw_line(&mut self, limit: usize, deadline: Option<Instant>) -> io::Result<Vec<u8>> {
         let mut searched = 0;
         loop {
             if let Some(p) = self.buf[searched..].iter().position(|b| *b == b'\n') {
                 let end = searched + p;
-                let mut line: Vec<u8> = self.buf.drain(..=end).collect();
-                line.pop();
-                if line.last() == Some(&b'\r') {
-                    line.pop();
-                }
-                return Ok(line);
+                return Ok(self.buf.drain(..=end).collect());
             }
             if self.buf.len() > limit {
                 return Err(io::Error::new(
@@ -169,10 +160,39 @@ impl RequestReader {
         max: u64,
         deadline: Option<Instant>,
     ) -> io::Result<Vec<u8>> {
+        self.read_chunked_into(max, deadline, &mut Vec::new())
+    }
+
+    /// Reads a chunked body as [`read_chunked`](Self::read_chunked) does and returns its
+    /// bytes as they came on the wire: chunk lines, data, the last chunk and the trailer
+    /// section.
+    pub(crate) fn read_chunked_raw(
+        &mut self,
+        max: u64,
+        deadline: Option<Instant>,
+    ) -> io::Result<Vec<u8>> {
+        let mut raw = Vec::new();
+        self.read_chunked_into(max, deadline, &mut raw)?;
+        Ok(raw)
+    }
+
+    /// Reads a chunked body, appending every byte read to `raw`; returns the decoded body.
+    fn read_chunked_into(
+        &mut self,
+        max: u64,
+        deadline: Option<Instant>,
+        raw: &mut Vec<u8>,
+    ) -> io::Result<Vec<u8>> {
         let bad = |m: String| io::Error::new(io::ErrorKind::InvalidData, m);
+        let line_of = |reader: &mut Self, limit: usize, raw: &mut Vec<u8>| {
+            let line = reader.read_raw_line(limit, deadline)?;
+            raw.extend_from_slice(&line);
+            let end = line.len() - 1 - usize::from(line.ends_with(b"\r\n"));
+            Ok::<_, io::Error>(line[..end].to_vec())
+        };
         let mut body = Vec::new();
         loop {
-            let line = self.read_line(1024, deadline)?;
+            let line = line_of(self, 1024, raw)?;
             let size_text = line.split(|b| *b == b';').next().unwrap_or(&[]);
             let size_text = std::str::from_utf8(size_text)
                 .map_err(|_| bad("chunk size is not text".into()))?
@@ -181,14 +201,16 @@ impl RequestReader {
                 .map_err(|_| bad(format!("bad chunk size {size_text:?}")))?;
             if size == 0 {
                 // Trailer section: fields until an empty line.
-                while !self.read_line(8192, deadline)?.is_empty() {}
+                while !line_of(self, 8192, raw)?.is_empty() {}
                 return Ok(body);
             }
             if body.len() as u64 + size > max {
                 return Err(bad(format!("chunked body larger than {max} bytes")));
             }
-            body.extend(self.read_exact_bytes(size, deadline)?);
-            if !self.read_line(2, deadline)?.is_empty() {
+            let data = self.read_exact_bytes(size, deadline)?;
+            raw.extend_from_slice(&data);
+            body.extend(data);
+            if !line_of(self, 2, raw)?.is_empty() {
                 return Err(bad("chunk data not followed by CRLF".into()));
             }
         }

@@ -3,7 +3,7 @@
 use crate::pattern::pattern_slice;
 use crate::reader::RequestReader;
 use crate::step::Step;
-use crate::wire::{content_length, IO_TIMEOUT};
+use crate::wire::{content_length, has_token, IO_TIMEOUT};
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 /// The largest request head a script reads.
 const HEAD_LIMIT: usize = 1024 * 1024;
+/// The largest chunked request body a script reads (decoded size).
+const CHUNKED_BODY_LIMIT: u64 = 64 * 1024 * 1024;
 /// How long [`ScriptedServer::finish`] waits for the scripts to end.
 const FINISH_TIMEOUT: Duration = Duration::from_secs(30);
 /// After `finish` is called, how long a connection the script still expects may take to arrive.
@@ -357,15 +359,20 @@ fn run_step(
                     return Err(io::Error::new(io::ErrorKind::InvalidData, m));
                 }
             };
+            let chunked = length.is_none() && has_token(&head, "transfer-encoding", "chunked");
             let mut request = head;
-            if let Some(n) = length {
-                match reader.read_exact_bytes(n, deadline) {
-                    Ok(body) => request.extend(body),
-                    Err(e) => {
-                        shared.record(index, request);
-                        return Err(e);
-                    }
+            let body = match length {
+                Some(n) => Some(reader.read_exact_bytes(n, deadline)),
+                None if chunked => Some(reader.read_chunked_raw(CHUNKED_BODY_LIMIT, deadline)),
+                None => None,
+            };
+            match body {
+                Some(Ok(body)) => request.extend(body),
+                Some(Err(e)) => {
+                    shared.record(index, request);
+                    return Err(e);
                 }
+                None => {}
             }
             shared.record(index, request);
             Ok(Flow::Open)

@@ -12,9 +12,11 @@ use std::time::Duration;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Step {
     /// Reads one request head (through the blank line `\r\n\r\n`); if the head has a
-    /// `Content-Length`, reads that many body bytes too. Head and body are recorded as one
-    /// request. Bytes the client sent beyond that stay buffered for the next `ReadHead`.
-    /// A chunked request body is not decoded: its bytes stay buffered like any others.
+    /// `Content-Length`, reads that many body bytes too, and without one, a chunked body
+    /// (`Transfer-Encoding: chunked`) through its last chunk and trailer section. Head and
+    /// body are recorded as one request, the body as it came on the wire (a chunked body
+    /// is not decoded). Bytes the client sent beyond that stay buffered for the next
+    /// `ReadHead`.
     ReadHead,
     /// Writes these exact bytes.
     Send(Vec<u8>),

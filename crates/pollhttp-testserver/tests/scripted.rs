@@ -35,6 +35,26 @@ fn records_head_and_content_length_body_sent_in_pieces() {
 }
 
 #[test]
+fn a_chunked_body_is_recorded_as_it_came_through_its_trailers() {
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::ReadHead,
+        Step::Send(response(200, &[], b"")),
+    ]]);
+    let mut c = connect(server.addr());
+    let chunked = b"POST /c HTTP/1.1\r\nTransfer-Encoding: gzip, Chunked\r\n\r\n\
+                    3;x=y\r\nabc\r\n0\r\nX-T: 1\r\n\r\n";
+    let empty = b"POST /d HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+    for piece in [chunked.as_slice(), empty.as_slice()].concat().chunks(4) {
+        c.write_all(piece).unwrap();
+        thread::sleep(Duration::from_millis(1));
+    }
+    let got = read_all(&mut c);
+    assert!(got.starts_with(b"HTTP/1.1 200 OK\r\n"));
+    assert_eq!(server.finish(), vec![chunked.to_vec(), empty.to_vec()]);
+}
+
+#[test]
 fn keep_alive_requests_sent_together_are_recorded_separately() {
     let server = ScriptedServer::start(vec![vec![
         Step::ReadHead,

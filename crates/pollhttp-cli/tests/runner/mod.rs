@@ -26,26 +26,79 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// Where the tests find curl, the measure of the command line's behaviour.
+const CURL: &str = "/usr/bin/curl";
+
 /// Runs the binary with `env` as the only TLS and proxy variables.
+#[allow(dead_code)]
 pub fn pollhttp(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pollhttp"));
+    pollhttp_with_input(args, env, None)
+}
+
+/// Like [`pollhttp`], with `input` on standard input (`None`: none at all).
+#[allow(dead_code)]
+pub fn pollhttp_with_input(args: &[&str], env: &[(&str, &str)], input: Option<&[u8]>) -> Run {
+    run(
+        Command::new(env!("CARGO_BIN_EXE_pollhttp")),
+        args,
+        env,
+        input,
+    )
+}
+
+/// Runs curl (Debian's, at /usr/bin/curl) the same way, without reading any `.curlrc`.
+///
+/// # Panics
+/// If curl is not installed: the tests that compare with it must not pass without it
+/// (`.ci/run` installs it; by hand, `apt-get install curl`).
+#[allow(dead_code)] // not every test file compares with curl
+pub fn curl(args: &[&str], env: &[(&str, &str)]) -> Run {
+    curl_with_input(args, env, None)
+}
+
+/// Like [`curl`], with `input` on standard input (`None`: none at all).
+#[allow(dead_code)]
+pub fn curl_with_input(args: &[&str], env: &[(&str, &str)], input: Option<&[u8]>) -> Run {
+    assert!(
+        std::path::Path::new(CURL).is_file(),
+        "{CURL} is missing: the comparisons with curl need it (apt-get install curl)"
+    );
+    let mut cmd = Command::new(CURL);
+    // -q first: no .curlrc; --no-progress-meter: stderr carries only curl's messages.
+    cmd.args(["-q", "--no-progress-meter"]);
+    run(cmd, args, env, input)
+}
+
+fn run(mut cmd: Command, args: &[&str], env: &[(&str, &str)], input: Option<&[u8]>) -> Run {
+    let program = cmd.get_program().to_string_lossy().into_owned();
     cmd.args(args)
-        .stdin(Stdio::null())
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     for var in CLEARED_VARS {
         cmd.env_remove(var);
     }
     cmd.envs(env.iter().copied());
-    let child = cmd.spawn().expect("start pollhttp");
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {program}: {e}"));
+    if let (Some(bytes), Some(mut stdin)) = (input, child.stdin.take()) {
+        use std::io::Write as _;
+        // A client that does not read all of it closes the pipe: not the test's concern.
+        let _ = stdin.write_all(bytes);
+    }
     let pid = child.id();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(child.wait_with_output());
     });
     let out: Output = match rx.recv_timeout(RUN_LIMIT) {
-        Ok(out) => out.expect("wait for pollhttp"),
-        Err(_) => panic!("pollhttp {args:?} (pid {pid}) still running after {RUN_LIMIT:?}"),
+        Ok(out) => out.unwrap_or_else(|e| panic!("wait for {program}: {e}")),
+        Err(_) => panic!("{program} {args:?} (pid {pid}) still running after {RUN_LIMIT:?}"),
     };
     Run {
         code: out.status.code().unwrap_or(-1),

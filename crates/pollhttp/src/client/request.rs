@@ -29,7 +29,9 @@ impl HttpClient {
     /// `*` for OPTIONS or `host:port` for CONNECT. `headers` are `"Name: value"`
     /// strings, sent in order after `Host`; then `Content-Length` (for a non-empty body,
     /// and `0` for an empty POST, PUT or PATCH), `User-Agent` and `Accept: */*` are added
-    /// unless a header of that name was given (a given `Host` replaces the automatic one).
+    /// unless a header of that name was given (a given `Host` replaces the automatic one),
+    /// and none of them after
+    /// [`set_automatic_headers(false)`](HttpClient::set_automatic_headers).
     /// CR, LF or NUL anywhere, a header without a name, or a `Content-Length` that does
     /// not match the body is `ERR_INVALID_PARAMETER`: nothing is sent.
     ///

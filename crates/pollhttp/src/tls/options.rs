@@ -9,7 +9,7 @@ use rustls::ClientConfig;
 use super::certificates::Certificates;
 use super::config;
 use super::error::{TlsError, TlsErrorKind};
-use super::pins::{parse_pins, Pin};
+use super::pins::{parse_pins, public_key_pin, Pin};
 
 /// A TLS protocol version. Versions below 1.2 are not supported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -243,6 +243,38 @@ impl TlsOptions {
         }
         self.pins.extend(parse_pins(pins)?);
         Ok(self.rebuilt())
+    }
+
+    /// Adds a pin of one public key given whole, as curl's `--pinnedpubkey FILE` takes it:
+    /// `key` is a DER SubjectPublicKeyInfo or a PEM `PUBLIC KEY` block (what `openssl pkey
+    /// -pubout` writes, with `-outform DER` or without). The server's certificate must
+    /// carry this key (or one of the other pins), in every mode, as with
+    /// [`with_pinned_public_keys`](TlsOptions::with_pinned_public_keys).
+    ///
+    /// ```
+    /// # use pollhttp::TlsOptions;
+    /// # let spki_der: &[u8] = &[0x30, 0x03, 0x02, 0x01, 0x00];
+    /// let pinned = TlsOptions::default().with_pinned_public_key(spki_der)?;
+    /// assert!(pinned.has_pins());
+    /// assert!(TlsOptions::default().with_pinned_public_key(b"not a key").is_err());
+    /// # Ok::<(), pollhttp::tls::TlsError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`TlsErrorKind::InvalidConfig`] when `key` is neither a DER structure nor PEM
+    /// with a `PUBLIC KEY` block (a certificate is not a public key: pin its key with
+    /// [`Certificates::public_key_pins`](super::Certificates::public_key_pins)), and on
+    /// options made by [`from_rustls_config`](TlsOptions::from_rustls_config).
+    pub fn with_pinned_public_key(self, key: &[u8]) -> Result<TlsOptions, TlsError> {
+        if self.caller_config.is_some() {
+            return Err(TlsError::new(
+                TlsErrorKind::InvalidConfig,
+                "pins do not apply to a rustls config given with from_rustls_config: its verifier decides",
+            ));
+        }
+        let pin = public_key_pin(key)?;
+        Ok(self.with_pin_sha256(pin))
     }
 
     /// Adds one pin given as the raw SHA-256 digest of a SubjectPublicKeyInfo.

@@ -46,6 +46,48 @@ pub(crate) fn pin_of_spki(spki: &[u8]) -> Pin {
     pin
 }
 
+/// The pin of a public key given as a DER SubjectPublicKeyInfo or in PEM (`PUBLIC KEY`),
+/// as curl reads a `--pinnedpubkey` file.
+pub(crate) fn public_key_pin(key: &[u8]) -> Result<Pin, TlsError> {
+    use rustls::pki_types::pem::{self, PemObject};
+    use rustls::pki_types::SubjectPublicKeyInfoDer;
+    let invalid = |why: String| TlsError::new(TlsErrorKind::InvalidConfig, why);
+    if is_der_sequence(key) {
+        return Ok(pin_of_spki(key));
+    }
+    match SubjectPublicKeyInfoDer::from_pem_slice(key) {
+        Ok(spki) if is_der_sequence(spki.as_ref()) => Ok(pin_of_spki(spki.as_ref())),
+        Ok(_) => Err(invalid(
+            "the PEM PUBLIC KEY block does not hold a DER structure".into(),
+        )),
+        Err(pem::Error::NoItemsFound) => Err(invalid(
+            "not a public key: expected a DER SubjectPublicKeyInfo or a PEM PUBLIC KEY block"
+                .into(),
+        )),
+        Err(e) => Err(invalid(format!("unreadable PEM public key: {e}"))),
+    }
+}
+
+/// Whether `der` is one DER SEQUENCE that spans all of it (as a SubjectPublicKeyInfo is).
+fn is_der_sequence(der: &[u8]) -> bool {
+    let (Some(&0x30), Some(&first)) = (der.first(), der.get(1)) else {
+        return false;
+    };
+    let (header, len) = if first < 0x80 {
+        (2, usize::from(first))
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 || der.len() < 2 + n {
+            return false;
+        }
+        let len = der[2..2 + n]
+            .iter()
+            .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+        (2 + n, len)
+    };
+    header.checked_add(len) == Some(der.len())
+}
+
 /// Formats a pin in curl's syntax, as found in error messages.
 pub(crate) fn format_pin(pin: &Pin) -> String {
     format!("{PREFIX}{}", encode_base64(pin))
@@ -127,6 +169,49 @@ mod tests {
         let b = format_pin(&[2; 32]);
         let pins = parse_pins(&format!("{a}; {b} ;")).unwrap();
         assert_eq!(pins, vec![[1; 32], [2; 32]]);
+    }
+
+    #[test]
+    fn public_keys_in_der_and_pem() {
+        // A P-256 SubjectPublicKeyInfo, as `openssl pkey -pubout -outform DER` writes it.
+        let mut der = vec![0x30, 0x59, 0x30, 0x13, 0x06, 0x07];
+        der.extend_from_slice(&[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]);
+        der.extend_from_slice(&[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]);
+        der.extend_from_slice(&[0x03, 0x42, 0x00, 0x04]);
+        der.extend((0..64u8).map(|i| i.wrapping_mul(7)));
+        assert_eq!(der.len(), 0x5b);
+        let want = pin_of_spki(&der);
+        assert_eq!(public_key_pin(&der).unwrap(), want);
+        let b64 = encode_base64(&der);
+        let lines: Vec<&str> = b64
+            .as_bytes()
+            .chunks(64)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        let pem = format!(
+            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+            lines.join("\n")
+        );
+        assert_eq!(public_key_pin(pem.as_bytes()).unwrap(), want);
+        let crlf = pem.replace('\n', "\r\n");
+        assert_eq!(public_key_pin(crlf.as_bytes()).unwrap(), want);
+        // Long-form lengths are read too.
+        let mut long = vec![0x30, 0x81, 0x80];
+        long.extend([0u8; 0x80]);
+        assert_eq!(public_key_pin(&long).unwrap(), pin_of_spki(&long));
+
+        let cert = pem.replace("PUBLIC KEY", "CERTIFICATE");
+        for bad in [
+            &b""[..],
+            b"junk",
+            cert.as_bytes(),
+            &der[..der.len() - 1],
+            &[0x30, 0x80],
+            b"-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----\n",
+        ] {
+            let err = public_key_pin(bad).unwrap_err();
+            assert_eq!(err.kind(), TlsErrorKind::InvalidConfig, "{bad:?}");
+        }
     }
 
     #[test]
