@@ -311,7 +311,9 @@ fn the_redirect_limit_returns_the_last_redirect() {
     http.set_max_redirects(0).unwrap();
     let done = get(&mut http, &url(&server, "/"));
     assert_eq!(done.result, HttpRequestResult::RedirectLimitReached);
-    assert!(http.set_max_redirects(65).is_err());
+    assert!(http.set_max_redirects(-2).is_err());
+    http.set_max_redirects(1000).unwrap();
+    assert_eq!(http.max_redirects(), 1000);
 }
 
 #[test]

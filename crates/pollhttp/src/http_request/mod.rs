@@ -281,32 +281,32 @@ impl HttpRequest {
 
     /// Godot's `max_redirects` (default 8): how many redirects are followed; -1 is
     /// unlimited, 0 makes the first redirect
-    /// [`RedirectLimitReached`](HttpRequestResult::RedirectLimitReached). Godot allows
-    /// -1..=64; so does this.
+    /// [`RedirectLimitReached`](HttpRequestResult::RedirectLimitReached). (Godot's
+    /// inspector offers -1..=64; any value from -1 up is taken here.)
     #[doc(alias = "max_redirects")]
     pub fn set_max_redirects(&mut self, max: i32) -> Result<(), Error> {
         self.settings.max_redirects = match max {
             -1 => None,
-            0..=64 => Some(max as u32),
-            _ => {
-                return Err(Error::invalid(format!(
-                    "max_redirects {max} is outside -1..=64"
-                )))
-            }
+            _ => Some(
+                u32::try_from(max)
+                    .map_err(|_| Error::invalid(format!("max_redirects {max} is below -1")))?,
+            ),
         };
         Ok(())
+    }
+
+    /// The redirect limit, -1 for unlimited.
+    #[doc(alias = "get_max_redirects")]
+    pub fn max_redirects(&self) -> i32 {
+        self.settings
+            .max_redirects
+            .map_or(-1, |m| i32::try_from(m).unwrap_or(i32::MAX))
     }
 
     /// Whether redirects are followed at all (default on). Off, a 3xx is the answer, as
     /// curl does without `-L`.
     pub fn set_follow_redirects(&mut self, follow: bool) {
         self.settings.follow_redirects = follow;
-    }
-
-    /// The redirect limit, -1 for unlimited.
-    #[doc(alias = "get_max_redirects")]
-    pub fn max_redirects(&self) -> i32 {
-        self.settings.max_redirects.map_or(-1, |m| m as i32)
     }
 
     /// Godot's `timeout` (default none): one deadline for the whole request from
@@ -368,6 +368,13 @@ impl HttpRequest {
     /// The client's protocol limits (head size, header count...); see [`Limits`].
     pub fn set_limits(&mut self, limits: Limits) {
         self.client.set_limits(limits);
+    }
+
+    /// Whether the client adds `Host`, `User-Agent` and `Accept` to requests that lack
+    /// them; see [`HttpClient::set_automatic_headers`]. Off, the caller spells out every
+    /// header; a caller's `Host` is rewritten for a redirect to another origin.
+    pub fn set_automatic_headers(&mut self, on: bool) {
+        self.client.set_automatic_headers(on);
     }
 
     /// The `User-Agent` sent unless a request has its own.

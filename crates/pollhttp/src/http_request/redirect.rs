@@ -101,8 +101,17 @@ const CREDENTIAL_HEADERS: [&str; 5] = [
     "www-authenticate",
 ];
 
-/// Removes from `headers` what must not follow the request to a new hop.
+/// Removes from `headers` what must not follow the request to a new hop; a caller's own
+/// `Host` names the new origin instead, where it stood.
 pub(crate) fn headers_for_hop(headers: &mut Vec<String>, hop: &Hop) {
+    if hop.cross_origin {
+        for line in headers.iter_mut() {
+            let name = line.split(':').next().unwrap_or("").trim();
+            if name.eq_ignore_ascii_case("host") {
+                *line = format!("{name}: {}", hop.target.authority());
+            }
+        }
+    }
     headers.retain(|line| {
         let name = line.split(':').next().unwrap_or("").trim();
         let credential = CREDENTIAL_HEADERS
@@ -220,6 +229,7 @@ mod tests {
                 "Authorization: Basic x".to_string(),
                 "cookie: a=b".to_string(),
                 "Proxy-Authorization: y".to_string(),
+                "Host: h".to_string(),
                 "Content-Type: text/plain".to_string(),
                 "X-Keep: 1".to_string(),
             ]
@@ -233,11 +243,15 @@ mod tests {
             &mut other,
             &follow(307, Method::Post, "http://h:81/", "http://h/"),
         );
-        assert_eq!(other, ["Content-Type: text/plain", "X-Keep: 1"]);
+        assert_eq!(
+            other,
+            ["Host: h:81", "Content-Type: text/plain", "X-Keep: 1"]
+        );
 
         let mut to_get = headers();
         headers_for_hop(&mut to_get, &follow(303, Method::Post, "/y", "http://h/"));
-        assert_eq!(to_get.len(), 4);
+        assert_eq!(to_get.len(), 5);
+        assert!(to_get.contains(&"Host: h".to_string()));
         assert!(!to_get.iter().any(|h| h.starts_with("Content-Type")));
     }
 }

@@ -69,6 +69,15 @@ impl Target {
         &self.url[Position::BeforePath..Position::AfterQuery]
     }
 
+    /// `host[:port]` as a `Host` header names it (the port only when not the scheme's).
+    pub fn authority(&self) -> String {
+        let host = self.url.host_str().unwrap_or_default();
+        match self.url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_string(),
+        }
+    }
+
     /// The `Authorization` value for credentials in the URL (`user:pass@`), decoded from
     /// their percent escapes as curl does.
     pub fn basic_authorization(&self) -> Option<String> {
@@ -125,6 +134,8 @@ mod tests {
         assert_eq!(t.origin.host, "::1");
         assert_eq!(t.origin.port, 8080);
         assert_eq!(t.request_target(), "/");
+        assert_eq!(t.authority(), "[::1]:8080");
+        assert_eq!(Target::parse("https://h:443/").unwrap().authority(), "h");
         let t = Target::parse("localhost:81/x").unwrap();
         assert_eq!((t.origin.tls, t.origin.port), (false, 81));
     }
