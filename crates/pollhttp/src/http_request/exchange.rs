@@ -58,7 +58,7 @@ enum Step {
     /// Nothing to do until the socket or a deadline says so.
     Wait,
     /// The request is over.
-    Done(Completion),
+    Done(Box<Completion>),
 }
 
 impl HttpRequest {
@@ -160,12 +160,12 @@ impl HttpRequest {
         loop {
             let step = match self.step() {
                 Ok(step) => step,
-                Err(e) => Step::Done(self.fail(e)),
+                Err(e) => Step::Done(Box::new(self.fail(e))),
             };
             match step {
                 Step::Again => continue,
                 Step::Wait => return None,
-                Step::Done(done) => return Some(done),
+                Step::Done(done) => return Some(*done),
             }
         }
     }
@@ -624,14 +624,14 @@ impl HttpRequest {
         if let Some(d) = job.download.take() {
             if let Err(e) = d.finish() {
                 self.job = Some(job);
-                return Step::Done(self.fail(e));
+                return Step::Done(Box::new(self.fail(e)));
             }
         }
         if !matches!(self.client.status(), Status::Connected) {
             self.client.close();
             self.connected_origin = None;
         }
-        Step::Done(Completion {
+        Step::Done(Box::new(Completion {
             result: HttpRequestResult::Success,
             response_code: self.response_code(),
             headers: self.response_headers().to_vec(),
@@ -640,7 +640,7 @@ impl HttpRequest {
             final_url: self.final_url.clone().unwrap_or_default(),
             head: self.head.clone(),
             redirects: std::mem::take(&mut self.redirects),
-        })
+        }))
     }
 
     /// Keeps `head` as the final response's, its headers delivered as they came.
