@@ -479,6 +479,47 @@ fn a_streamed_body_is_read_by_the_caller_in_pieces() {
 }
 
 #[test]
+fn a_streaming_caller_sees_the_redirect_heads_before_the_body() {
+    let server = serve(vec![
+        response(302, &[("Location", "/b")], b"moved"),
+        response(200, &[], b"end"),
+    ]);
+    let mut http = HttpRequest::new();
+    http.set_stream_body(true);
+    http.request(&url(&server, "/a"), &[], Method::Get, "")
+        .unwrap();
+    let mut buf = [0u8; 100];
+    let mut got = Vec::new();
+    let mut seen_first = None;
+    let done = loop {
+        if let Some(done) = http.poll() {
+            break done;
+        }
+        if http.response_head().is_some() {
+            if seen_first.is_none() {
+                seen_first = Some(
+                    http.redirects()
+                        .iter()
+                        .map(|h| (h.code, h.url.clone()))
+                        .collect::<Vec<_>>(),
+                );
+            }
+            let n = http.read_body(&mut buf);
+            got.extend_from_slice(&buf[..n]);
+            if n > 0 {
+                continue;
+            }
+        }
+        http.wait(Some(Duration::from_millis(50))).unwrap();
+    };
+    assert_eq!(done.result, HttpRequestResult::Success, "{:?}", done.error);
+    assert_eq!(got, b"end");
+    assert_eq!(seen_first, Some(vec![(302, url(&server, "/a"))]));
+    assert_eq!(done.redirects.len(), 1);
+    assert!(http.redirects().is_empty());
+}
+
+#[test]
 fn cancel_closes_and_returns_nothing() {
     let server = ScriptedServer::start(vec![vec![Step::ReadHead, Step::ExpectClose]]);
     let mut http = HttpRequest::new();

@@ -200,6 +200,15 @@ impl HttpRequest {
         self.head.as_ref()
     }
 
+    /// The heads of the redirects the request in progress has met so far, in order (the
+    /// one being followed included): what a caller streaming the body
+    /// ([`set_stream_body`](HttpRequest::set_stream_body)) prints before the final head,
+    /// as `curl -i -L` does. When the request completes they move to
+    /// [`Completion::redirects`].
+    pub fn redirects(&self) -> &[ResponseHead] {
+        &self.redirects
+    }
+
     /// The URL of the current or last response, after redirects, without credentials.
     pub fn final_url(&self) -> Option<&str> {
         self.final_url.as_deref()
