@@ -45,6 +45,7 @@ impl Cli {
         let matches = Cli::command().try_get_matches_from(args)?;
         let mut cli = Cli::from_arg_matches(&matches)?;
         cli.fetch.data_in_order = data_in_order(&matches);
+        cli.fetch.outputs_in_order = outputs_in_order(&matches);
         Ok(cli)
     }
 }
@@ -70,6 +71,56 @@ fn data_in_order(matches: &ArgMatches) -> Vec<DataArg> {
     }
     all.sort_by_key(|(i, _)| *i);
     all.into_iter().map(|(_, d)| d).collect()
+}
+
+/// The `-o` and `-O` options in command-line order: the n-th goes with the n-th URL.
+fn outputs_in_order(matches: &ArgMatches) -> Vec<OutputArg> {
+    let mut all: Vec<(usize, OutputArg)> = Vec::new();
+    if let (Some(indices), Some(values)) = (
+        matches.indices_of("outputs"),
+        matches.get_many::<PathBuf>("outputs"),
+    ) {
+        all.extend(
+            indices
+                .zip(values)
+                .map(|(i, p)| (i, OutputArg::File(p.clone()))),
+        );
+    }
+    if matches.value_source("remote_name") == Some(clap::parser::ValueSource::CommandLine) {
+        if let Some(indices) = matches.indices_of("remote_name") {
+            all.extend(indices.map(|i| (i, OutputArg::RemoteName)));
+        }
+    }
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, o)| o).collect()
+}
+
+/// Where one URL's output goes, as `-o` or `-O` said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OutputArg {
+    /// `-o FILE` (`-` is standard output).
+    File(PathBuf),
+    /// `-O`: a file named after the URL's last path segment.
+    RemoteName,
+}
+
+/// `-C/--continue-at`: where a download resumes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContinueAt {
+    /// `-C -`: from the output file's current size.
+    OutputSize,
+    /// `-C OFFSET`: from this byte.
+    Offset(u64),
+}
+
+/// Reads `-C`: `-` or a byte offset.
+pub fn parse_continue_at(s: &str) -> Result<ContinueAt, String> {
+    if s == "-" {
+        return Ok(ContinueAt::OutputSize);
+    }
+    s.parse()
+        .map(ContinueAt::Offset)
+        .map_err(|_| format!("{s:?} is neither - nor a byte offset"))
 }
 
 /// One `-d` or `--data-binary` value.
@@ -120,9 +171,10 @@ pub struct DemoArgs {
 /// Options of a fetch.
 #[derive(Args, Debug, Default)]
 pub struct FetchArgs {
-    /// The URL to fetch; `http://` is assumed when it has no scheme.
-    #[arg(value_name = "URL", required = true)]
-    pub url: Option<String>,
+    /// The URLs to fetch, in turn, over one connection where they share an origin;
+    /// `http://` is assumed when one has no scheme.
+    #[arg(value_name = "URL", required = true, num_args = 1..)]
+    pub urls: Vec<String>,
     /// The request method: any token, sent exactly as given (methods are case-sensitive:
     /// `get` is not GET). GET by default, HEAD with -I, POST with -d.
     #[arg(short = 'X', long = "request", value_name = "METHOD")]
@@ -160,9 +212,48 @@ pub struct FetchArgs {
     /// Put the response head before the body in the output.
     #[arg(short = 'i', long = "include")]
     pub include: bool,
-    /// Write the output to FILE instead of standard output (`-` is standard output).
+    /// Write the output to FILE instead of standard output (`-` is standard output);
+    /// repeatable: the n-th -o or -O is for the n-th URL, and URLs without one write to
+    /// standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    pub outputs: Vec<PathBuf>,
+    /// Write the output to a file in the current directory named like the URL's last
+    /// path segment (without the query), as the URL spells it; a URL whose path ends in
+    /// `/` has no such name (exit code 23). Repeatable, paired with URLs as -o is.
+    #[arg(
+        short = 'O',
+        long = "remote-name",
+        action = clap::ArgAction::Append,
+        num_args = 0,
+        default_missing_value = "true",
+        value_parser = clap::value_parser!(bool)
+    )]
+    pub remote_name: Vec<bool>,
+    /// The -o and -O options in command-line order (filled by
+    /// [`Cli::try_parse_ordered_from`]).
+    #[arg(skip)]
+    pub outputs_in_order: Vec<OutputArg>,
+    /// Resume a download: `-C -` continues the output file from its current size,
+    /// `-C OFFSET` from that byte, sending `Range: bytes=N-` and appending to the file.
+    /// A 206 whose Content-Range starts there is appended; a 416 means the file is
+    /// complete (exit 0, nothing written); an answer that does not continue there is
+    /// exit code 33, unless its length is the offset (the file is already complete).
+    #[arg(short = 'C', long = "continue-at", value_name = "OFFSET|-", value_parser = parse_continue_at, allow_hyphen_values = true)]
+    pub continue_at: Option<ContinueAt>,
+    /// Follow redirects (301, 302, 303, 307, 308): 301, 302 and 303 turn a POST into a
+    /// GET without the body, 303 any method but HEAD; 307 and 308 send the same request
+    /// again. Authorization and Cookie headers are not sent on to another host or port.
+    /// With -i every head of the chain is written.
+    #[arg(short = 'L', long = "location")]
+    pub location: bool,
+    /// With -L, follow at most this many redirects (50 by default, -1 for no limit);
+    /// one more is exit code 47.
+    #[arg(long = "max-redirs", value_name = "NUM", value_parser = clap::value_parser!(i32).range(-1..), allow_hyphen_values = true)]
+    pub max_redirs: Option<i32>,
+    /// Ask for a compressed response (`Accept-Encoding: deflate, gzip, br, zstd`) and
+    /// decode it; exit code 61 when it cannot be decoded.
+    #[arg(long = "compressed")]
+    pub compressed: bool,
     /// Show each status change, the request head sent (`>`) and the response head (`<`) on
     /// standard error.
     #[arg(short = 'v', long)]
@@ -175,7 +266,7 @@ pub struct FetchArgs {
     #[arg(long = "connect-timeout", value_name = "SECONDS", value_parser = parse_seconds)]
     pub connect_timeout: Option<Duration>,
     /// Refuse a body larger than this many bytes (exit code 63): at once when the server
-    /// declares a larger Content-Length, otherwise when the body passes it.
+    /// declares a larger Content-Length, otherwise when the (decoded) body passes it.
     #[arg(long = "max-filesize", value_name = "BYTES")]
     pub max_filesize: Option<u64>,
     /// No progress bar and no error message.
@@ -307,13 +398,14 @@ mod tests {
         .unwrap();
         assert!(cli.command.is_none());
         let f = cli.fetch;
-        assert_eq!(f.url.as_deref(), Some("http://localhost:8080/x"));
+        assert_eq!(f.urls, ["http://localhost:8080/x"]);
         assert_eq!(f.method.as_deref(), Some("PUT"));
         assert_eq!(f.headers, ["X-A: 1", "X-B:2"]);
         assert_eq!(f.data, ["a=1"]);
         assert_eq!(f.data_binary, ["@f"]);
         assert!(f.include && f.verbose && f.silent && f.show_error && f.fail && !f.head);
-        assert_eq!(f.output, Some(PathBuf::from("out.bin")));
+        assert_eq!(f.outputs, [PathBuf::from("out.bin")]);
+        assert_eq!(f.outputs_in_order, [OutputArg::File("out.bin".into())]);
         assert_eq!(f.max_time, Some(Duration::from_millis(1500)));
         assert_eq!(f.user_agent.as_deref(), Some("me/1"));
         assert_eq!(f.proxy.as_deref(), Some("http://p:3128"));
@@ -382,7 +474,7 @@ mod tests {
         // After a fetch option, `demo` is a URL (host name), as curl would read it.
         let cli = parse(&["-v", "demo"]).unwrap();
         assert!(cli.command.is_none());
-        assert_eq!(cli.fetch.url.as_deref(), Some("demo"));
+        assert_eq!(cli.fetch.urls, ["demo"]);
         // Demo options do not mix with fetch options.
         assert!(parse(&["demo", "-v"]).is_err());
     }
@@ -489,5 +581,64 @@ mod tests {
         assert_eq!(f.user.as_deref(), Some("me:pa:ss"));
         let f = parse(&["--user", "me", "http://h/"]).unwrap().fetch;
         assert_eq!(f.user.as_deref(), Some("me"));
+    }
+
+    #[test]
+    fn outputs_pair_in_command_line_order() {
+        let f = parse(&[
+            "-O",
+            "-o",
+            "a",
+            "http://h/1",
+            "-O",
+            "http://h/2",
+            "h/3",
+            "-o",
+            "-",
+        ])
+        .unwrap()
+        .fetch;
+        assert_eq!(f.urls, ["http://h/1", "http://h/2", "h/3"]);
+        assert_eq!(
+            f.outputs_in_order,
+            [
+                OutputArg::RemoteName,
+                OutputArg::File("a".into()),
+                OutputArg::RemoteName,
+                OutputArg::File("-".into()),
+            ]
+        );
+        assert!(parse(&["http://h/"])
+            .unwrap()
+            .fetch
+            .outputs_in_order
+            .is_empty());
+    }
+
+    #[test]
+    fn redirect_resume_and_compression_flags() {
+        let f = parse(&[
+            "-L",
+            "--max-redirs",
+            "-1",
+            "-C",
+            "-",
+            "--compressed",
+            "http://h/",
+        ])
+        .unwrap()
+        .fetch;
+        assert!(f.location && f.compressed);
+        assert_eq!(f.max_redirs, Some(-1));
+        assert_eq!(f.continue_at, Some(ContinueAt::OutputSize));
+        let f = parse(&["-C", "100", "--max-redirs", "3", "http://h/"])
+            .unwrap()
+            .fetch;
+        assert_eq!(f.continue_at, Some(ContinueAt::Offset(100)));
+        assert_eq!(f.max_redirs, Some(3));
+        assert!(!f.location && !f.compressed);
+        assert!(parse(&["--max-redirs", "-2", "http://h/"]).is_err());
+        assert!(parse(&["-C", "x", "http://h/"]).is_err());
+        assert!(parse(&["-C", "-5", "http://h/"]).is_err());
     }
 }

@@ -1,7 +1,9 @@
 //! Why a run failed, as one line of text and a curl-compatible exit code.
 
 use pollhttp::proto::ProtoError;
-use pollhttp::{Endpoint, Error, Reason, Status, TlsError, TlsErrorKind};
+use pollhttp::{
+    Completion, Endpoint, Error, HttpRequestResult, Reason, Status, TlsError, TlsErrorKind,
+};
 use std::fmt;
 
 /// Exit codes, numbered as curl numbers them where curl has one.
@@ -30,9 +32,15 @@ pub mod code {
     pub const READ: u8 = 26;
     /// `--max-time` or `--connect-timeout` ran out.
     pub const TIMEOUT: u8 = 28;
+    /// `-C`: the server's answer does not continue the file where it ends.
+    pub const RANGE: u8 = 33;
     /// The TLS handshake failed (also: no TLS version in common, a peer that does not
     /// speak TLS).
     pub const TLS: u8 = 35;
+    /// More redirects than `--max-redirs` allows.
+    pub const TOO_MANY_REDIRECTS: u8 = 47;
+    /// The body could not be decoded from its `Content-Encoding` (`--compressed`).
+    pub const BAD_CONTENT_ENCODING: u8 = 61;
     /// The body is larger than `--max-filesize` allows.
     pub const FILE_TOO_LARGE: u8 = 63;
     /// The server closed the connection without sending anything.
@@ -79,6 +87,56 @@ impl Failure {
         Failure {
             code,
             message: message.into(),
+        }
+    }
+
+    /// Classifies a request that ended without success, as curl numbers its failures.
+    /// `proxy` says whether a proxy was in use (whose name is then the one resolved).
+    pub fn from_completion(done: &Completion, proxy: bool) -> Failure {
+        use code::*;
+        let Some(err) = done.error.as_ref() else {
+            return Failure::new(FAILED, format!("request failed ({:?})", done.result));
+        };
+        match (done.result, err.reason()) {
+            (HttpRequestResult::RedirectLimitReached, Reason::RedirectLimit { limit }) => {
+                Failure::new(
+                    TOO_MANY_REDIRECTS,
+                    format!("maximum ({limit}) redirects followed"),
+                )
+            }
+            (HttpRequestResult::BodyDecompressFailed, _) => Failure::new(
+                BAD_CONTENT_ENCODING,
+                format!(
+                    "error while processing content unencoding: {}",
+                    err.reason()
+                ),
+            ),
+            (
+                HttpRequestResult::BodySizeLimitExceeded,
+                Reason::BodySizeLimit { limit, declared },
+            ) => Failure::new(
+                FILE_TOO_LARGE,
+                match declared {
+                    Some(len) => format!(
+                        "maximum file size exceeded: the body's Content-Length ({len}) \
+                             is over --max-filesize ({limit})"
+                    ),
+                    None => format!(
+                        "maximum file size exceeded: the body grew over --max-filesize \
+                             ({limit})"
+                    ),
+                },
+            ),
+            _ => {
+                let phase = match done.result {
+                    HttpRequestResult::CantResolve
+                    | HttpRequestResult::CantConnect
+                    | HttpRequestResult::TlsHandshakeError => Phase::Connect { proxy },
+                    _ if done.head.is_some() => Phase::Body,
+                    _ => Phase::Request,
+                };
+                Failure::from_client(err, phase)
+            }
         }
     }
 

@@ -1,28 +1,88 @@
-//! `pollhttp URL`: one request driven through the client's poll API.
+//! `pollhttp URL...`: each URL fetched in turn by one [`HttpRequest`], which keeps the
+//! connection from one to the next when they share an origin; the body is written to the
+//! output as it arrives.
 
-use crate::args::FetchArgs;
+use crate::args::{ContinueAt, FetchArgs, OutputArg};
 use crate::failure::{code, Failure, Phase};
-use crate::output::{format_head, status_line, Output};
-use crate::plan::{self, FileSystem, Plan};
+use crate::output::{head_text, Output};
+use crate::plan::{self, FileSystem, Inputs, Plan};
 use crate::progress::Progress;
 use crate::proxy;
-use pollhttp::{HttpClient, Method, ProxyConfig, RequestMethod, Status, Timeouts};
+use pollhttp::{Completion, HttpRequest, ProxyConfig, ResponseHead, Status, Timeouts, TlsOptions};
+use std::path::{Path, PathBuf};
 
 /// The size of the one buffer every body read goes into.
 const READ_BUFFER: usize = 64 * 1024;
 
-/// Prints status changes and heads to standard error for `-v`.
+/// How many redirects `-L` follows without `--max-redirs`: curl's default.
+const DEFAULT_MAX_REDIRS: i32 = 50;
+
+/// What curl says when a resumed download's answer does not continue the file.
+const CANNOT_RESUME: &str = "HTTP server doesn't seem to support byte ranges. Cannot resume.";
+
+/// Prints status changes, heads and redirects to standard error for `-v`.
 struct Trace {
     verbose: bool,
     last: Option<Status>,
+    /// Whether the negotiated TLS version of the current connection was shown.
+    tls_shown: bool,
+    /// Redirect heads of the current URL shown so far.
+    heads_shown: usize,
+    /// Redirects of the current URL announced so far (`Issue another request`).
+    hops_shown: usize,
+}
+
+/// Where a status comes in the client's way through one exchange.
+fn rank(status: Status) -> u8 {
+    match status {
+        Status::Resolving => 1,
+        Status::Connecting => 2,
+        Status::Connected => 3,
+        Status::Requesting => 4,
+        Status::Body => 5,
+        _ => 0,
+    }
 }
 
 impl Trace {
-    fn see(&mut self, status: Status) {
-        if self.verbose && self.last != Some(status) {
+    fn new(verbose: bool) -> Trace {
+        Trace {
+            verbose,
+            last: None,
+            tls_shown: false,
+            heads_shown: 0,
+            hops_shown: 0,
+        }
+    }
+
+    /// Shows the client's status when it changed since the last look. One `poll()` can
+    /// pass CONNECTED (and REQUESTING) on its way; those are named too, as the client
+    /// never skips them.
+    fn see(&mut self, http: &HttpRequest) {
+        let status = http.http_client_status();
+        if self.last == Some(status) {
+            return;
+        }
+        if matches!(status, Status::Resolving | Status::Connecting) {
+            self.tls_shown = false;
+        }
+        if self.verbose {
+            let before = self.last.map_or(0, rank);
+            let after = rank(status);
+            for passed in [Status::Connected, Status::Requesting] {
+                if before < rank(passed) && after > rank(passed) {
+                    note!("* status: {}", passed.godot_name());
+                }
+            }
             note!("* status: {}", status.godot_name());
         }
         self.last = Some(status);
+        if let (false, Some(v)) = (self.tls_shown, http.client().tls_version()) {
+            if self.verbose {
+                note!("* TLS: negotiated {v:?}");
+            }
+            self.tls_shown = true;
+        }
     }
 
     fn lines(&self, prefix: &str, lines: impl IntoIterator<Item = String>) {
@@ -33,233 +93,503 @@ impl Trace {
             note!("{prefix}");
         }
     }
-}
 
-/// The failure for a client that has reached an error status (or closed unexpectedly).
-fn failure_of(client: &HttpClient, phase: Phase) -> Failure {
-    match client.last_error() {
-        Some(e) => Failure::from_client(e, phase),
-        None => Failure::from_status(client.status(), phase),
+    fn head(&self, head: &ResponseHead) {
+        self.lines(
+            "<",
+            std::iter::once(head.status_line()).chain(head.headers.iter().cloned()),
+        );
     }
-}
 
-/// Polls until `done(client)`, sleeping in `wait` between polls; error statuses, an
-/// unexpected disconnect and the deadline end it with a failure.
-fn drive(
-    client: &mut HttpClient,
-    trace: &mut Trace,
-    phase: Phase,
-    done: impl Fn(&HttpClient) -> bool,
-) -> Result<Status, Failure> {
-    loop {
-        let status = client.status();
-        trace.see(status);
-        if done(client) {
-            return Ok(status);
-        }
-        if status.is_error() || status == Status::Disconnected {
-            return Err(failure_of(client, phase));
-        }
-        if let Err(e) = client.poll() {
-            trace.see(client.status());
-            return Err(Failure::from_client(&e, phase));
-        }
-        if !done(client) && !client.status().is_error() {
-            client
-                .wait(None)
-                .map_err(|e| Failure::from_client(&e, phase))?;
-        }
-    }
-}
-
-/// Runs a fetch as the arguments say.
-pub fn run(args: &FetchArgs) -> Result<(), Failure> {
-    let plan = plan::build(args, &FileSystem)?;
-    let mut trace = Trace {
-        verbose: args.verbose,
-        last: None,
-    };
-    let mut client = HttpClient::new();
-    // The plan spells out every header, in curl's order.
-    client.set_automatic_headers(false);
-    // --connect-timeout and --max-time are the client's own deadlines: every wait and
-    // read inside it ends by them, and an expired one is `Reason::Timeout` (exit 28).
-    // 0 means no limit of the caller's, as in curl: no total limit, and the built-in
-    // connect limit.
-    let nonzero = |d: Option<std::time::Duration>| d.filter(|d| !d.is_zero());
-    client.set_timeouts(Timeouts {
-        connect_total: nonzero(args.connect_timeout).or(Timeouts::default().connect_total),
-        total: nonzero(args.max_time),
-        ..Timeouts::default()
-    });
-    if let Some(max) = args.max_filesize {
-        let mut limits = client.limits().clone();
-        limits.max_body_bytes = Some(max);
-        client.set_limits(limits);
-    }
-    let proxy = proxy::choose(args, &plan, &|name| std::env::var(name).ok())?;
-    let connecting = Phase::Connect {
-        proxy: proxy.is_some(),
-    };
-    let tls = proxy::is_tls(&plan);
-    if let Some(p) = &proxy {
-        if args.verbose {
-            let how = if tls {
-                "CONNECT tunnel"
+    /// Shows the redirect heads not shown yet, each followed by the URL it leads to once
+    /// the redirect is followed: `heads` met so far, `followed` of them followed, the
+    /// last one to `current_url`.
+    fn redirects(&mut self, heads: &[ResponseHead], followed: usize, current_url: &str) {
+        loop {
+            if self.heads_shown == self.hops_shown && self.heads_shown < heads.len() {
+                self.head(&heads[self.heads_shown]);
+                self.heads_shown += 1;
+            } else if self.hops_shown < self.heads_shown && self.hops_shown < followed {
+                let next = heads
+                    .get(self.hops_shown + 1)
+                    .map_or(current_url, |h| h.url.as_str());
+                if self.verbose {
+                    note!("* Issue another request to this URL: '{next}'");
+                }
+                self.hops_shown += 1;
             } else {
-                "absolute-form requests"
-            };
-            note!("* proxy: {p} ({how})");
+                break;
+            }
         }
     }
-    if let Some(agent) = &args.user_agent {
-        // The request carries it as a header; this is for the CONNECT request.
-        client
-            .set_user_agent(agent)
-            .map_err(|e| Failure::from_client(&e, connecting))?;
-    }
-    if tls {
-        client.set_https_proxy_config(proxy.clone());
-    } else {
-        client.set_http_proxy_config(proxy.clone());
-    }
-    let tls_options = if tls {
-        let opts = crate::tls::options(args)?;
-        if args.verbose {
-            note!("* TLS: {}", crate::tls::describe(args, &opts));
-        }
-        Some(opts)
-    } else {
-        None
-    };
-    client
-        .connect_to_host(&plan.connect_host, Some(plan.port), tls_options)
-        .map_err(|e| Failure::from_client(&e, connecting))?;
-    drive(&mut client, &mut trace, connecting, |c| {
-        c.status() == Status::Connected
-    })?;
-    if let (true, Some(v)) = (args.verbose, client.tls_version()) {
-        note!("* TLS: negotiated {v:?}");
-    }
-
-    let forward = proxy.as_ref().filter(|_| !tls);
-    send_request(&mut client, &mut trace, &plan, forward)?;
-    // A response without body on a connection the server closes (HEAD to an HTTP/1.0
-    // server, a 204 with `Connection: close`) ends in DISCONNECTED, complete all the same.
-    let status = drive(&mut client, &mut trace, Phase::Request, |c| {
-        matches!(c.status(), Status::Body | Status::Connected) || c.is_response_complete()
-    })?;
-    if !client.has_response() {
-        return Err(Failure::from_status(status, Phase::Request));
-    }
-
-    let code = client.response_code();
-    let headers = client.response_headers();
-    trace.lines(
-        "<",
-        std::iter::once(status_line(&client)).chain(headers.iter().cloned()),
-    );
-    let failed = args.fail && code >= 400;
-    let show_head = args.include || args.head;
-    let http_error = || {
-        Failure::new(
-            code::HTTP_ERROR,
-            format!("the requested URL returned error: {code}"),
-        )
-    };
-    if failed && !show_head {
-        return Err(http_error());
-    }
-
-    let mut out = Output::open(args.output.as_deref())?;
-    if show_head {
-        out.write(format_head(&status_line(&client), &headers).as_bytes())?;
-    }
-    // With -f, curl 7.88 still writes the head for -i and -I, then stops before the body.
-    if failed {
-        out.finish()?;
-        return Err(http_error());
-    }
-    if plan.method() != RequestMethod::Known(Method::Head) {
-        let length = u64::try_from(client.response_body_length()).ok();
-        let to_file = args
-            .output
-            .as_deref()
-            .is_some_and(|p| p != std::path::Path::new("-"));
-        let progress = Progress::new(Progress::wanted(to_file, args.silent), length);
-        let copied = copy_body(&mut client, &mut trace, &mut out, &progress);
-        match &copied {
-            Ok(()) => progress.finish(),
-            Err(_) => progress.abandon(),
-        }
-        copied?;
-    }
-    out.finish()
 }
 
-/// Sends the request; `forward` is the HTTP proxy it goes through, if any, so that `-v`
-/// shows the request line and `Proxy-Authorization` the client then writes.
-fn send_request(
-    client: &mut HttpClient,
-    trace: &mut Trace,
-    plan: &Plan,
-    forward: Option<&ProxyConfig>,
-) -> Result<(), Failure> {
-    let target = match forward {
-        Some(_) => proxy::absolute_target(plan),
-        None => plan.target.clone(),
-    };
-    let user_has_auth = plan.headers.iter().any(|h| {
-        h.split_once(':')
-            .is_some_and(|(n, _)| n.trim().eq_ignore_ascii_case("proxy-authorization"))
-    });
-    let proxy_auth = forward
-        .and_then(ProxyConfig::basic_authorization)
-        .filter(|_| !user_has_auth)
-        .map(|a| format!("Proxy-Authorization: {a}"));
-    trace.lines(
-        ">",
-        std::iter::once(format!("{} {target} HTTP/1.1", plan.method))
-            .chain(plan.headers.iter().cloned())
-            .chain(proxy_auth),
-    );
-    let headers: Vec<&str> = plan.headers.iter().map(String::as_str).collect();
-    client
-        .request_raw(plan.method(), &plan.target, &headers, &plan.body)
-        .map_err(|e| Failure::from_client(&e, Phase::Request))
+/// Where one URL's output goes.
+enum Destination {
+    Stdout,
+    File(PathBuf),
 }
 
-/// Copies the body to `out` through one reusable buffer, waiting on the socket whenever
-/// nothing is ready.
-fn copy_body(
-    client: &mut HttpClient,
-    trace: &mut Trace,
-    out: &mut Output,
-    progress: &Progress,
-) -> Result<(), Failure> {
-    let mut buf = vec![0u8; READ_BUFFER];
-    loop {
-        let status = client.status();
-        trace.see(status);
-        if status.is_error() {
-            return Err(failure_of(client, Phase::Body));
+impl Destination {
+    fn path(&self) -> Option<&Path> {
+        match self {
+            Destination::Stdout => None,
+            Destination::File(p) => Some(p),
         }
-        if status != Status::Body {
+    }
+}
+
+/// Prints a failure that does not end the run, as `main` prints the last one.
+fn report(args: &FetchArgs, failure: &Failure) {
+    if !args.silent || args.show_error {
+        note!("pollhttp: {failure}");
+    }
+}
+
+/// Fetches every URL in turn, as curl does: a failed one is reported and the next one
+/// fetched; the run's result is the last URL's. A `-O` without a file name ends the run.
+pub fn run(args: &FetchArgs) -> Result<(), Failure> {
+    let inputs = Inputs::load(args, &FileSystem)?;
+    let mut session = Session::new(args)?;
+    let mut last = Ok(());
+    for (i, url) in args.urls.iter().enumerate() {
+        if let Err(f) = &last {
+            report(args, f);
+        }
+        let destination = match args.outputs_in_order.get(i) {
+            None => Destination::Stdout,
+            Some(OutputArg::File(p)) if p == Path::new("-") => Destination::Stdout,
+            Some(OutputArg::File(p)) => Destination::File(p.clone()),
+            Some(OutputArg::RemoteName) => match plan::remote_name(url) {
+                Ok(Some(name)) => Destination::File(name.into()),
+                Ok(None) => {
+                    return Err(Failure::new(
+                        code::WRITE,
+                        format!(
+                            "remote file name has no length: {url} (-O names the file after \
+                             the URL's last path segment)"
+                        ),
+                    ));
+                }
+                Err(f) => {
+                    last = Err(f);
+                    continue;
+                }
+            },
+        };
+        last = session.fetch(&inputs, url, &destination);
+    }
+    last
+}
+
+/// The request object and what has been set on it, shared by the URLs.
+struct Session<'a> {
+    args: &'a FetchArgs,
+    http: HttpRequest,
+    /// The proxies set: for http and for https URLs.
+    proxies: (Option<ProxyConfig>, Option<ProxyConfig>),
+    /// The TLS options, once made (making them reads files).
+    tls: Option<Result<TlsOptions, Failure>>,
+    trace: Trace,
+}
+
+impl<'a> Session<'a> {
+    fn new(args: &'a FetchArgs) -> Result<Session<'a>, Failure> {
+        let mut http = HttpRequest::new();
+        // The plan spells out every header, in curl's order.
+        http.set_automatic_headers(false);
+        http.set_stream_body(true);
+        http.set_accept_gzip(args.compressed);
+        http.set_follow_redirects(args.location);
+        http.set_max_redirects(args.max_redirs.unwrap_or(DEFAULT_MAX_REDIRS))
+            .map_err(|e| Failure::new(code::USAGE, format!("--max-redirs: {e}")))?;
+        // curl follows a redirect from https to http.
+        http.set_allow_https_downgrade(true);
+        // --connect-timeout limits each connection, --max-time each URL's whole transfer
+        // (redirects included); an expired one is exit 28. 0 means no limit of the
+        // caller's, as in curl: the built-in connect limit, no total limit.
+        let nonzero = |d: Option<std::time::Duration>| d.filter(|d| !d.is_zero());
+        http.set_timeouts(Timeouts {
+            connect_total: nonzero(args.connect_timeout).or(Timeouts::default().connect_total),
+            ..Timeouts::default()
+        });
+        http.set_timeout(nonzero(args.max_time));
+        http.set_body_size_limit(args.max_filesize);
+        if let Some(agent) = &args.user_agent {
+            // Requests carry it as a header; this is for a CONNECT request.
+            http.set_user_agent(agent)
+                .map_err(|e| Failure::from_client(&e, Phase::Connect { proxy: true }))?;
+        }
+        Ok(Session {
+            args,
+            http,
+            proxies: (None, None),
+            tls: None,
+            trace: Trace::new(args.verbose),
+        })
+    }
+
+    /// The TLS options, made on first use.
+    fn tls_options(&mut self) -> &Result<TlsOptions, Failure> {
+        let args = self.args;
+        self.tls.get_or_insert_with(|| crate::tls::options(args))
+    }
+
+    /// Sets the proxies for `plan`'s host (the URL's own scheme's, and the other one's for
+    /// a redirect to it); returns the one this URL goes through.
+    fn use_proxies(&mut self, plan: &Plan) -> Result<Option<ProxyConfig>, Failure> {
+        let env = |name: &str| std::env::var(name).ok();
+        let own = proxy::choose(self.args, plan, &env)?;
+        let host = plan
+            .connect_host
+            .split_once("://")
+            .map_or(plan.connect_host.as_str(), |(_, h)| h);
+        let tls = proxy::is_tls(plan);
+        let other_host = if tls {
+            format!("http://{host}")
+        } else {
+            format!("https://{host}")
+        };
+        // Only a redirect would use it: a bad setting for it is no reason to fail now.
+        let other = proxy::choose_for(self.args, &other_host, &env).unwrap_or(None);
+        let wanted = if tls {
+            (other, own.clone())
+        } else {
+            (own.clone(), other)
+        };
+        // Setting a proxy closes the connection: only when it changes.
+        if wanted != self.proxies {
+            self.http.set_http_proxy(wanted.0.clone());
+            self.http.set_https_proxy(wanted.1.clone());
+            self.proxies = wanted;
+        }
+        Ok(own)
+    }
+
+    /// Fetches one URL into `destination`.
+    fn fetch(
+        &mut self,
+        inputs: &Inputs,
+        url: &str,
+        destination: &Destination,
+    ) -> Result<(), Failure> {
+        let args = self.args;
+        let resume_from = match (args.continue_at, destination) {
+            (None, _) => None,
+            (Some(ContinueAt::Offset(n)), _) => Some(n),
+            (Some(ContinueAt::OutputSize), Destination::File(p)) => {
+                Some(std::fs::metadata(p).map_or(0, |m| m.len()))
+            }
+            (Some(ContinueAt::OutputSize), Destination::Stdout) => Some(0),
+        }
+        .filter(|n| *n > 0);
+        let plan = plan::build_for(args, inputs, url, resume_from)?;
+        let proxy = self.use_proxies(&plan)?;
+        let tls = proxy::is_tls(&plan);
+        if let Some(p) = &proxy {
+            if args.verbose {
+                let how = if tls {
+                    "CONNECT tunnel"
+                } else {
+                    "absolute-form requests"
+                };
+                note!("* proxy: {p} ({how})");
+            }
+        }
+        if tls || args.location {
+            let verbose = args.verbose && tls;
+            match self.tls_options() {
+                Ok(opts) => {
+                    if verbose {
+                        note!("* TLS: {}", crate::tls::describe(args, opts));
+                    }
+                    let opts = opts.clone();
+                    self.http.set_tls_options(Some(opts));
+                }
+                Err(f) if tls => return Err(f.clone()),
+                // Reported if a redirect leads to https.
+                Err(_) => {}
+            }
+        }
+        let forward = proxy.as_ref().filter(|_| !tls);
+        self.trace_request(&plan, forward);
+        let headers: Vec<&str> = plan.headers.iter().map(String::as_str).collect();
+        self.http
+            .request_raw(&plan.url, &headers, plan.method(), plan.body.clone())
+            .map_err(|e| Failure::from_client(&e, Phase::Request))?;
+        self.trace.heads_shown = 0;
+        self.trace.hops_shown = 0;
+        let mut transfer = Transfer {
+            args,
+            destination,
+            resume_from: resume_from.filter(|_| plan.is_get()),
+            proxy: proxy.is_some(),
+            out: None,
+            progress: None,
+            discard: false,
+            started: false,
+        };
+        let result = self.drive(&mut transfer);
+        if result.is_err() || self.http.is_busy() {
+            // A failure of the command line's own (a write, -f, a resume refused):
+            // the connection cannot carry another request.
+            self.http.cancel_request();
+        }
+        if let Some(p) = &transfer.progress {
+            match &result {
+                Ok(()) => p.finish(),
+                Err(_) => p.abandon(),
+            }
+        }
+        let finished = transfer.out.take().map_or(Ok(()), Output::finish);
+        result.and(finished)
+    }
+
+    /// Shows the request about to be sent; `forward` is the HTTP proxy it goes through,
+    /// if any, so that `-v` shows the request line and `Proxy-Authorization` the client
+    /// then writes.
+    fn trace_request(&self, plan: &Plan, forward: Option<&ProxyConfig>) {
+        if !self.args.verbose {
+            return;
+        }
+        let target = match forward {
+            Some(_) => proxy::absolute_target(plan),
+            None => plan.target.clone(),
+        };
+        let user_has_auth = plan.headers.iter().any(|h| {
+            h.split_once(':')
+                .is_some_and(|(n, _)| n.trim().eq_ignore_ascii_case("proxy-authorization"))
+        });
+        let proxy_auth = forward
+            .and_then(ProxyConfig::basic_authorization)
+            .filter(|_| !user_has_auth)
+            .map(|a| format!("Proxy-Authorization: {a}"));
+        self.trace.lines(
+            ">",
+            std::iter::once(format!("{} {target} HTTP/1.1", plan.method))
+                .chain(plan.headers.iter().cloned())
+                .chain(proxy_auth),
+        );
+    }
+
+    /// Shows what changed since the last look: the status, redirects met and followed.
+    fn look(&mut self) {
+        self.trace.see(&self.http);
+        let followed = self.http.progress().redirects as usize;
+        let current = self.http.final_url().unwrap_or_default().to_string();
+        self.trace
+            .redirects(self.http.redirects(), followed, &current);
+    }
+
+    /// Polls until the request completes, writing the body as it arrives.
+    fn drive(&mut self, t: &mut Transfer<'_>) -> Result<(), Failure> {
+        let mut buf = vec![0u8; READ_BUFFER];
+        loop {
+            let mut done = self.http.poll();
+            if done.is_none() && t.started {
+                self.pump(t, &mut buf)?;
+                // The body may be over: the completion comes with the next poll.
+                done = self.http.poll();
+            }
+            if let Some(done) = done {
+                return self.complete(t, done);
+            }
+            self.look();
+            if self.tls.as_ref().is_some_and(Result::is_err)
+                && self
+                    .http
+                    .final_url()
+                    .is_some_and(|u| u.starts_with("https://"))
+            {
+                if let Some(Err(f)) = &self.tls {
+                    return Err(f.clone());
+                }
+            }
+            if !t.started {
+                if let Some(head) = self.http.response_head().cloned() {
+                    let redirects = self.http.redirects().to_vec();
+                    let wire = self.http.progress().expected_wire;
+                    match t.start(&head, &redirects, wire, &self.trace)? {
+                        Next::Body => continue,
+                        Next::Stop => {
+                            self.http.cancel_request();
+                            return Ok(());
+                        }
+                    }
+                }
+            }
+            self.http
+                .wait(None)
+                .map_err(|e| Failure::from_client(&e, Phase::Body))?;
+        }
+    }
+
+    /// Moves the body that is ready to the output.
+    fn pump(&mut self, t: &mut Transfer<'_>, buf: &mut [u8]) -> Result<(), Failure> {
+        loop {
+            let n = self.http.read_body(buf);
+            if n == 0 {
+                return Ok(());
+            }
+            if !t.discard {
+                if let Some(out) = t.out.as_mut() {
+                    out.write(&buf[..n])?;
+                }
+            }
+            if let Some(p) = &t.progress {
+                p.update(&self.http.progress());
+            }
+        }
+    }
+
+    /// The request is over.
+    fn complete(&mut self, t: &mut Transfer<'_>, done: Completion) -> Result<(), Failure> {
+        self.trace.see(&self.http);
+        self.trace
+            .redirects(&done.redirects, done.redirects.len(), &done.final_url);
+        if done.is_success() {
+            if !t.started {
+                // The head and the end came in one poll (a response without a body).
+                if let Some(head) = &done.head {
+                    let wire = self.http.progress().expected_wire;
+                    if let Next::Stop = t.start(head, &done.redirects, wire, &self.trace)? {
+                        return Ok(());
+                    }
+                }
+            }
             return Ok(());
         }
-        let n = client
-            .read_response_body_into(&mut buf)
-            .map_err(|e| Failure::from_client(&e, Phase::Body))?;
-        if n > 0 {
-            out.write(&buf[..n])?;
-            progress.advance(n);
-        } else if client.status() == Status::Body {
-            client
-                .wait(None)
-                .map_err(|e| Failure::from_client(&e, Phase::Body))?;
-            client
-                .poll()
-                .map_err(|e| Failure::from_client(&e, Phase::Body))?;
+        let failure = Failure::from_completion(&done, t.proxy);
+        // curl writes the heads it followed, and the one it would not, with -i.
+        if let (false, true, Some(head)) = (
+            t.started,
+            failure.code == code::TOO_MANY_REDIRECTS,
+            &done.head,
+        ) {
+            self.trace.head(head);
+            if t.args.include || t.args.head {
+                let mut out = Output::open(t.destination.path(), t.resume_from.is_some())?;
+                for h in done.redirects.iter().chain(std::iter::once(head)) {
+                    out.write(head_text(h).as_bytes())?;
+                }
+                t.out = Some(out);
+            }
         }
+        Err(failure)
+    }
+}
+
+/// What comes after the final head.
+enum Next {
+    /// Read the body.
+    Body,
+    /// Nothing more to read: the request is abandoned, successfully.
+    Stop,
+}
+
+/// One URL's response on its way to the output.
+struct Transfer<'a> {
+    args: &'a FetchArgs,
+    destination: &'a Destination,
+    /// The byte a `-C` GET resumes from.
+    resume_from: Option<u64>,
+    proxy: bool,
+    out: Option<Output>,
+    progress: Option<Progress>,
+    /// The body is read but not written (a 416 to a resume: the file is complete).
+    discard: bool,
+    /// Whether the final head has been dealt with.
+    started: bool,
+}
+
+impl Transfer<'_> {
+    /// The final head is in: -f, -i, the resume checks, then the output is opened.
+    /// `redirects` are the heads before it, `wire_length` the body's declared length.
+    fn start(
+        &mut self,
+        head: &ResponseHead,
+        redirects: &[ResponseHead],
+        wire_length: Option<u64>,
+        trace: &Trace,
+    ) -> Result<Next, Failure> {
+        self.started = true;
+        trace.head(head);
+        let args = self.args;
+        let code = head.code;
+        let content_range = head.header("content-range");
+        // As curl reads it: a Content-Range without a first byte (`bytes */20`) means the
+        // whole resource is coming, and the resume is off.
+        let resuming = self
+            .resume_from
+            .filter(|_| content_range.is_none_or(|v| content_range_start(Some(v)).is_some()));
+        // The body of a 416 to a resume is not written (the file is taken as complete),
+        // nor is it an error for -f, unless its Content-Range turned the resume off.
+        self.discard = self.resume_from.is_some() && code == 416;
+        let failed = args.fail && code >= 400 && !(code == 416 && resuming.is_some());
+        let show_head = args.include || args.head;
+        let http_error = || {
+            Failure::new(
+                code::HTTP_ERROR,
+                format!("the requested URL returned error: {code}"),
+            )
+        };
+        if failed && !show_head {
+            return Err(http_error());
+        }
+        let mut out = Output::open(self.destination.path(), self.resume_from.is_some())?;
+        if show_head {
+            // With -L, every head of the chain, as curl writes them.
+            for h in redirects.iter().chain(std::iter::once(head)) {
+                out.write(head_text(h).as_bytes())?;
+            }
+        }
+        self.out = Some(out);
+        // With -f, curl 7.88 still writes the head for -i and -I, then stops before the
+        // body.
+        if failed {
+            return Err(http_error());
+        }
+        if let (Some(offset), false) = (resuming, self.discard) {
+            if content_range_start(content_range) != Some(offset) {
+                // An answer as long as the part we have: the file is already complete.
+                if wire_length == Some(offset) {
+                    if args.verbose {
+                        note!("* The entire document is already downloaded");
+                    }
+                    return Ok(Next::Stop);
+                }
+                return Err(Failure::new(code::RANGE, CANNOT_RESUME));
+            }
+        }
+        let to_file = self.destination.path().is_some();
+        self.progress = Some(Progress::new(
+            Progress::wanted(to_file, args.silent),
+            wire_length,
+        ));
+        Ok(Next::Body)
+    }
+}
+
+/// The first byte of a `Content-Range` value, read as curl reads it: the first number
+/// (`bytes 100-199/200`); `None` for `*` or no number.
+fn content_range_start(value: Option<&str>) -> Option<u64> {
+    let v = value?;
+    let from = v.find(|c: char| c.is_ascii_digit() || c == '*')?;
+    let digits: String = v[from..].chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_range_starts() {
+        assert_eq!(content_range_start(Some("bytes 100-199/200")), Some(100));
+        assert_eq!(content_range_start(Some("bytes: 5-")), Some(5));
+        assert_eq!(content_range_start(Some("7-9/10")), Some(7));
+        assert_eq!(content_range_start(Some("bytes */200")), None);
+        assert_eq!(content_range_start(Some("bytes")), None);
+        assert_eq!(content_range_start(None), None);
     }
 }

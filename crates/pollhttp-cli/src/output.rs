@@ -1,8 +1,8 @@
 //! Where the response goes: standard output or a file.
 
 use crate::failure::{code, Failure};
-use pollhttp::HttpClient;
-use std::fs::File;
+use pollhttp::ResponseHead;
+use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
@@ -20,14 +20,9 @@ pub fn format_head(status_line: &str, headers: &[String]) -> String {
     head
 }
 
-/// The status line as received: version, code and the server's reason phrase.
-pub fn status_line(client: &HttpClient) -> String {
-    match client.response() {
-        Some(r) => format!("HTTP/1.{} {} {}", r.version_minor(), r.status(), r.reason())
-            .trim_end()
-            .to_string(),
-        None => String::new(),
-    }
+/// A response head as received, in [`format_head`]'s form.
+pub fn head_text(head: &ResponseHead) -> String {
+    format_head(&head.status_line(), &head.headers)
 }
 
 /// A buffered destination for the output; a failed write is exit code 23.
@@ -44,12 +39,18 @@ fn write_failure(name: &str, e: &io::Error) -> Failure {
 }
 
 impl Output {
-    /// Standard output, or the file at `path` (created or truncated; `-` is standard output).
-    pub fn open(path: Option<&Path>) -> Result<Output, Failure> {
+    /// Standard output, or the file at `path` (created, and truncated unless `append`;
+    /// `-` is standard output).
+    pub fn open(path: Option<&Path>, append: bool) -> Result<Output, Failure> {
         let (sink, name): (Box<dyn Write>, String) = match path {
             Some(p) if p != Path::new("-") => {
                 let name = p.display().to_string();
-                let file = File::create(p).map_err(|e| write_failure(&name, &e))?;
+                let file = if append {
+                    OpenOptions::new().create(true).append(true).open(p)
+                } else {
+                    File::create(p)
+                }
+                .map_err(|e| write_failure(&name, &e))?;
                 (Box::new(file), name)
             }
             _ => (Box::new(io::stdout().lock()), "standard output".to_string()),
@@ -96,15 +97,24 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("pollhttp-cli-output-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("out.bin");
-        let mut out = Output::open(Some(&path)).unwrap();
+        let mut out = Output::open(Some(&path), false).unwrap();
         out.write(b"abc").unwrap();
         out.write(&[7u8; 100_000]).unwrap();
         out.finish().unwrap();
         let got = std::fs::read(&path).unwrap();
         assert_eq!(got.len(), 100_003);
         assert!(got.starts_with(b"abc\x07"));
+        let mut out = Output::open(Some(&path), true).unwrap();
+        out.write(b"end").unwrap();
+        out.finish().unwrap();
+        let got = std::fs::read(&path).unwrap();
+        assert_eq!(got.len(), 100_006);
+        assert!(got.ends_with(b"\x07end"));
         let missing = dir.join("no/such/dir/out.bin");
-        assert_eq!(Output::open(Some(&missing)).err().map(|f| f.code), Some(23));
+        assert_eq!(
+            Output::open(Some(&missing), false).err().map(|f| f.code),
+            Some(23)
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

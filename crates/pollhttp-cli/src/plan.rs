@@ -2,9 +2,10 @@
 //! every header and the body.
 //!
 //! The headers follow curl's rules and order, so that the same command line puts the same
-//! bytes on the wire as curl 7.88: `Host`, `Authorization` (from -u or the URL), `User-Agent`,
-//! `Accept`, the -H headers in their order, then `Content-Length` and `Content-Type` for a
-//! body. A -H header replaces the one of its name; `Name:` removes it.
+//! bytes on the wire as curl 7.88: `Host`, `Authorization` (from -u or the URL), `Range`
+//! (for -C), `User-Agent`, `Accept`, `Accept-Encoding` (for --compressed), the -H headers in
+//! their order, then `Content-Length` and `Content-Type` for a body. A -H header replaces
+//! the one of its name; `Name:` removes it.
 
 use crate::args::{DataArg, FetchArgs};
 use crate::failure::{code, Failure};
@@ -16,9 +17,15 @@ use url::{Host, Url};
 /// two never drift apart.
 pub const DEFAULT_USER_AGENT: &str = pollhttp::USER_AGENT;
 
+/// The `Accept-Encoding` curl 7.88 sends for `--compressed` (built with zlib, brotli and
+/// zstd, as Debian's is): every coding the library decodes, in curl's order.
+pub const CURL_ACCEPT_ENCODING: &str = "deflate, gzip, br, zstd";
+
 /// A fully prepared request.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Plan {
+    /// The URL to request, without credentials or fragment.
+    pub url: String,
     /// What to pass to `connect_to_host`: the scheme and the bare host (IPv6 without brackets).
     pub connect_host: String,
     /// The port from the URL, or the scheme's default.
@@ -35,6 +42,11 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Whether this is a GET, the one request whose download `-C` resumes.
+    pub fn is_get(&self) -> bool {
+        self.method == Method::Get.as_str()
+    }
+
     /// The method for the client.
     pub fn method(&self) -> RequestMethod<'_> {
         // Checked by `build`; a token that is not one is refused by the client.
@@ -291,12 +303,51 @@ fn chunk_encode(body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Builds the plan for `args`.
+/// What the request to every URL shares, read once (standard input can be read only
+/// once): the body from -d and --data-binary, and the -H headers.
+#[derive(Debug)]
+pub struct Inputs {
+    data: Option<Vec<u8>>,
+    custom: Vec<HeaderArg>,
+}
+
+impl Inputs {
+    /// Reads the body and the headers, `@FILE` arguments included.
+    pub fn load(args: &FetchArgs, source: &dyn BodySource) -> Result<Inputs, Failure> {
+        Ok(Inputs {
+            data: load_data(&args.data_in_order, source)?,
+            custom: load_headers(args, source)?,
+        })
+    }
+}
+
+/// Builds the plan for `args` and its first URL.
+#[cfg(test)]
 pub fn build(args: &FetchArgs, source: &dyn BodySource) -> Result<Plan, Failure> {
-    let input = args.url.as_deref().unwrap_or_default();
+    let inputs = Inputs::load(args, source)?;
+    let url = args.urls.first().map_or("", String::as_str);
+    build_for(args, &inputs, url, None)
+}
+
+/// The name `-O` gives the output of `input`: the URL's last path segment as the URL
+/// spells it (percent escapes kept), `None` when the path ends in `/`.
+pub fn remote_name(input: &str) -> Result<Option<String>, Failure> {
     let url = parse_url(input)?;
-    let data = load_data(&args.data_in_order, source)?;
-    let custom = load_headers(args, source)?;
+    let name = url.path().rsplit('/').next().unwrap_or_default();
+    Ok((!name.is_empty()).then(|| name.to_string()))
+}
+
+/// Builds the plan for the URL `input`; `resume_from` asks for the rest of the resource
+/// from that byte on (`Range: bytes=N-`).
+pub fn build_for(
+    args: &FetchArgs,
+    inputs: &Inputs,
+    input: &str,
+    resume_from: Option<u64>,
+) -> Result<Plan, Failure> {
+    let url = parse_url(input)?;
+    let data = inputs.data.clone();
+    let custom = &inputs.custom;
     let method = match &args.method {
         Some(m) => {
             RequestMethod::parse(m).map_err(|_| {
@@ -361,6 +412,10 @@ pub fn build(args: &FetchArgs, source: &dyn BodySource) -> Result<Plan, Failure>
             ));
         }
     }
+    // curl sends the range it resumes from between the credentials and User-Agent.
+    if let (Some(from), None) = (resume_from.filter(|n| *n > 0), find("range")) {
+        headers.push(format!("Range: bytes={from}-"));
+    }
     if find("user-agent").is_none() {
         let agent = args.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT);
         if !agent.is_empty() {
@@ -370,7 +425,10 @@ pub fn build(args: &FetchArgs, source: &dyn BodySource) -> Result<Plan, Failure>
     if find("accept").is_none() {
         headers.push("Accept: */*".to_string());
     }
-    for h in &custom {
+    if args.compressed && find("accept-encoding").is_none() {
+        headers.push(format!("Accept-Encoding: {CURL_ACCEPT_ENCODING}"));
+    }
+    for h in custom {
         if let HeaderArg::Send(line) = h {
             if !h.name().eq_ignore_ascii_case("host") {
                 headers.push(line.clone());
@@ -408,7 +466,15 @@ pub fn build(args: &FetchArgs, source: &dyn BodySource) -> Result<Plan, Failure>
         }
         None => Vec::new(),
     };
+    // The credentials travel in the Authorization header above (or not at all, when -H
+    // removed it); the URL handed to the client carries none.
+    let mut bare = url.clone();
+    // Both fail only for URLs that cannot have credentials, which then have none.
+    let _ = bare.set_username("");
+    let _ = bare.set_password(None);
+    bare.set_fragment(None);
     Ok(Plan {
+        url: bare.into(),
         connect_host: format!("{}://{host}", url.scheme()),
         port,
         target,
@@ -447,7 +513,7 @@ mod tests {
 
     fn args(url: &str) -> FetchArgs {
         FetchArgs {
-            url: Some(url.to_string()),
+            urls: vec![url.to_string()],
             ..FetchArgs::default()
         }
     }
@@ -785,5 +851,55 @@ mod tests {
         let mut a = args("http://h/");
         a.data_in_order = vec![DataArg::ascii("@missing")];
         assert_eq!(build(&a, &files()).unwrap_err().code, code::READ);
+    }
+
+    #[test]
+    fn the_url_for_the_client_has_no_credentials_or_fragment() {
+        let p = build(&args("http://u:p@h:81/a?b#c"), &files()).unwrap();
+        assert_eq!(p.url, "http://h:81/a?b");
+        assert_eq!(p.headers[1], "Authorization: Basic dTpw");
+    }
+
+    #[test]
+    fn resume_and_compression_headers_take_curls_places() {
+        let mut a = args("http://u:p@h/f");
+        a.compressed = true;
+        a.headers = vec!["X-A: 1".into()];
+        let inputs = Inputs::load(&a, &files()).unwrap();
+        let p = build_for(&a, &inputs, "http://u:p@h/f", Some(100)).unwrap();
+        assert_eq!(
+            p.headers,
+            [
+                "Host: h",
+                "Authorization: Basic dTpw",
+                "Range: bytes=100-",
+                &agent(),
+                "Accept: */*",
+                "Accept-Encoding: deflate, gzip, br, zstd",
+                "X-A: 1",
+            ]
+        );
+        // Nothing to resume from 0; a -H Accept-Encoding replaces curl's.
+        a.headers = vec!["accept-encoding: gzip".into()];
+        let inputs = Inputs::load(&a, &files()).unwrap();
+        let p = build_for(&a, &inputs, "http://h/f", Some(0)).unwrap();
+        assert_eq!(
+            p.headers,
+            ["Host: h", &agent(), "Accept: */*", "accept-encoding: gzip"]
+        );
+    }
+
+    #[test]
+    fn remote_names() {
+        assert_eq!(
+            remote_name("http://h/a/fi%20le.txt?x=1#f")
+                .unwrap()
+                .as_deref(),
+            Some("fi%20le.txt")
+        );
+        assert_eq!(remote_name("h/dir/x").unwrap().as_deref(), Some("x"));
+        assert_eq!(remote_name("http://h/dir/").unwrap(), None);
+        assert_eq!(remote_name("http://h").unwrap(), None);
+        assert_eq!(remote_name("http://").unwrap_err().code, code::BAD_URL);
     }
 }

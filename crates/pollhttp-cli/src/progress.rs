@@ -50,10 +50,11 @@ impl Progress {
         Progress { bar: Some(bar) }
     }
 
-    /// Counts `n` more bytes.
-    pub fn advance(&self, n: usize) {
+    /// Shows how far the body has come: its bytes as received, which is what its
+    /// length counts (a compressed body is longer once decoded).
+    pub fn update(&self, progress: &pollhttp::Progress) {
         if let Some(bar) = &self.bar {
-            bar.inc(n as u64);
+            bar.set_position(progress.wire_bytes);
         }
     }
 

@@ -18,13 +18,22 @@ pub fn choose(
     plan: &Plan,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Option<ProxyConfig>, Failure> {
-    let tls = is_tls(plan);
+    choose_for(args, &plan.connect_host, env)
+}
+
+/// [`choose`] for a connection to `connect_host` (`http://host` or `https://host`).
+pub fn choose_for(
+    args: &FetchArgs,
+    connect_host: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<ProxyConfig>, Failure> {
+    let tls = connect_host.starts_with("https://");
     let no_proxy = args
         .noproxy
         .clone()
         .or_else(|| env("no_proxy"))
         .or_else(|| env("NO_PROXY"));
-    if no_proxy.is_some_and(|list| no_proxy_matches(&list, &plan.connect_host)) {
+    if no_proxy.is_some_and(|list| no_proxy_matches(&list, connect_host)) {
         return Ok(None);
     }
     let proxy = match args.proxy.as_deref() {
@@ -36,7 +45,7 @@ pub fn choose(
                 "no_proxy" | "NO_PROXY" => None,
                 _ => env(name),
             };
-            ProxyConfig::from_env_vars(tls, &plan.connect_host, vars).map_err(|e| bad_proxy(&e))?
+            ProxyConfig::from_env_vars(tls, connect_host, vars).map_err(|e| bad_proxy(&e))?
         }
     };
     Ok(proxy.map(|p| match args.proxy_user.as_deref() {
@@ -94,7 +103,7 @@ mod tests {
 
     fn args(url: &str) -> FetchArgs {
         FetchArgs {
-            url: Some(url.to_string()),
+            urls: vec![url.to_string()],
             ..FetchArgs::default()
         }
     }

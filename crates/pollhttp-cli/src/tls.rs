@@ -128,7 +128,7 @@ mod tests {
 
     fn args() -> FetchArgs {
         FetchArgs {
-            url: Some("https://h/".to_string()),
+            urls: vec!["https://h/".to_string()],
             ..FetchArgs::default()
         }
     }

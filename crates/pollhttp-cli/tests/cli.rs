@@ -269,7 +269,7 @@ fn max_filesize_gives_exit_63() {
     let s = demo();
     let r = pollhttp(&["--max-filesize", "1000", &s.url("/bytes/100000")]);
     assert_eq!(r.code, 63, "stderr: {}", r.stderr);
-    assert!(r.stderr.contains("max_body_bytes"), "{}", r.stderr);
+    assert!(r.stderr.contains("--max-filesize (1000)"), "{}", r.stderr);
     assert!(
         r.stdout.is_empty(),
         "refused at the head, before any body byte"

@@ -7,7 +7,8 @@
 mod runner;
 
 use pollhttp_testserver::{response, ScriptedServer, Step};
-use runner::{curl_with_input, pollhttp_with_input, Run};
+use runner::{curl_in, curl_with_input, pollhttp_in, pollhttp_with_input, Run};
+use std::net::TcpListener;
 use std::path::PathBuf;
 
 /// The same `User-Agent` for both, so that the bytes can match.
@@ -312,5 +313,601 @@ fn zero_timeouts_mean_no_limit() {
         let (_, ours) = both(&with_agent(args), "", &ok(), None);
         assert_eq!(ours.run.code, 0, "{args:?}: {}", ours.run.stderr);
         same(&with_agent(args), &ok());
+    }
+}
+
+/// Each client's own working directory, holding the same files at the start.
+struct Dirs(PathBuf);
+
+impl Dirs {
+    fn new(name: &str, files: &[(&str, &[u8])]) -> Dirs {
+        let root =
+            std::env::temp_dir().join(format!("pollhttp-cli-curl-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for who in ["curl", "ours"] {
+            let dir = root.join(who);
+            std::fs::create_dir_all(&dir).expect("create a test directory");
+            for (file, contents) in files {
+                std::fs::write(dir.join(file), contents).expect("write a test file");
+            }
+        }
+        Dirs(root)
+    }
+
+    fn of(&self, who: &str) -> PathBuf {
+        self.0.join(who)
+    }
+
+    /// Every file in `who`'s directory, with its contents, by name.
+    fn files(&self, who: &str) -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = std::fs::read_dir(self.of(who))
+            .expect("list a test directory")
+            .map(|e| {
+                let e = e.expect("a directory entry");
+                let bytes = std::fs::read(e.path()).unwrap_or_default();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                )
+            })
+            .collect();
+        all.sort();
+        all
+    }
+}
+
+impl Drop for Dirs {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// What curl and pollhttp did with one command line, each in its own directory.
+struct Pair {
+    curl: Run,
+    ours: Run,
+    dirs: Dirs,
+}
+
+impl Pair {
+    /// Runs curl, then pollhttp, with `args` (after `-A cmp/1`), each in a directory
+    /// holding `files`.
+    fn run(name: &str, args: &[&str], files: &[(&str, &[u8])]) -> Pair {
+        let dirs = Dirs::new(name, files);
+        let args = with_agent(args);
+        let curl = curl_in(&dirs.of("curl"), &args);
+        let ours = pollhttp_in(&dirs.of("ours"), &args);
+        Pair { curl, ours, dirs }
+    }
+
+    /// Same exit code, standard output and files written.
+    fn assert_same_results(&self, what: &str) {
+        assert_eq!(
+            (self.ours.code, &self.ours.stdout),
+            (self.curl.code, &self.curl.stdout),
+            "{what}: exit code and output (left pollhttp, right curl); stderr: {} / {}",
+            self.ours.stderr,
+            self.curl.stderr
+        );
+        assert_eq!(
+            self.dirs.files("ours"),
+            self.dirs.files("curl"),
+            "{what}: files written (left pollhttp, right curl)"
+        );
+    }
+}
+
+/// One client's connections, in order, each with the requests it carried.
+type Connections = Vec<Vec<String>>;
+
+/// The scripts for two clients that each make the connections `each` makes, one after
+/// the other: curl's first, then pollhttp's.
+fn twice(each: Vec<Vec<Step>>) -> Vec<Vec<Step>> {
+    let mut all = each.clone();
+    all.extend(each);
+    all
+}
+
+/// What `server` recorded, split into curl's first `n` connections and pollhttp's next
+/// `n`.
+fn split(server: &ScriptedServer, n: usize) -> (Connections, Connections) {
+    let conn = |i: usize| -> Vec<String> {
+        server
+            .connection_requests(i)
+            .iter()
+            .map(|r| String::from_utf8_lossy(r).into_owned())
+            .collect()
+    };
+    ((0..n).map(conn).collect(), (n..2 * n).map(conn).collect())
+}
+
+/// Both clients sent the same requests over the same connections.
+fn assert_same_requests(server: &ScriptedServer, connections: usize, what: &str) {
+    let (curl, ours) = split(server, connections);
+    assert_eq!(
+        ours, curl,
+        "{what}: requests per connection (left pollhttp, right curl)"
+    );
+    assert_eq!(
+        server.connections_accepted(),
+        2 * connections,
+        "{what}: connections"
+    );
+}
+
+/// A redirect with this code to `location`, with a small body.
+fn redirect(code: u16, location: &str) -> Vec<u8> {
+    response(code, &[("Location", location)], b"moved\n")
+}
+
+/// A port nothing listens on.
+fn closed_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind a loopback port")
+        .port()
+}
+
+#[test]
+fn without_location_a_redirect_is_the_answer() {
+    let moved = redirect(302, "/elsewhere");
+    same(&with_agent(&["{URL}"]), &moved);
+    same(&with_agent(&["-i", "{URL}"]), &moved);
+    same(&with_agent(&["-d", "a=1", "{URL}"]), &moved);
+}
+
+#[test]
+fn location_follows_each_redirect_code_as_curl_does() {
+    let done = response(200, &[("X-Final", "1")], b"final\n");
+    for code in [301, 302, 303, 307, 308] {
+        let mut cases = vec![
+            &["-L", "{URL}"][..],
+            &["-L", "-d", "a=1", "{URL}"],
+            &["-L", "-i", "-d", "a=1", "-H", "X-Kept: 1", "{URL}"],
+            &["-L", "-u", "me:pw", "--data-binary", "xyz", "{URL}"],
+        ];
+        if code != 303 {
+            // curl sends the -X method on every request of the chain, also where a 303
+            // asks for a GET (pollhttp sends the GET).
+            cases.push(&["-L", "-X", "PUT", "{URL}"]);
+        }
+        if code >= 307 {
+            // The body goes again, and what describes it (see
+            // a_dropped_body_takes_its_content_headers_along for the others).
+            cases.push(&["-L", "-d", "a=1", "-H", "Content-Type: text/x", "{URL}"]);
+            cases.push(&[
+                "-L",
+                "-H",
+                "Transfer-Encoding: chunked",
+                "-d",
+                "abc",
+                "{URL}",
+            ]);
+        }
+        for args in cases {
+            let server = ScriptedServer::start(twice(vec![vec![
+                Step::ReadHead,
+                Step::Send(redirect(code, "/next?x=1")),
+                Step::ReadHead,
+                Step::Send(done.clone()),
+                Step::Close,
+            ]]));
+            let url = format!("http://127.0.0.1:{}/first", server.port());
+            let argv: Vec<&str> = args
+                .iter()
+                .map(|a| if *a == "{URL}" { url.as_str() } else { a })
+                .collect();
+            let what = format!("{code} {args:?}");
+            let pair = Pair::run("follow", &argv, &[]);
+            pair.assert_same_results(&what);
+            assert_same_requests(&server, 1, &what);
+            assert_eq!(pair.ours.code, 0, "{what}: {}", pair.ours.stderr);
+        }
+        // A HEAD stays a HEAD, 303 included.
+        let server = ScriptedServer::start(twice(vec![vec![
+            Step::ReadHead,
+            Step::Send(
+                format!("HTTP/1.1 {code} Moved\r\nLocation: /n\r\nContent-Length: 6\r\n\r\n")
+                    .into_bytes(),
+            ),
+            Step::ReadHead,
+            Step::Send(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n".to_vec()),
+            Step::Close,
+        ]]));
+        let url = format!("http://127.0.0.1:{}/h", server.port());
+        let pair = Pair::run("follow-head", &["-L", "-I", &url], &[]);
+        pair.assert_same_results(&format!("{code} -I"));
+        assert_same_requests(&server, 1, &format!("{code} -I"));
+    }
+}
+
+/// Where pollhttp parts from curl on purpose: when a redirect turns a POST into a GET
+/// without its body, curl 7.88 still sends the -H headers that described the body
+/// (`Content-Type`, and `Transfer-Encoding: chunked` with no chunks after it, which leaves
+/// the server waiting for them); pollhttp drops them with the body (RFC 9110 section 15.4).
+#[test]
+fn a_dropped_body_takes_its_content_headers_along() {
+    let server = ScriptedServer::start(twice(vec![vec![
+        Step::ReadHead,
+        Step::Send(redirect(303, "/next")),
+        Step::ReadHead,
+        Step::Send(response(200, &[], b"final\n")),
+        Step::Close,
+    ]]));
+    let url = format!("http://127.0.0.1:{}/first", server.port());
+    let pair = Pair::run(
+        "dropped-body",
+        &["-L", "-d", "a=1", "-H", "Content-Type: text/x", &url],
+        &[],
+    );
+    pair.assert_same_results("303 -H Content-Type");
+    let (curl, ours) = split(&server, 1);
+    assert_eq!(ours[0][0], curl[0][0]);
+    assert!(
+        curl[0][1].contains("\r\nContent-Type: text/x\r\n"),
+        "{curl:?}"
+    );
+    assert_eq!(
+        ours[0][1],
+        format!(
+            "GET /next HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nUser-Agent: cmp/1\r\nAccept: */*\r\n\r\n",
+            server.port()
+        )
+    );
+}
+
+#[test]
+fn a_chain_of_redirects_writes_every_head_with_include() {
+    let server = ScriptedServer::start(twice(vec![vec![
+        Step::ReadHead,
+        Step::Send(redirect(301, "/b")),
+        Step::ReadHead,
+        Step::Send(response(302, &[("Location", "c"), ("X-Hop", "2")], b"")),
+        Step::ReadHead,
+        Step::Send(redirect(303, "/d")),
+        Step::ReadHead,
+        Step::Send(response(200, &[], b"end\n")),
+        Step::Close,
+    ]]));
+    let url = format!("http://127.0.0.1:{}/a", server.port());
+    let pair = Pair::run("chain", &["-i", "-L", "-o", "out", &url], &[]);
+    pair.assert_same_results("-i -L -o");
+    assert_same_requests(&server, 1, "-i -L -o");
+    let out = &pair.dirs.files("ours")[0].1;
+    assert_eq!(out.matches("HTTP/1.1 ").count(), 4, "{out}");
+    assert!(out.ends_with("\r\n\r\nend\n"), "{out}");
+}
+
+#[test]
+fn max_redirs_ends_the_chain_with_exit_47() {
+    for (args, redirects, requests) in [
+        (&["-L", "--max-redirs", "1"][..], 3, 2),
+        (&["-L", "--max-redirs", "1", "-i"], 3, 2),
+        (&["-L", "--max-redirs", "0", "-i"], 1, 1),
+        (&["-L", "--max-redirs", "-1"], 3, 4),
+        // curl's default limit is 50.
+        (&["-L"], 51, 51),
+        (&["-L"], 50, 51),
+    ] {
+        let mut script = Vec::new();
+        for i in 0..requests {
+            script.push(Step::ReadHead);
+            script.push(Step::Send(if i < redirects {
+                redirect(302, &format!("/r{}", i + 1))
+            } else {
+                response(200, &[], b"end\n")
+            }));
+        }
+        script.push(Step::Close);
+        let server = ScriptedServer::start(twice(vec![script]));
+        let url = format!("http://127.0.0.1:{}/r0", server.port());
+        let mut argv = args.to_vec();
+        argv.push(&url);
+        let what = format!("{args:?} with {redirects} redirects");
+        let pair = Pair::run("max-redirs", &argv, &[]);
+        pair.assert_same_results(&what);
+        assert_same_requests(&server, 1, &what);
+        if redirects > requests - 1 {
+            assert_eq!(pair.ours.code, 47, "{what}");
+            assert!(
+                pair.ours.stderr.contains("redirects followed"),
+                "{what}: {}",
+                pair.ours.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn a_redirect_to_another_origin_drops_credentials_as_curl_does() {
+    for (args, userinfo) in [
+        (
+            &["-L", "-u", "a:b", "-H", "Cookie: c=1", "-H", "X-K: 1"][..],
+            "",
+        ),
+        (&["-L"], "u:p@"),
+        (&["-L", "-H", "Host: example.test"], ""),
+        (&["-L", "-d", "a=1", "-H", "Authorization: Bearer t"], ""),
+    ] {
+        let target = ScriptedServer::start(twice(vec![vec![
+            Step::ReadHead,
+            Step::Send(response(200, &[], b"there\n")),
+            Step::Close,
+        ]]));
+        // Another host name and port: another origin to both. (To the same name on
+        // another port curl keeps a -H Host; pollhttp names the new origin.)
+        let location = format!("http://localhost:{}/final", target.port());
+        let first = ScriptedServer::start(twice(vec![vec![
+            Step::ReadHead,
+            Step::Send(redirect(302, &location)),
+            Step::Close,
+        ]]));
+        let url = format!("http://{userinfo}127.0.0.1:{}/start", first.port());
+        let mut argv = args.to_vec();
+        argv.push(&url);
+        let what = format!("{args:?} {userinfo}");
+        let pair = Pair::run("cross-origin", &argv, &[]);
+        pair.assert_same_results(&what);
+        assert_same_requests(&first, 1, &what);
+        assert_same_requests(&target, 1, &what);
+        let (_, ours) = split(&target, 1);
+        assert!(!ours[0][0].contains("Authorization"), "{what}: {:?}", ours);
+    }
+}
+
+/// `data` compressed by Debian's gzip (deterministic: no name, no time stamp).
+fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("gzip")
+        .args(["-c", "-n"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run gzip");
+    child
+        .stdin
+        .take()
+        .expect("gzip's input")
+        .write_all(data)
+        .expect("feed gzip");
+    let out = child.wait_with_output().expect("gzip's output");
+    assert!(out.status.success());
+    out.stdout
+}
+
+#[test]
+fn compressed_asks_for_curls_codings_and_decodes() {
+    let text = b"hello, compressed world\n".repeat(50);
+    let body = gzip(&text);
+    let reply = response(200, &[("Content-Encoding", "gzip")], &body);
+    for args in [
+        &["--compressed", "{URL}"][..],
+        &["--compressed", "-i", "{URL}"],
+        &["--compressed", "-H", "Accept-Encoding: gzip", "{URL}"],
+        &["--compressed", "-H", "Accept-Encoding:", "{URL}"],
+        &["--compressed", "-d", "x", "-H", "X-A: 1", "{URL}"],
+        // Without --compressed, neither asked for nor decoded.
+        &["{URL}"],
+        &["-H", "Accept-Encoding: gzip", "{URL}"],
+    ] {
+        same(&with_agent(args), &reply);
+    }
+    let (_, ours) = both(&with_agent(&["--compressed", "{URL}"]), "", &reply, None);
+    assert_eq!(ours.run.stdout.as_bytes(), &text[..]);
+    let req = String::from_utf8_lossy(&ours.request).into_owned();
+    assert!(
+        req.contains("\r\nAccept-Encoding: deflate, gzip, br, zstd\r\n"),
+        "{req}"
+    );
+    // A body that is not what its Content-Encoding says is exit 61 for both.
+    let broken = response(
+        200,
+        &[("Content-Encoding", "gzip")],
+        b"\x1f\x8b\x08\x00garbage, not deflate data at all",
+    );
+    same(&with_agent(&["--compressed", "{URL}"]), &broken);
+    let (_, ours) = both(&with_agent(&["--compressed", "{URL}"]), "", &broken, None);
+    assert_eq!(ours.run.code, 61, "{}", ours.run.stderr);
+}
+
+#[test]
+fn continue_at_resumes_the_output_file_as_curl_does() {
+    const FULL: &[u8] = b"0123456789abcdefghij";
+    let part = |from: usize| {
+        response(
+            206,
+            &[("Content-Range", &format!("bytes {from}-19/20"))],
+            &FULL[from..],
+        )
+    };
+    let cases: Vec<(&str, &[u8], Vec<&str>, Vec<u8>)> = vec![
+        ("206 appends", b"01234", vec!["-C", "-"], part(5)),
+        ("with -i", b"01234", vec!["-i", "-C", "-"], part(5)),
+        ("an offset", b"01234", vec!["-C", "3"], part(3)),
+        (
+            "no file yet",
+            b"",
+            vec!["-C", "-"],
+            response(200, &[], FULL),
+        ),
+        (
+            "416: complete",
+            FULL,
+            vec!["-C", "-"],
+            response(416, &[("Content-Range", "bytes */20")], b"<p>no</p>"),
+        ),
+        (
+            "416 with -f -i",
+            FULL,
+            vec!["-f", "-i", "-C", "-"],
+            response(416, &[("Content-Range", "bytes */20")], b"<p>no</p>"),
+        ),
+        (
+            "416 without Content-Range, -f",
+            b"01234",
+            vec!["-f", "-C", "-"],
+            response(416, &[], b"no"),
+        ),
+        (
+            "200 with Content-Range */20",
+            b"01234",
+            vec!["-C", "-"],
+            response(200, &[("Content-Range", "bytes */20")], FULL),
+        ),
+        (
+            "200: no ranges",
+            b"01234",
+            vec!["-C", "-"],
+            response(200, &[], FULL),
+        ),
+        (
+            "200 -i: no ranges",
+            b"01234",
+            vec!["-i", "-C", "-"],
+            response(200, &[], FULL),
+        ),
+        (
+            "200 as long as the file",
+            FULL,
+            vec!["-C", "-"],
+            response(200, &[], FULL),
+        ),
+        (
+            "206 elsewhere",
+            b"01234",
+            vec!["-C", "-"],
+            response(206, &[("Content-Range", "bytes 0-19/20")], FULL),
+        ),
+        (
+            "404 with -f",
+            b"01234",
+            vec!["-f", "-C", "-"],
+            response(404, &[], b"gone"),
+        ),
+    ];
+    for (what, initial, args, reply) in cases {
+        let server = ScriptedServer::start(twice(vec![vec![
+            Step::ReadHead,
+            Step::Send(reply),
+            Step::Close,
+        ]]));
+        let url = format!("http://127.0.0.1:{}/f", server.port());
+        let files: Vec<(&str, &[u8])> = if initial.is_empty() {
+            vec![]
+        } else {
+            vec![("f", initial)]
+        };
+        let mut argv = args.clone();
+        argv.extend(["-o", "f", &url]);
+        let pair = Pair::run("resume", &argv, &files);
+        pair.assert_same_results(what);
+        assert_same_requests(&server, 1, what);
+    }
+}
+
+#[test]
+fn remote_name_names_the_file_as_curl_does() {
+    let server = ScriptedServer::start(twice(vec![vec![
+        Step::ReadHead,
+        Step::Send(response(200, &[], b"named\n")),
+        Step::Close,
+    ]]));
+    let url = format!("http://127.0.0.1:{}/dir/fi%20le.txt?x=1#top", server.port());
+    let pair = Pair::run("remote-name", &["-O", &url], &[]);
+    pair.assert_same_results("-O");
+    assert_same_requests(&server, 1, "-O");
+    assert_eq!(
+        pair.dirs.files("ours"),
+        [("fi%20le.txt".to_string(), "named\n".to_string())]
+    );
+
+    // No name: exit 23 before anything is fetched, and nothing after it either.
+    let server = ScriptedServer::start(twice(vec![vec![
+        Step::ReadHead,
+        Step::Send(response(200, &[], b"first\n")),
+        Step::Close,
+    ]]));
+    let base = format!("http://127.0.0.1:{}", server.port());
+    for args in [
+        vec!["-O".to_string(), format!("{base}/dir/")],
+        vec![
+            "-O".to_string(),
+            format!("{base}/dir/"),
+            format!("{base}/x"),
+        ],
+    ] {
+        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+        let pair = Pair::run("no-name", &argv, &[]);
+        pair.assert_same_results(&format!("{args:?}"));
+        assert_eq!(pair.ours.code, 23);
+    }
+    let argv = [
+        "-O",
+        "-O",
+        &format!("{base}/x")[..],
+        &format!("{base}/")[..],
+    ]
+    .map(String::from);
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let pair = Pair::run("no-second-name", &argv, &[]);
+    pair.assert_same_results("-O -O x /");
+    assert_eq!(pair.ours.code, 23);
+    assert_same_requests(&server, 1, "-O -O x /");
+}
+
+#[test]
+fn several_urls_go_in_turn_over_one_connection() {
+    for args in [
+        vec!["-o", "one", "{A}", "{B}"],
+        vec!["-o", "one", "-o", "two", "{A}", "{B}"],
+        vec!["-O", "-o", "x", "{A}", "{B}"],
+        vec!["{A}", "-O", "{B}"],
+        vec!["-i", "{A}", "{B}"],
+        vec!["-d", "p=1", "{A}", "{B}"],
+    ] {
+        let server = ScriptedServer::start(twice(vec![vec![
+            Step::ReadHead,
+            Step::Send(response(200, &[("X-N", "1")], b"first\n")),
+            Step::ReadHead,
+            Step::Send(response(200, &[("X-N", "2")], b"second\n")),
+            Step::Close,
+        ]]));
+        let a = format!("http://127.0.0.1:{}/a", server.port());
+        let b = format!("http://127.0.0.1:{}/b", server.port());
+        let argv: Vec<&str> = args
+            .iter()
+            .map(|x| match *x {
+                "{A}" => a.as_str(),
+                "{B}" => b.as_str(),
+                other => other,
+            })
+            .collect();
+        let what = format!("{args:?}");
+        let pair = Pair::run("several", &argv, &[]);
+        pair.assert_same_results(&what);
+        // One connection each, carrying both requests.
+        assert_same_requests(&server, 1, &what);
+        assert_eq!(split(&server, 1).1[0].len(), 2, "{what}");
+    }
+}
+
+#[test]
+fn a_failed_url_does_not_stop_the_next_one() {
+    let dead = format!("http://127.0.0.1:{}/", closed_port());
+    for order in [[true, false], [false, true]] {
+        let server = ScriptedServer::start(twice(vec![vec![
+            Step::ReadHead,
+            Step::Send(response(200, &[], b"alive\n")),
+            Step::Close,
+        ]]));
+        let live = format!("http://127.0.0.1:{}/", server.port());
+        let argv: Vec<&str> = order
+            .iter()
+            .map(|d| if *d { dead.as_str() } else { live.as_str() })
+            .collect();
+        let pair = Pair::run("failed-first", &argv, &[]);
+        pair.assert_same_results(&format!("{order:?}"));
+        // The run's exit code is the last URL's.
+        assert_eq!(pair.ours.code, if order[1] { 7 } else { 0 });
     }
 }

@@ -1,5 +1,6 @@
 //! Runs the built `pollhttp` binary with a clean environment and a time limit.
 
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -46,6 +47,22 @@ pub fn pollhttp_with_input(args: &[&str], env: &[(&str, &str)], input: Option<&[
     )
 }
 
+/// Runs the binary in the directory `dir` (where `-o NAME` and `-O` write).
+#[allow(dead_code)]
+pub fn pollhttp_in(dir: &Path, args: &[&str]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pollhttp"));
+    cmd.current_dir(dir);
+    run(cmd, args, &[], None)
+}
+
+/// Runs curl in the directory `dir`, as [`curl`] does.
+#[allow(dead_code)]
+pub fn curl_in(dir: &Path, args: &[&str]) -> Run {
+    let mut cmd = curl_command();
+    cmd.current_dir(dir);
+    run(cmd, args, &[], None)
+}
+
 /// Runs curl (Debian's, at /usr/bin/curl) the same way, without reading any `.curlrc`.
 ///
 /// # Panics
@@ -59,14 +76,18 @@ pub fn curl(args: &[&str], env: &[(&str, &str)]) -> Run {
 /// Like [`curl`], with `input` on standard input (`None`: none at all).
 #[allow(dead_code)]
 pub fn curl_with_input(args: &[&str], env: &[(&str, &str)], input: Option<&[u8]>) -> Run {
+    run(curl_command(), args, env, input)
+}
+
+fn curl_command() -> Command {
     assert!(
-        std::path::Path::new(CURL).is_file(),
+        Path::new(CURL).is_file(),
         "{CURL} is missing: the comparisons with curl need it (apt-get install curl)"
     );
     let mut cmd = Command::new(CURL);
     // -q first: no .curlrc; --no-progress-meter: stderr carries only curl's messages.
     cmd.args(["-q", "--no-progress-meter"]);
-    run(cmd, args, env, input)
+    cmd
 }
 
 fn run(mut cmd: Command, args: &[&str], env: &[(&str, &str)], input: Option<&[u8]>) -> Run {
