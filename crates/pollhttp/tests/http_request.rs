@@ -639,71 +639,21 @@ fn a_resume_answered_with_200_starts_over_and_416_on_a_whole_file_completes_it()
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Starts a request to each URL, all on one `Poller`, and drives them to their ends
+/// from this thread; the completions come back in the URLs' order.
 #[cfg(unix)]
-#[test]
-fn many_requests_run_on_one_poller() {
-    use pollhttp::Poller;
-    let servers: Vec<ScriptedServer> = (0..20)
-        .map(|i| {
-            serve(vec![
-                response(302, &[("Location", "/final")], b""),
-                response(200, &[], format!("body {i}").as_bytes()),
-            ])
-        })
-        .collect();
-    let mut poller = Poller::new().unwrap();
+fn all_on_one_poller(urls: &[String]) -> Vec<Completion> {
+    let mut poller = pollhttp::Poller::new().unwrap();
     let mut requests: Vec<HttpRequest> = Vec::new();
     let mut tokens = Vec::new();
     let mut results: Vec<Option<Completion>> = Vec::new();
-    for s in &servers {
+    for u in urls {
         let mut http = HttpRequest::new();
-        http.request(&url(s, "/"), &[], Method::Get, "").unwrap();
+        http.request(u, &[], Method::Get, "").unwrap();
+        // On loopback a request can be over by the end of its first poll().
         results.push(http.poll());
         tokens.push(poller.register(http.client()).unwrap());
         requests.push(http);
-    }
-    let mut ready = Vec::new();
-    let mut rounds = 0;
-    while results.iter().any(Option::is_none) {
-        rounds += 1;
-        assert!(rounds < 10_000, "the poller stopped reporting");
-        poller
-            .poll(&mut ready, Some(Duration::from_secs(5)))
-            .unwrap();
-        for t in &ready {
-            let i = tokens.iter().position(|x| x == t).unwrap();
-            if results[i].is_some() {
-                continue;
-            }
-            results[i] = requests[i].poll();
-            poller.update(*t, requests[i].client()).unwrap();
-        }
-    }
-    for (i, r) in results.into_iter().enumerate() {
-        let r = r.unwrap();
-        assert_eq!(r.result, HttpRequestResult::Success, "{i}: {:?}", r.error);
-        assert_eq!(r.body, format!("body {i}").as_bytes());
-    }
-}
-
-#[cfg(unix)]
-#[test]
-fn two_hundred_and_fifty_six_requests_share_one_thread() {
-    use pollhttp::Poller;
-    use pollhttp_testserver::{pattern_byte, DemoServer};
-    const N: usize = 256;
-    let server = DemoServer::start().unwrap();
-    let mut poller = Poller::new().unwrap();
-    let mut requests: Vec<HttpRequest> = (0..N).map(|_| HttpRequest::new()).collect();
-    let mut tokens = Vec::new();
-    let mut results: Vec<Option<Completion>> = (0..N).map(|_| None).collect();
-    for (i, http) in requests.iter_mut().enumerate() {
-        let len = 1000 + i * 37;
-        http.request(&server.url(&format!("/bytes/{len}")), &[], Method::Get, "")
-            .unwrap();
-        // On loopback a request can be over by the end of its first poll().
-        results[i] = http.poll();
-        tokens.push(poller.register(http.client()).unwrap());
     }
     let mut ready = Vec::new();
     let mut rounds = 0;
@@ -722,10 +672,40 @@ fn two_hundred_and_fifty_six_requests_share_one_thread() {
             poller.update(*t, requests[i].client()).unwrap();
         }
     }
-    for (i, r) in results.into_iter().enumerate() {
-        let r = r.unwrap();
+    results.into_iter().map(Option::unwrap).collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn requests_with_redirects_run_on_one_poller() {
+    let servers: Vec<ScriptedServer> = (0..20)
+        .map(|i| {
+            serve(vec![
+                response(302, &[("Location", "/final")], b""),
+                response(200, &[], format!("body {i}").as_bytes()),
+            ])
+        })
+        .collect();
+    let urls: Vec<String> = servers.iter().map(|s| url(s, "/")).collect();
+    for (i, r) in all_on_one_poller(&urls).into_iter().enumerate() {
         assert_eq!(r.result, HttpRequestResult::Success, "{i}: {:?}", r.error);
-        let want: Vec<u8> = (0..(1000 + i * 37) as u64).map(pattern_byte).collect();
+        assert_eq!(r.body, format!("body {i}").as_bytes());
+        assert_eq!(r.final_url, url(&servers[i], "/final"));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn two_hundred_and_fifty_six_requests_share_one_thread() {
+    use pollhttp_testserver::{pattern_byte, DemoServer};
+    let server = DemoServer::start().unwrap();
+    let len = |i: usize| 1000 + i * 37;
+    let urls: Vec<String> = (0..256)
+        .map(|i| server.url(&format!("/bytes/{}", len(i))))
+        .collect();
+    for (i, r) in all_on_one_poller(&urls).into_iter().enumerate() {
+        assert_eq!(r.result, HttpRequestResult::Success, "{i}: {:?}", r.error);
+        let want: Vec<u8> = (0..len(i) as u64).map(pattern_byte).collect();
         assert!(r.body == want, "request {i}: body differs");
     }
 }
