@@ -709,3 +709,226 @@ fn two_hundred_and_fifty_six_requests_share_one_thread() {
         assert!(r.body == want, "request {i}: body differs");
     }
 }
+
+// ---- decoding ----
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn raw_deflate(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn zlib(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn br(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
+        w.write_all(data).unwrap();
+    }
+    out
+}
+
+fn zst(data: &[u8]) -> Vec<u8> {
+    zstd::encode_all(data, 3).unwrap()
+}
+
+fn sample_text(len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len);
+    let mut i = 0u64;
+    while out.len() < len {
+        out.extend_from_slice(
+            format!("line {i}: GET /item/{} 200 {}\n", i * 7919 % 1000, i % 13).as_bytes(),
+        );
+        i += 1;
+    }
+    out.truncate(len);
+    out
+}
+
+#[test]
+fn every_coding_is_decoded_and_its_headers_removed() {
+    let body = sample_text(300_000);
+    let mut twice = gzip(&body[..100_000]);
+    twice.extend(gzip(&body[100_000..]));
+    for (coding, sent) in [
+        ("gzip", gzip(&body)),
+        ("x-gzip", gzip(&body)),
+        ("gzip", twice),
+        ("deflate", zlib(&body)),
+        ("deflate", raw_deflate(&body)),
+        ("br", br(&body)),
+        ("zstd", zst(&body)),
+        ("gzip, br", br(&gzip(&body))),
+        ("deflate, zstd, gzip", gzip(&zst(&zlib(&body)))),
+    ] {
+        let server = serve(vec![response(200, &[("Content-Encoding", coding)], &sent)]);
+        let mut http = HttpRequest::new();
+        let done = get(&mut http, &url(&server, "/"));
+        assert_eq!(
+            done.result,
+            HttpRequestResult::Success,
+            "{coding}: {:?}",
+            done.error
+        );
+        assert!(done.body == body, "{coding}: decoded body differs");
+        assert!(
+            !done
+                .headers
+                .iter()
+                .any(|h| h.to_ascii_lowercase().starts_with("content-")),
+            "{coding}: {:?}",
+            done.headers
+        );
+        assert_eq!(done.head.unwrap().header("content-encoding"), Some(coding));
+        let p = http.progress();
+        assert_eq!(
+            (p.wire_bytes, p.decoded_bytes),
+            (sent.len() as u64, body.len() as u64)
+        );
+    }
+}
+
+#[test]
+fn a_streamed_body_is_decoded_as_it_is_read() {
+    let body = sample_text(500_000);
+    let server = serve(vec![chunked_response(
+        200,
+        &[("Content-Encoding", "gzip")],
+        &gzip(&body).chunks(777).collect::<Vec<_>>(),
+    )]);
+    let mut http = HttpRequest::new();
+    http.set_stream_body(true);
+    http.request(&url(&server, "/"), &[], Method::Get, "")
+        .unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1500];
+    let done = loop {
+        if let Some(done) = http.poll() {
+            break done;
+        }
+        let n = http.read_body(&mut buf);
+        got.extend_from_slice(&buf[..n]);
+        if n == 0 {
+            http.wait(Some(Duration::from_millis(50))).unwrap();
+        }
+    };
+    assert_eq!(done.result, HttpRequestResult::Success, "{:?}", done.error);
+    assert!(got == body);
+}
+
+#[test]
+fn a_truncated_or_corrupt_compressed_body_fails_even_when_its_length_matched() {
+    let body = sample_text(50_000);
+    let mut cut = gzip(&body);
+    cut.truncate(cut.len() - 6);
+    let mut corrupt = br(&body);
+    let mid = corrupt.len() / 2;
+    corrupt[mid] ^= 0x55;
+    for (coding, sent) in [("gzip", cut), ("br", corrupt)] {
+        // Content-Length matches the bytes sent: only the decoder can tell.
+        let server = serve(vec![response(200, &[("Content-Encoding", coding)], &sent)]);
+        let done = get(&mut HttpRequest::new(), &url(&server, "/"));
+        assert_eq!(
+            done.result,
+            HttpRequestResult::BodyDecompressFailed,
+            "{coding}"
+        );
+        let e = done.error.unwrap();
+        assert!(matches!(e.reason(), Reason::Decode(_)), "{e}");
+        assert!(std::error::Error::source(&e).is_some(), "{e}");
+    }
+}
+
+#[test]
+fn a_compression_bomb_stops_at_the_limit() {
+    // 1 GiB of zeros, about 1 MiB compressed.
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..1024 {
+        std::io::Write::write_all(&mut e, &zeros).unwrap();
+    }
+    let bomb = e.finish().unwrap();
+    assert!(bomb.len() < 2 << 20);
+    let server = serve(vec![response(200, &[("Content-Encoding", "gzip")], &bomb)]);
+    let mut http = HttpRequest::new();
+    http.set_body_size_limit(Some(10 << 20));
+    let done = get(&mut http, &url(&server, "/"));
+    assert_eq!(done.result, HttpRequestResult::BodySizeLimitExceeded);
+    let p = http.progress();
+    assert!(p.decoded_bytes <= (10 << 20) + 65536, "{p:?}");
+    assert!(p.wire_bytes < bomb.len() as u64, "{p:?}");
+}
+
+#[test]
+fn what_is_not_decoded_passes_through_with_its_header() {
+    let body = sample_text(10_000);
+    let packed = gzip(&body);
+    // An unknown coding, alone or in a list: untouched.
+    for coding in ["compress", "gzip, foo"] {
+        let server = serve(vec![response(
+            200,
+            &[("Content-Encoding", coding)],
+            &packed,
+        )]);
+        let done = get(&mut HttpRequest::new(), &url(&server, "/"));
+        assert_eq!(done.result, HttpRequestResult::Success);
+        assert_eq!(done.body, packed, "{coding}");
+        assert!(done
+            .headers
+            .iter()
+            .any(|h| h == &format!("Content-Encoding: {coding}")));
+    }
+    // accept_gzip off: nothing asked, nothing decoded.
+    let server = serve(vec![response(
+        200,
+        &[("Content-Encoding", "gzip")],
+        &packed,
+    )]);
+    let mut http = HttpRequest::new();
+    http.set_accept_gzip(false);
+    let done = get(&mut http, &url(&server, "/"));
+    assert_eq!(done.body, packed);
+    assert_eq!(header(&server.requests()[0], "accept-encoding"), None);
+}
+
+#[test]
+fn accept_encoding_is_left_to_a_caller_who_sets_it_or_asks_for_a_range() {
+    let server = serve(vec![
+        response(200, &[], b"a"),
+        response(206, &[("Content-Range", "bytes 0-0/10")], b"b"),
+    ]);
+    let mut http = HttpRequest::new();
+    http.request(
+        &url(&server, "/"),
+        &["Accept-Encoding: identity"],
+        Method::Get,
+        "",
+    )
+    .unwrap();
+    run(&mut http);
+    http.request(&url(&server, "/"), &["Range: bytes=0-0"], Method::Get, "")
+        .unwrap();
+    run(&mut http);
+    let reqs = server.requests();
+    assert_eq!(
+        header(&reqs[0], "accept-encoding").as_deref(),
+        Some("identity")
+    );
+    assert_eq!(header(&reqs[1], "accept-encoding"), None);
+    assert_eq!(text(&reqs[0]).matches("ccept-Encoding").count(), 1);
+}
