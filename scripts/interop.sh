@@ -188,6 +188,7 @@ location /close/ {
 add_header X-Seen-Accept-Encoding "\$http_accept_encoding" always;
 add_header X-Seen-Range "\$http_range" always;
 add_header X-Seen-If-Range "\$http_if_range" always;
+add_header X-Seen-Method "\$request_method" always;
 location /gz/ {
     gzip on;
     gzip_types text/plain;

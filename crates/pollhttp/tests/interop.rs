@@ -361,8 +361,8 @@ fn sessions_resume_across_clones_of_the_same_options() {
 // `/to/CODE/abs` and `/to/CODE/rel` (redirects to /echo with an absolute and a relative
 // Location); `/to/dots/a/b` (to `../../../echo?via=dots`); `/to/tls13` and `/to/plain`
 // (to /echo on the TLS 1.3 and the plain vhost); `/chain/N` (a redirect to /chain/N-1,
-// /chain/0 answers). Every response says which `Accept-Encoding`, `Range` and `If-Range`
-// arrived, in `X-Seen-*` headers (absent when the request had none).
+// /chain/0 answers). Every response says which method, `Accept-Encoding`, `Range` and
+// `If-Range` arrived, in `X-Seen-*` headers (absent when the request had none).
 
 /// Guards against hangs only, as `LIMIT` does for the client tests.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -491,6 +491,22 @@ fn http_request_decodes_what_the_gzip_filter_of_nginx_sends() {
         );
         assert_eq!(done.headers, http.response_headers(), "{which}");
     }
+    // With the caller's own Accept-Encoding, that one is sent, and the body decoded all
+    // the same.
+    let mut http = http_request();
+    let done = run_request(
+        &mut http,
+        &url_on("PLAIN", "/gz/text.txt"),
+        &["Accept-Encoding: gzip"],
+        Method::Get,
+        "",
+    );
+    assert_success(&done, "own Accept-Encoding");
+    assert_eq!(
+        line_value(&done.headers, "X-Seen-Accept-Encoding").as_deref(),
+        Some("gzip")
+    );
+    same_bytes(&done.body, &text, "own Accept-Encoding");
 }
 
 #[test]
@@ -512,6 +528,23 @@ fn http_request_without_accept_gzip_gets_the_file_as_it_is() {
     let progress = http.progress();
     assert_eq!(progress.wire_bytes, text.len() as u64);
     assert_eq!(progress.decoded_bytes, text.len() as u64);
+
+    // Asking for gzip itself, the caller gets nginx's gzip stream as sent, headers and all.
+    let done = run_request(
+        &mut http,
+        &url_on("PLAIN", "/gz/text.txt"),
+        &["Accept-Encoding: gzip"],
+        Method::Get,
+        "",
+    );
+    assert_success(&done, "gzip as sent");
+    assert_eq!(
+        line_value(&done.headers, "Content-Encoding").as_deref(),
+        Some("gzip")
+    );
+    assert!(done.body.starts_with(&[0x1f, 0x8b]), "a gzip member");
+    assert!(done.body.len() < text.len() / 2);
+    assert_eq!(http.progress().wire_bytes, done.body.len() as u64);
 }
 
 #[test]
@@ -653,6 +686,17 @@ fn http_request_follows_every_redirect_of_nginx_for_get_and_post() {
             };
             assert_eq!(hop.header("Location"), Some(location.as_str()), "{what}");
 
+            // HEAD stays HEAD through every redirect, 303 included.
+            let done = run_request(&mut http, &url, &[], Method::Head, "");
+            assert_success(&done, &what);
+            assert_eq!(done.response_code, 200, "{what} HEAD");
+            assert_eq!(
+                line_value(&done.headers, "X-Seen-Method").as_deref(),
+                Some("HEAD"),
+                "{what}"
+            );
+            assert!(done.body.is_empty(), "{what} HEAD");
+
             let done = run_request(
                 &mut http,
                 &url,
@@ -669,8 +713,8 @@ fn http_request_follows_every_redirect_of_nginx_for_get_and_post() {
             assert_eq!(done.text(), want, "{what} POST");
             assert_eq!(done.final_url, url_on("PLAIN", "/echo"), "{what} POST");
 
-            // Both requests and both redirects went over one connection.
-            requests += 4;
+            // The three requests and their redirects went over one connection.
+            requests += 6;
             let this = line_value(&done.headers, "X-Conn");
             assert_eq!(
                 line_value(&done.headers, "X-Conn-Requests"),
