@@ -511,6 +511,25 @@ fn http_request_decodes_what_the_gzip_filter_of_nginx_sends() {
 
 #[test]
 #[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_head_of_a_gzipped_file_has_nothing_to_decode() {
+    // nginx answers a HEAD with `Content-Encoding: gzip` and no body.
+    let mut http = http_request();
+    let done = run_request(
+        &mut http,
+        &url_on("PLAIN", "/gz/text.txt"),
+        &[],
+        Method::Head,
+        "",
+    );
+    assert_success(&done, "HEAD");
+    let head = done.head.as_ref().expect("head");
+    assert_eq!(head.header("Content-Encoding"), Some("gzip"));
+    assert_eq!(done.response_code, 200);
+    assert!(done.body.is_empty());
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
 fn http_request_without_accept_gzip_gets_the_file_as_it_is() {
     let text = served("gz/text.txt");
     let mut http = http_request();
