@@ -936,7 +936,8 @@ fn http_request_timeout_ends_a_slow_download() {
     assert!(done.body.is_empty());
     let elapsed = started.elapsed();
     assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
-    assert!(http.downloaded_bytes() >= 4 << 20);
+    let got = http.downloaded_bytes();
+    assert!(got > 0 && got < served("big.bin").len() as u64, "{got}");
     assert_eq!(http.http_client_status(), Status::Disconnected);
 }
 
