@@ -479,6 +479,17 @@ fn a_streamed_body_is_read_by_the_caller_in_pieces() {
 }
 
 #[test]
+fn waiting_for_the_end_collects_what_a_streaming_caller_left_unread() {
+    let server = serve(vec![response(200, &[], b"unread body")]);
+    let mut http = HttpRequest::new();
+    http.set_stream_body(true);
+    http.set_timeout(Some(Duration::from_secs(20)));
+    let done = get(&mut http, &url(&server, "/"));
+    assert_eq!(done.result, HttpRequestResult::Success, "{:?}", done.error);
+    assert_eq!(done.body, b"unread body");
+}
+
+#[test]
 fn cancel_closes_and_returns_nothing() {
     let server = ScriptedServer::start(vec![vec![Step::ReadHead, Step::ExpectClose]]);
     let mut http = HttpRequest::new();
@@ -635,6 +646,24 @@ fn a_resume_answered_with_200_starts_over_and_416_on_a_whole_file_completes_it()
     assert_eq!(done.result, HttpRequestResult::Success, "{:?}", done.error);
     assert_eq!(done.response_code, 416);
     assert_eq!(std::fs::read(&file).unwrap(), b"whole");
+    assert_eq!(files_in(&dir), ["f"]);
+
+    // A part longer than the resource: dropped, and the whole body asked for again on
+    // the same connection.
+    std::fs::remove_file(&file).unwrap();
+    std::fs::write(dir.join("f.part"), b"longer than it").unwrap();
+    let server = serve(vec![
+        response(416, &[("Content-Range", "bytes */5")], b"range error page"),
+        response(200, &[], b"fresh"),
+    ]);
+    let done = get(&mut http, &url(&server, "/"));
+    assert_eq!(done.result, HttpRequestResult::Success, "{:?}", done.error);
+    assert_eq!(done.response_code, 200);
+    assert_eq!(std::fs::read(&file).unwrap(), b"fresh");
+    let reqs = server.requests();
+    assert_eq!(header(&reqs[0], "range").as_deref(), Some("bytes=14-"));
+    assert_eq!(header(&reqs[1], "range"), None);
+    assert_eq!(server.connections_accepted(), 1);
     assert_eq!(files_in(&dir), ["f"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
