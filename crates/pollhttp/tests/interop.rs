@@ -1056,6 +1056,28 @@ fn http_request_completes_a_part_that_is_already_the_whole_file() {
 
 #[test]
 #[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_starts_over_when_the_part_is_longer_than_the_file() {
+    let big = served("big.bin");
+    let dir = downloads("longer");
+    let file = dir.join("big.bin");
+    let (part, _) = part_of(&file);
+    let mut longer = big.clone();
+    longer.extend_from_slice(b"extra");
+    std::fs::write(&part, &longer).expect("part");
+    let mut http = http_request();
+    http.set_download_file(Some(&file));
+    http.set_keep_partial_download(true);
+    let done = fetched(&mut http, &url_on("PLAIN", "/big.bin"));
+    // nginx answered the Range with 416; the part is dropped and the file asked again.
+    assert_eq!(done.response_code, 200);
+    assert_eq!(line_value(&done.headers, "X-Seen-Range"), None);
+    same_bytes(&std::fs::read(&file).expect("file"), &big, "longer");
+    assert_eq!(files_in(&dir), ["big.bin"]);
+    assert_eq!(http.progress().resumed_from, 0);
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
 fn http_request_resumes_a_cut_download_with_the_etag_nginx_gave() {
     let big = served("big.bin");
     let (etag, _) = validators_of_big_bin(&mut http_request());
