@@ -961,3 +961,20 @@ fn accept_encoding_is_left_to_a_caller_who_sets_it_or_asks_for_a_range() {
     assert_eq!(header(&reqs[1], "accept-encoding"), None);
     assert_eq!(text(&reqs[0]).matches("ccept-Encoding").count(), 1);
 }
+
+#[test]
+fn an_ipv6_literal_url_is_fetched() {
+    let server = ScriptedServer::start_v6(vec![vec![
+        Step::ReadHead,
+        Step::Send(response(200, &[], b"over v6")),
+    ]])
+    .unwrap_or_else(|e| panic!("this test needs an IPv6 loopback ([::1]): {e}"));
+    let done = get(
+        &mut HttpRequest::new(),
+        &format!("http://[::1]:{}/six", server.port()),
+    );
+    assert_eq!(done.result, HttpRequestResult::Success, "{:?}", done.error);
+    assert_eq!(done.body, b"over v6");
+    let host = header(&server.requests()[0], "host");
+    assert_eq!(host, Some(format!("[::1]:{}", server.port())));
+}
