@@ -82,7 +82,7 @@ impl HttpRequest {
     /// Starts a request (Godot's `request_raw`). `url` is absolute (`http://` is assumed
     /// without a scheme); credentials in it (`http://user:pass@host/`) are sent as
     /// `Authorization: Basic` unless `headers` has its own `Authorization`. `headers`
-    /// are `"Name: value"` lines, as for [`HttpClient::request`].
+    /// are `"Name: value"` lines, as for [`HttpClient::request`](crate::HttpClient::request).
     ///
     /// Nothing is sent yet: [`poll`](HttpRequest::poll) does the work.
     ///
