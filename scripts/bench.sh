@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Loopback benchmark suite: pollhttp against a raw-socket floor, hyper, reqwest, ureq and
-# the curl CLI, all fetching from one local nginx.
+# the curl CLI, all fetching from one local nginx; and decoding a compressed text file
+# (gzip, br, zstd) against reqwest, curl and the decoders' own command-line tools.
 #
 #   scripts/bench.sh            # full suite: 5 runs of every client x workload
 #   scripts/bench.sh --quick    # 1 run of every client, small sizes
@@ -19,10 +20,12 @@
 #                        --clients and --workloads still narrow or widen it.
 #   --runs N             timed runs per client x workload (default 5; median reported)
 #   --clients "A B ..."  subset of: raw pollhttp pollhttp-blocking hyper reqwest ureq curl
+#                        raw-decode
 #   --workloads "A ..."  subset of: bulk seq fanout newconn tls-seq tls-bulk tls-frame
-#                        fanout10k
+#                        gzip br zstd fanout10k
 #   --only GROUP         only one group of workloads: plain (bulk seq fanout newconn),
-#                        tls (tls-seq tls-bulk tls-frame) or big (fanout10k)
+#                        tls (tls-seq tls-bulk tls-frame), decode (gzip br zstd) or
+#                        big (fanout10k)
 #   --big                add fanout10k: 10,000 connections x 2 GETs, pollhttp and hyper.
 #                        Not in the default run: each run waits for the TIME_WAIT sockets
 #                        of the run before it to expire (about a minute per run).
@@ -56,6 +59,20 @@
 # pollhttp, pollhttp-blocking, hyper and curl run them. fanout10k runs pollhttp (Poller)
 # and hyper (tasks) only.
 #
+# Decode workloads (gzip, br, zstd): one GET of a log-like text file (256 MiB; 16 with
+# --quick, 4 with --smoke, which runs them only when named in --workloads) generated once
+# and precompressed with `gzip -6`, `brotli` (its default, quality 11) and `zstd` (-3),
+# cached in <target>/bench-files/ (the first full run spends about 15 minutes in
+# brotli). nginx sends the stored file with its Content-Encoding. Throughput is decoded
+# MB/s. Clients:
+# pollhttp, reqwest (its gzip/brotli/zstd features), curl --compressed (n/a for a coding
+# its libcurl lacks, per `curl -V`) and raw-decode, the floor: `brotli -dc`, `zstd -dc`,
+# and for gzip zlib's inflate through `zstd -dc --format=gzip` (GNU `gzip -dc` has an
+# inflate of its own, half as fast: when zstd lacks gzip support, the floor falls back to
+# it), of the stored file from the page cache to /dev/null, no network. curl's
+# timed run checks the wire bytes; one extra untimed run counts its decoded bytes.
+# Needs brotli and zstd (Debian packages, installed like nginx).
+#
 # tls-frame is no throughput run: pollhttp-peer's `tls-frame` starts its own rustls server
 # on 127.0.0.1 (certificates made at start) and times every single call of a frame loop
 # that connects over TLS and GETs one body, round after round; the table gets the longest
@@ -80,11 +97,15 @@ RUNS=5
 QUICK=0
 SMOKE=0
 STRACE=1
-ALL_CLIENTS="raw pollhttp pollhttp-blocking hyper reqwest ureq curl"
+ALL_CLIENTS="raw pollhttp pollhttp-blocking hyper reqwest ureq curl raw-decode"
 # The clients whose peers build without tokio, hyper, reqwest or ureq.
 SMOKE_CLIENTS="raw pollhttp pollhttp-blocking curl"
 PLAIN_WORKLOADS="bulk seq fanout newconn"
 TLS_WORKLOADS="tls-seq tls-bulk tls-frame"
+DECODE_WORKLOADS="gzip br zstd"
+# The clients of the decode workloads (the others get no row there). raw-decode runs
+# only these.
+DECODE_CLIENTS="pollhttp pollhttp@base reqwest curl raw-decode"
 # Empty until an option sets them, so that --smoke does not override --clients/--workloads
 # given before it.
 CLIENTS=""
@@ -109,8 +130,9 @@ while [ $# -gt 0 ]; do
             case "$2" in
                 plain) WORKLOADS=$PLAIN_WORKLOADS ;;
                 tls) WORKLOADS=$TLS_WORKLOADS ;;
+                decode) WORKLOADS=$DECODE_WORKLOADS ;;
                 big) WORKLOADS=fanout10k ;;
-                *) echo "bench.sh: --only takes plain, tls or big" >&2; exit 2 ;;
+                *) echo "bench.sh: --only takes plain, tls, decode or big" >&2; exit 2 ;;
             esac
             shift ;;
         --baseline) BASELINE=$2; shift ;;
@@ -124,7 +146,9 @@ while [ $# -gt 0 ]; do
 done
 
 CLIENTS=${CLIENTS:-$([ "$SMOKE" = 1 ] && echo "$SMOKE_CLIENTS" || echo "$ALL_CLIENTS")}
-WORKLOADS=${WORKLOADS:-"$PLAIN_WORKLOADS $TLS_WORKLOADS"}
+# Smoke leaves the decode workloads out unless --workloads names them.
+WORKLOADS=${WORKLOADS:-$([ "$SMOKE" = 1 ] && echo "$PLAIN_WORKLOADS $TLS_WORKLOADS" ||
+    echo "$PLAIN_WORKLOADS $TLS_WORKLOADS $DECODE_WORKLOADS")}
 if [ "$SMOKE" = 1 ]; then
     BIG_BYTES=$((4 * 1024 * 1024)); SEQ_N=300; FAN_N=5; FAN_CONNS=16; NEW_N=100; FRAME_N=20
 elif [ "$QUICK" = 1 ]; then
@@ -133,9 +157,14 @@ else
     BIG_BYTES=$((256 * 1024 * 1024)); SEQ_N=20000; FAN_N=20; FAN_CONNS=256; NEW_N=2000; FRAME_N=300
 fi
 SMALL_BYTES=100
+# The decode workloads' text file: as large as the bulk file.
+TEXT_BYTES=$BIG_BYTES
 [ "$BIG" = 1 ] && ! grep -qw fanout10k <<<"$WORKLOADS" && WORKLOADS="$WORKLOADS fanout10k"
 BIGFAN_CONNS=10000; BIGFAN_N=2
 has_wl() { grep -qw -- "$1" <<<"$WORKLOADS"; }
+is_decode() { case "$1" in gzip|br|zstd) return 0 ;; esac; return 1; }
+HAS_DECODE=0
+for wl in $WORKLOADS; do is_decode "$wl" && HAS_DECODE=1; done
 # Is word $1 in the space-separated list $2? (grep -w would find "pollhttp" in "pollhttp@base".)
 in_list() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
 
@@ -166,7 +195,7 @@ for c in $CLIENTS; do
     case "$c" in
         pollhttp@base|pollhttp-blocking@base)
             [ -n "$BASE_SHA" ] || { echo "bench.sh: client $c needs --baseline REV" >&2; exit 2; } ;;
-        raw|pollhttp|pollhttp-blocking|hyper|reqwest|ureq|curl) ;;
+        raw|pollhttp|pollhttp-blocking|hyper|reqwest|ureq|curl|raw-decode) ;;
         *) echo "bench.sh: unknown client $c (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -180,6 +209,11 @@ need_apt=""
 command -v taskset >/dev/null || need_apt="$need_apt util-linux"
 command -v curl >/dev/null || need_apt="$need_apt curl"
 command -v openssl >/dev/null || need_apt="$need_apt openssl"
+if [ "$HAS_DECODE" = 1 ]; then
+    command -v gzip >/dev/null || need_apt="$need_apt gzip"
+    command -v brotli >/dev/null || need_apt="$need_apt brotli"
+    command -v zstd >/dev/null || need_apt="$need_apt zstd"
+fi
 if [ -n "$need_apt" ]; then
     if [ "$(id -u)" != 0 ]; then
         echo "bench.sh: missing$need_apt; install them (Debian packages) or run as root" >&2
@@ -207,8 +241,11 @@ NGINX_PID=""
 BASE_WT=""        # the baseline's temporary worktree
 BASE_WT_ADMIN=""  # its administrative directory in the repository's .git/worktrees/
 BUILD_LOG=""; BASE_LOG=""; KEEP_LOGS=""  # build logs, kept at exit only when named in a message
+GEN_PIDS=""; GEN_TMP=""  # the text file's compressors and their unfinished output, if any
 cleanup() {
     for f in $BUILD_LOG $BASE_LOG; do in_list "$f" "$KEEP_LOGS" || rm -f "$f"; done
+    for p in $GEN_PIDS; do kill "$p" 2>/dev/null; done
+    [ -n "$GEN_TMP" ] && rm -rf "$GEN_TMP"
     if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
         kill -QUIT "$NGINX_PID" 2>/dev/null
         for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
@@ -363,6 +400,87 @@ fi
 export BENCH_CA_FILE="$CA_PEM"
 head -c "$SMALL_BYTES" /dev/zero | tr '\0' 'a' > "$TMP/www/small.bin"
 head -c "$BIG_BYTES" /dev/zero > "$TMP/www/big.bin"
+
+# The decode workloads' text: log-like lines, an nginx access log interleaved with
+# application lines, whose fields vary (addresses, paths, ids, sizes, timings) so that it
+# compresses as real logs do (gzip -6 about 7x), not as a run of zeros. Deterministic:
+# the same bytes on every run with the same awk. Exactly $1 bytes.
+gen_text() {
+    LC_ALL=C awk -v limit="$1" '
+    BEGIN {
+        srand(20240314)
+        split("GET GET GET GET GET POST POST PUT DELETE HEAD", meth, " ")
+        np = split("/api/v2/users /api/v2/orders /api/v2/products /api/v2/cart /static/js/app /static/css/site /images/thumb /search /login /health /api/v2/inventory /feeds/rss", path, " ")
+        ns = split("200 200 200 200 200 200 200 200 304 304 301 404 404 500 502 201 204", stat, " ")
+        nl = split("info info info info info debug debug warn error", lvl, " ")
+        nua = split("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/122.0.0.0 Safari/537.36|Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:123.0) Gecko/20100101 Firefox/123.0|Mozilla/5.0 (iPhone; CPU iPhone OS 17_3 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.3 Mobile/15E148 Safari/604.1|curl/7.88.1|python-requests/2.31.0|Go-http-client/1.1|Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", ua, "|")
+        nmsg = split("cache miss for key|upstream responded slowly|session refreshed|payment authorised|retrying request to backend|connection pool exhausted, waiting|user logged in|template rendered|rate limit applied|config reloaded", msg, "|")
+        t = 0; total = 0; limit += 0
+        while (total < limit) {
+            t += int(rand() * 40)
+            s = int(t / 1000); ms = t % 1000
+            hh = int(s / 3600) % 24; mm = int(s / 60) % 60; ss = s % 60
+            if (rand() < 0.8) {
+                ip = sprintf("%d.%d.%d.%d", 10 + int(rand() * 3), int(rand() * 256), int(rand() * 256), 1 + int(rand() * 254))
+                p = path[1 + int(rand() * np)]
+                q = (p ~ /^\/api/) ? sprintf("/%d?page=%d", int(rand() * 100000), 1 + int(rand() * 20)) : (p ~ /^\/static/ ? sprintf(".%x.js", int(rand() * 65536)) : "")
+                line = sprintf("%s - - [14/Mar/2024:%02d:%02d:%02d +0000] \"%s %s%s HTTP/1.1\" %s %d \"-\" \"%s\" rt=%.3f uct=%.3f",
+                    ip, hh, mm, ss, meth[1 + int(rand() * 10)], p, q, stat[1 + int(rand() * ns)],
+                    int(rand() * 60000), ua[1 + int(rand() * nua)], rand() * 0.8, rand() * 0.01)
+            } else {
+                line = sprintf("2024-03-14T%02d:%02d:%02d.%03dZ %-5s [worker-%d] req=%08x %s (user=%d, took %d ms)",
+                    hh, mm, ss, ms, lvl[1 + int(rand() * nl)], int(rand() * 16), int(rand() * 4294967296),
+                    msg[1 + int(rand() * nmsg)], int(rand() * 50000), int(rand() * 900))
+            }
+            line = line "\n"
+            if (total + length(line) > limit) line = substr(line, 1, limit - total)
+            printf "%s", line
+            total += length(line)
+        }
+    }'
+}
+
+# The text and its three compressed forms, made once per size and kept in the target
+# directory (brotli's quality 11 takes minutes on 256 MiB); each form is checked to
+# decode back to the text with its own tool before it is kept. Then linked (or copied)
+# into the served directory.
+TEXT_CACHE="${TARGET_DIR:-$BENCH/target}/bench-files/text-v1-$TEXT_BYTES"
+make_text_files() {
+    local d=$TEXT_CACHE t f p
+    if [ ! -s "$d/ok" ]; then
+        mkdir -p "${d%/*}" || return 1
+        GEN_TMP=$(mktemp -d "$d.XXXXXX") || return 1
+        t=$GEN_TMP
+        log "making the decode workloads' $((TEXT_BYTES / 1048576)) MiB text file and its gzip -6, brotli and zstd forms in $d (once; brotli takes a while)"
+        gen_text "$TEXT_BYTES" > "$t/big.txt" || return 1
+        [ "$(stat -c %s "$t/big.txt")" = "$TEXT_BYTES" ] || { log "the text file is not $TEXT_BYTES bytes"; return 1; }
+        gzip -6 -n -c "$t/big.txt" > "$t/big.txt.gz" & GEN_PIDS="$GEN_PIDS $!"
+        zstd -3 -q -c "$t/big.txt" > "$t/big.txt.zst" & GEN_PIDS="$GEN_PIDS $!"
+        brotli -c "$t/big.txt" > "$t/big.txt.br" & GEN_PIDS="$GEN_PIDS $!"
+        for p in $GEN_PIDS; do wait "$p" || { log "compressing the text file failed"; return 1; }; done
+        GEN_PIDS=""
+        # (The gzip form also through zlib, as raw-decode reads it when zstd can.)
+        gzip -dc "$t/big.txt.gz" | cmp -s - "$t/big.txt" &&
+            brotli -dc "$t/big.txt.br" | cmp -s - "$t/big.txt" &&
+            zstd -qdc "$t/big.txt.zst" | cmp -s - "$t/big.txt" &&
+            { ! zstd -vV 2>/dev/null | grep -q 'supports:.*gzip' ||
+                zstd -qdc --format=gzip "$t/big.txt.gz" | cmp -s - "$t/big.txt"; } ||
+            { log "a compressed form does not decode back to the text"; return 1; }
+        rm -f "$t/big.txt"
+        echo "$TEXT_BYTES" > "$t/ok"
+        chmod -R a+rX "$t"
+        # Another run may have made it meanwhile: keep the first.
+        mv -T "$t" "$d" 2>/dev/null || rm -rf "$t"
+        GEN_TMP=""
+    fi
+    for f in big.txt.gz big.txt.br big.txt.zst; do
+        ln -f "$d/$f" "$TMP/www/$f" 2>/dev/null || cp "$d/$f" "$TMP/www/$f" || return 1
+    done
+}
+if [ "$HAS_DECODE" = 1 ] && ! make_text_files; then
+    echo "bench.sh: making the decode workloads' files failed" >&2
+    exit 1
+fi
 chmod -R a+rX "$TMP/www"
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -391,6 +509,12 @@ http {
     server {
         listen 127.0.0.1:$port backlog=4096;
         root $TMP/www;
+        # The decode workloads: the stored compressed text as it is, with its coding.
+        # nginx compresses nothing itself (gzip off).
+        gzip off;
+        location = /big.txt.gz { types { } default_type text/plain; add_header Content-Encoding gzip; }
+        location = /big.txt.br { types { } default_type text/plain; add_header Content-Encoding br; }
+        location = /big.txt.zst { types { } default_type text/plain; add_header Content-Encoding zstd; }
     }
     # The TLS 1.3 variants: same files, ECDSA P-256 certificate made at start.
     server {
@@ -438,10 +562,24 @@ if ! curl -sf -o /dev/null "http://$HOSTPORT/big.bin" || ! curl -sf -o /dev/null
     cat "$TMP/error.log" >&2
     exit 1
 fi
+# The compressed text: sent as stored (its own size on the wire), with its coding.
+if [ "$HAS_DECODE" = 1 ]; then
+    for f in big.txt.gz:gzip big.txt.br:br big.txt.zst:zstd; do
+        got=$(curl -sf -o /dev/null -D - -w 'size=%{size_download}\n' "http://$HOSTPORT/${f%%:*}" | tr -d '\r') &&
+            grep -qix "content-encoding: ${f#*:}" <<<"$got" && grep -qix 'content-type: text/plain' <<<"$got" &&
+            grep -qx "size=$(stat -c %s "$TMP/www/${f%%:*}")" <<<"$got" || {
+            echo "bench.sh: nginx does not serve /${f%%:*} as stored with Content-Encoding ${f#*:}:" >&2
+            echo "$got" >&2
+            cat "$TMP/error.log" >&2
+            exit 1
+        }
+    done
+fi
 
 if [ "$SERVE" = 1 ]; then
     echo "serving http://$HOSTPORT/small.bin ($SMALL_BYTES bytes) and /big.bin ($BIG_BYTES bytes); peers in $BIN"
     echo "TLS 1.3: https://$TLS_HOSTPORT/ (same files); export BENCH_CA_FILE=$CA_PEM (curl --cacert $CA_PEM)"
+    [ "$HAS_DECODE" = 1 ] && echo "decode: http://$HOSTPORT/big.txt.gz, .br, .zst ($TEXT_BYTES bytes of text each, Content-Encoding gzip, br, zstd)"
     while kill -0 "$NGINX_PID" 2>/dev/null; do sleep 1; done
     exit 0
 fi
@@ -464,17 +602,77 @@ wl_args() {
         tls-bulk) echo "bulk https://$TLS_HOSTPORT/big.bin 1 1" ;;
         tls-seq) echo "seq https://$TLS_HOSTPORT/small.bin $SEQ_N 1" ;;
         fanout10k) echo "fanout http://$HOSTPORT/small.bin $BIGFAN_N $BIGFAN_CONNS" ;;
+        gzip|br|zstd) echo "$1 http://$HOSTPORT/$(wl_file "$1") 1 1" ;;
     esac
 }
-wl_body() { case "$1" in *bulk) echo "$BIG_BYTES" ;; *) echo "$SMALL_BYTES" ;; esac; }
+# The decode workloads' files (in $TMP/www).
+wl_file() { case "$1" in gzip) echo big.txt.gz ;; br) echo big.txt.br ;; zstd) echo big.txt.zst ;; esac; }
+# Body bytes per request: decoded bytes for the decode workloads.
+wl_body() { case "$1" in *bulk) echo "$BIG_BYTES" ;; gzip|br|zstd) echo "$TEXT_BYTES" ;; *) echo "$SMALL_BYTES" ;; esac; }
 # Which clients run a workload (the others get no row).
 wl_runs() {
     case "$1" in
-        tls-frame) [ "$2" = pollhttp ] ;;
-        tls-*) in_list "${2%@base}" "raw pollhttp pollhttp-blocking hyper curl" ;;
-        fanout10k) in_list "${2%@base}" "pollhttp hyper" ;;
-        *) true ;;
+        gzip|br|zstd) in_list "$2" "$DECODE_CLIENTS" ;;
+        *) [ "$2" != raw-decode ] || return 1
+           case "$1" in
+               tls-frame) [ "$2" = pollhttp ] ;;
+               tls-*) in_list "${2%@base}" "raw pollhttp pollhttp-blocking hyper curl" ;;
+               fanout10k) in_list "${2%@base}" "pollhttp hyper" ;;
+               *) true ;;
+           esac ;;
     esac
+}
+
+# The decode workloads' helpers. curl decodes a coding only when its libcurl was built
+# with the library for it (`curl -V` features libz, brotli, zstd); without, its row is n/a.
+CURL_FEATURES=$(curl -V 2>/dev/null | sed -n 's/^Features: //p')
+curl_decodes() {
+    case "$1" in
+        gzip) in_list libz "$CURL_FEATURES" ;;
+        br) in_list brotli "$CURL_FEATURES" ;;
+        zstd) in_list zstd "$CURL_FEATURES" ;;
+    esac
+}
+if [ "$HAS_DECODE" = 1 ]; then
+    # A run that does not apply: its reason on stderr, exit status 4 (n/a).
+    printf '%s\n' '#!/bin/sh' 'echo "$*" >&2' 'exit 4' > "$TMP/not-applicable"
+    # raw-decode WORKLOAD FILE: a decoder's command-line tool alone, the stored file (in
+    # the page cache) to /dev/null: the floor of the decode workloads. For gzip, zlib's
+    # inflate (the zstd tool reads gzip through zlib when built with it, as Debian's is):
+    # GNU gzip decodes with an inflate of its own, about half as fast as zlib's, which
+    # would be no floor.
+    cat > "$TMP/raw-decode" <<'EOF_RAW'
+#!/bin/sh
+exec >/dev/null
+case "$1" in
+    gzip) [ "$RAW_DECODE_ZLIB" = 1 ] && exec zstd -qdc --format=gzip "$2"; exec gzip -dc "$2" ;;
+    br) exec brotli -dc "$2" ;;
+    zstd) exec zstd -qdc "$2" ;;
+esac
+echo "raw-decode: unknown coding $1" >&2
+exit 2
+EOF_RAW
+    chmod 755 "$TMP/not-applicable" "$TMP/raw-decode"
+fi
+export RAW_DECODE_ZLIB=0
+[ "$HAS_DECODE" = 1 ] && zstd -vV 2>/dev/null | grep -q 'supports:.*gzip' && RAW_DECODE_ZLIB=1
+raw_decode_mode() {
+    case "$1" in
+        gzip) [ "$RAW_DECODE_ZLIB" = 1 ] && echo "zlib (zstd -dc --format=gzip)" || echo "gzip -dc" ;;
+        br) echo "brotli -dc" ;;
+        zstd) echo "zstd -dc" ;;
+    esac
+}
+
+# curl's timed decode runs write to /dev/null and report the bytes on the wire
+# (%{size_download}); the decoded length is counted once per workload here, by an
+# untimed run of the same command with the body piped to `wc -c`. Prints that count.
+curl_decoded_count() {
+    local wl=$1 url n st
+    read -r _ url _ _ <<<"$(wl_args "$wl")"
+    n=$(taskset -c "$CLIENT_CPU" curl -s --fail --compressed "$url" | wc -c)
+    st=("${PIPESTATUS[@]}")
+    [ "${st[0]}" = 0 ] && echo "$n" || echo "curl-exit-${st[0]}"
 }
 
 # The curl CLI as a peer: one process, every URL from a generated config file, bodies
@@ -490,6 +688,7 @@ curl_cmd() {
             echo 'write-out = "%{size_download}\n"'
             case "$url" in https:*) echo 'tlsv1.3'; echo "cacert = \"$CA_PEM\"" ;; esac
             [ "$wl" = newconn ] && echo 'header = "Connection: close"'
+            is_decode "$wl" && echo 'compressed'
             for _ in $(seq "$total"); do
                 echo "url = \"$url\""
                 echo 'output = "/dev/null"'
@@ -505,8 +704,12 @@ curl_cmd() {
 
 peer_cmd() {
     local client=$1 wl=$2 url=$3 n=$4 conns=$5 name=$6
-    if [ "$client" = curl ]; then
+    if [ "$client" = curl ] && is_decode "$wl" && ! curl_decodes "$wl"; then
+        echo "$TMP/not-applicable" "curl: this libcurl does not decode $wl (curl -V features: $CURL_FEATURES)"
+    elif [ "$client" = curl ]; then
         curl_cmd "$wl" "$url" "$n" "$conns" "$name"
+    elif [ "$client" = raw-decode ]; then
+        echo "$TMP/raw-decode" "$wl" "$TMP/www/$(wl_file "$wl")"
     elif [ "$client" != "${client%@base}" ]; then
         echo "$BASE_BIN/peer-${client%@base}" "$wl" "$url" "$n" "$conns"
     else
@@ -550,6 +753,20 @@ timed_run() {
         requests=$(grep -c . "$out"); bytes=$(awk '{s+=$1} END{print s+0}' "$out")
         c=$conns; [ "$wl" = newconn ] && c=$n
         secs=$wall; mode=cli; [ "$wl" = fanout ] && mode=parallel
+        if is_decode "$wl" && [ "$status" = 0 ]; then
+            # Wire bytes as served, then the decoded count of the untimed run.
+            local wire=$bytes stored; stored=$(stat -c %s "$TMP/www/$(wl_file "$wl")")
+            if [ "$wire" = "$stored" ]; then
+                bytes=$(cat "$TMP/curl-decoded-$wl" 2>/dev/null)
+                echo "wire=$wire decoded=$bytes (decoded bytes counted by the untimed run)" >>"$err"
+            else
+                echo "bench: curl $wl: $wire bytes on the wire, the stored file has $stored" >>"$err"
+            fi
+        fi
+    elif [ "$client" = raw-decode ]; then
+        # Each form was checked against the text with the same tool when the files were
+        # made; here the tool's exit status says it decoded the whole file.
+        requests=1; bytes=$TEXT_BYTES; c=0; secs=$wall; mode=$(raw_decode_mode "$wl")
     else
         line=$(grep '^client=' "$out" | tail -1)
         requests=$(kv requests "$line"); bytes=$(kv bytes "$line"); c=$(kv conns "$line")
@@ -558,6 +775,8 @@ timed_run() {
     local expect_req=$n; [ "$wl" = fanout ] && expect_req=$((n * conns))
     local res=ok
     if [ "$status" = 4 ]; then res=n/a
+    # A baseline built before the decode workloads existed refuses them as a usage error.
+    elif [ "$status" = 2 ] && is_decode "$wl" && [ "$client" != "${client%@base}" ]; then res=n/a
     elif [ "$status" != 0 ]; then res=fail
     elif [ "${requests:-0}" != "$expect_req" ] ||
          [ "${bytes:-0}" != "$((expect_req * $(wl_body "$wl")))" ]; then
@@ -593,7 +812,9 @@ strace_run() {
     local status=$? calls res
     calls=$(awk '$NF == "total" {print $4}' "$sfile" 2>/dev/null)
     [ "$status" = 0 ] && [ -n "$calls" ] || calls=""
-    if [ -n "$calls" ]; then res=ok; elif [ "$status" = 4 ]; then res=n/a; else res=fail; fi
+    if [ -n "$calls" ]; then res=ok; elif [ "$status" = 4 ]; then res=n/a
+    elif [ "$status" = 2 ] && is_decode "$wl" && [ "$client" != "${client%@base}" ]; then res=n/a
+    else res=fail; fi
     printf '%s\t%s\tstrace\t%s\t\t\t\t\t\t\t\t%s\t\n' "$name" "$client" "$res" "$calls" >>"$RESULTS"
 }
 
@@ -603,6 +824,10 @@ for wl in $WORKLOADS; do
         log "tls-frame: $FRAME_N rounds per case"
         frame_run
         continue
+    fi
+    if is_decode "$wl" && in_list curl "$CLIENTS" && curl_decodes "$wl"; then
+        curl_decoded_count "$wl" > "$TMP/curl-decoded-$wl"
+        log "$wl: curl decodes $(cat "$TMP/curl-decoded-$wl") bytes (untimed check run; the text has $TEXT_BYTES)"
     fi
     for run in $(seq "$RUNS"); do
         for client in $CLIENTS; do
@@ -654,11 +879,29 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
             tls-bulk) printf ' tls-bulk = bulk over TLS 1.3;' ;;
             tls-frame) printf ' tls-frame = the longest single call of a frame loop during a TLS connect and one GET, %s rounds per case;' "$FRAME_N" ;;
             fanout10k) printf ' fanout10k = %s connections x %s GETs from one thread;' "$BIGFAN_CONNS" "$BIGFAN_N" ;;
+            gzip|br|zstd)
+                [ -n "${said_decode:-}" ] || printf ' %s = GET a %s MiB log-like text file once, served precompressed with that Content-Encoding (gzip -6, brotli -q 11, zstd -3), decoded as a stream: decoded MB/s;' \
+                    "$(for w in $WORKLOADS; do is_decode "$w" && printf '%s ' "$w"; done | sed 's/ $//; s/ /, /g')" "$((TEXT_BYTES / 1048576))"
+                said_decode=1 ;;
         esac
     done
     echo
     echo
-    awk -F'\t' -v big="$BIG_BYTES" -v order="$CLIENTS" -v worder="$WORKLOADS" -v runs="$RUNS" '
+    # One note under each decode table: what was served.
+    NOTES="$TMP/notes.tsv"; : > "$NOTES"
+    for wl in $WORKLOADS; do
+        is_decode "$wl" || continue
+        f=$(wl_file "$wl"); z=$(stat -c %s "$TMP/www/$f")
+        case "$wl" in gzip) how="gzip -6" ;; br) how="brotli (quality 11, window chosen by the tool)" ;; zstd) how="zstd -3" ;; esac
+        note=$(awk -v t="$TEXT_BYTES" -v z="$z" -v f="$f" -v how="$how" \
+            'BEGIN { printf "%s: %.1f MB on the wire for %.1f MB of text (%.1f×), made with %s.", f, z / 1e6, t / 1e6, t / z, how }')
+        if in_list curl "$CLIENTS"; then
+            if curl_decodes "$wl"; then note="$note curl: $(curl -V | head -1 | awk '{print $2}'), libcurl decodes $wl; decoded bytes counted by one untimed run through \`wc -c\`."
+            else note="$note curl: n/a, its libcurl does not decode $wl."; fi
+        fi
+        printf '%s\t%s\n' "$wl" "$note" >> "$NOTES"
+    done
+    awk -F'\t' -v big="$BIG_BYTES" -v order="$CLIENTS" -v worder="$WORKLOADS" -v runs="$RUNS" -v notes="$NOTES" '
     function median(list,   n, a, i, j, t) {
         n = split(list, a, " ")
         if (n == 0) return ""
@@ -699,9 +942,12 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
             C, C, ratio(median(tps[k]), median(tps[kb])), \
             (n > 1) ? sprintf(" (run by run %.2f–%.2f×)", plo, phi) : "", \
             C, range(tps[k]), unit, C, range(tps[kb]), \
-            (W ~ /bulk$/) ? "MiB" : "request", ratio(median(cpus[k]), median(cpus[kb])), verdict
+            isbytes(W) ? "MiB" : "request", ratio(median(cpus[k]), median(cpus[kb])), verdict
     }
-    NR == 1 { next }
+    # Bytes-per-second workloads: bulk ones, and the decode ones (decoded bytes).
+    function isbytes(W) { return W ~ /bulk$/ || W == "gzip" || W == "br" || W == "zstd" }
+    BEGIN { while ((getline l < notes) > 0) { i = index(l, "\t"); note[substr(l, 1, i - 1)] = substr(l, i + 1) } }
+    FNR == 1 { next }
     $1 == "tls-frame" { next }
     $3 == "strace" { if ($4 == "ok") sys[$1, $2] = $12; next }
     {
@@ -710,7 +956,7 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
         if ($4 == "n/a") { na[k] = 1; next }
         if ($4 != "ok") { failed[k]++; next }
         req[k] = $5; mode[k] = $11
-        if ($1 ~ /bulk$/) { tp = $6 / $8 / 1e6; per = $6 / 1048576 } else { tp = $5 / $8; per = $5 }
+        if (isbytes($1)) { tp = $6 / $8 / 1e6; per = $6 / 1048576 } else { tp = $5 / $8; per = $5 }
         tps[k] = tps[k] " " tp
         tpr[k, $3] = tp
         cpus[k] = cpus[k] " " ($9 / per * 1e6)
@@ -722,10 +968,13 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
         for (w = 1; w <= nw; w++) {
             W = wl[w]
             if (W == "tls-frame") continue
-            bulk = (W ~ /bulk$/)
+            bulk = isbytes(W)
+            dec = (W == "gzip" || W == "br" || W == "zstd")
+            # The floor: raw sockets, or for the decode workloads the decoder tools alone.
+            floor = dec ? "raw-decode" : "raw"
             printf "### %s\n\n", W
-            printf "| client | mode | %s | spread | vs pollhttp | vs raw | CPU µs/%s | syscalls/%s | peak RSS MiB |\n", \
-                bulk ? "MB/s" : (W == "newconn" ? "conn/s" : "req/s"), bulk ? "MiB" : "req", bulk ? "MiB" : "req"
+            printf "| client | mode | %s | spread | vs pollhttp | vs %s | CPU µs/%s | syscalls/%s | peak RSS MiB |\n", \
+                dec ? "decoded MB/s" : (bulk ? "MB/s" : (W == "newconn" ? "conn/s" : "req/s")), floor, bulk ? "MiB" : "req", bulk ? "MiB" : "req"
             print "|---|---|--:|--:|--:|--:|--:|--:|--:|"
             delete m
             for (c = 1; c <= nc; c++) { k = W SUBSEP cl[c]; m[cl[c]] = median(tps[k]) }
@@ -736,10 +985,11 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
                 if (tps[k] == "") { printf "| %s | fail | – | – | – | – | – | – | – |\n", C; continue }
                 s = (k in sys && units[k] > 0) ? sprintf("%.1f", sys[k] / units[k]) : "–"
                 printf "| %s | %s%s | %.0f | %s | %s | %s | %.1f | %s | %.1f |\n", C, mode[k], failed[k] ? " (" failed[k] " failed)" : "", \
-                    m[C], spread(tps[k], m[C]), ratio(m[C], m["pollhttp"]), ratio(m[C], m["raw"]), \
+                    m[C], spread(tps[k], m[C]), ratio(m[C], m["pollhttp"]), ratio(m[C], m[floor]), \
                     median(cpus[k]), s, median(rsss[k])
             }
             print ""
+            if (W in note) printf "%s\n\n", note[W]
             u = bulk ? "MB/s" : (W == "newconn" ? "conn/s" : "req/s")
             if (((W SUBSEP "pollhttp@base") in status) || ((W SUBSEP "pollhttp-blocking@base") in status)) {
                 vsbase(W, "pollhttp", u); vsbase(W, "pollhttp-blocking", u); print ""
@@ -765,6 +1015,13 @@ CPU_MODEL=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
     echo "Spread is (max - min) / median of the throughput over the runs: how much to trust a ratio." \
         "Ratios are throughput / pollhttp's and / raw's (above 1 = faster). curl rows are timed by the" \
         "wrapper (process start and config parsing included). ureq fan-out uses one OS thread per connection."
+    if [ "$HAS_DECODE" = 1 ]; then
+        echo
+        echo "Decode workloads: MB/s are decoded bytes per second (10^6), CPU and syscalls per MiB decoded;" \
+            "\`vs raw-decode\` compares with the floor, a decoder's command-line tool (mode column) reading the stored" \
+            "file from the page cache to /dev/null (no network, no HTTP; timed by the wrapper, process" \
+            "start included). Each client checks that it decoded exactly the text's length."
+    fi
     [ -n "$BASE_SHA" ] && echo && echo "Lines \"X / X@base\" compare throughput with the baseline (above 1 = faster" \
         "now): ratio of the medians; run by run, the ratios of run i of each (run back to back);" \
         "the min–max of each client's runs; and \"beyond the spread\" only when the ranges do not overlap." \

@@ -4,7 +4,9 @@
 # Makes a CA, an intermediate and leaf certificates (RSA and ECDSA) with openssl in a
 # temporary directory, writes an nginx configuration there (never touching the system's),
 # starts nginx on free loopback ports, and runs the ignored tests of
-# crates/pollhttp/tests/interop.rs against it. nginx is stopped by its PID on exit.
+# crates/pollhttp/tests/interop.rs against it (HttpClient over each vhost; HttpRequest with
+# nginx's gzip filter, its redirects, ranges and keep-alive). nginx is stopped by its PID
+# on exit.
 #
 #   scripts/interop.sh            run the interop tests
 #   scripts/interop.sh --bench N  instead, measure TLS costs of pollhttp and curl against
@@ -136,7 +138,14 @@ for i in $(seq 1 4000); do
     printf 'line %05d MARK of a response that nginx rewrites on the fly\n' "$i"
 done >"$www/chunked/text.txt"
 cp "$www/chunked/text.txt" "$www/close/text.txt"
+# Text that nginx gzips on the fly under /gz/ (about 400 KiB, compressible but not trivially).
+mkdir -p "$www/gz"
+awk 'BEGIN { for (i = 1; i <= 6000; i++)
+    printf "%06d %08x the gzip filter of nginx compresses this line %d\n", i, (i * 2654435761) % 4294967296, i * i }' \
+    >"$www/gz/text.txt"
 chmod -R a+rX "$www"
+# Where the tests write their downloads.
+mkdir -p "$work/downloads"
 
 # ---------------------------------------------------------------- nginx configuration
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -174,6 +183,68 @@ location /close/ {
     sub_filter_types *;
     sub_filter_once off;
     sub_filter MARK mark;
+}
+# What the request carried, for the HttpRequest tests (nginx omits empty values).
+add_header X-Seen-Accept-Encoding "\$http_accept_encoding" always;
+add_header X-Seen-Range "\$http_range" always;
+add_header X-Seen-If-Range "\$http_if_range" always;
+add_header X-Seen-Method "\$request_method" always;
+location /gz/ {
+    gzip on;
+    gzip_types text/plain;
+    gzip_min_length 64;
+    gzip_proxied any;
+    gzip_vary on;
+}
+# The same files, slowed after a fast start, so that a download can be cut short.
+location /slow/ {
+    alias $www/;
+    limit_rate_after 4m;
+    limit_rate 2m;
+}
+location /slow-gz/ {
+    alias $www/gz/;
+    gzip on;
+    gzip_types text/plain;
+    limit_rate_after 24k;
+    limit_rate 24k;
+}
+# The method, target and declared body length that arrived.
+location = /echo {
+    default_type text/plain;
+    return 200 "\$request_method \$request_uri length=\$content_length\n";
+}
+location = /conn {
+    default_type text/plain;
+    return 200 "\$connection \$connection_requests\n";
+}
+# The same, on a connection that nginx closes after its second request...
+location = /conn/two {
+    keepalive_requests 2;
+    default_type text/plain;
+    return 200 "\$connection \$connection_requests\n";
+}
+# ...or after a second of idleness.
+location = /conn/brief {
+    keepalive_timeout 1s;
+    default_type text/plain;
+    return 200 "\$connection \$connection_requests\n";
+}
+# /to/CODE/abs: nginx makes the Location absolute; /to/CODE/rel: sent as written.
+$(for code in 301 302 303 307 308; do
+    printf 'location = /to/%s/abs { return %s /echo; }\n' "$code" "$code"
+    printf 'location = /to/%s/rel { absolute_redirect off; return %s /echo; }\n' "$code" "$code"
+done)
+location = /to/dots/a/b { return 302 ../../../echo?via=dots; }
+location = /to/tls13 { return 302 https://localhost:$TLS13_PORT/echo; }
+location = /to/plain { return 302 http://127.0.0.1:$PLAIN_PORT/echo; }
+# /chain/N redirects to /chain/N-1; /chain/0 answers.
+$(for i in $(seq 1 10); do
+    printf 'location = /chain/%s { absolute_redirect off; return 302 /chain/%s; }\n' "$i" "$((i - 1))"
+done)
+location = /chain/0 {
+    default_type text/plain;
+    return 200 "end of the chain\n";
 }
 EOF
     cat >"$work/nginx.conf" <<EOF
@@ -293,6 +364,7 @@ log "nginx $("$NGINX" -v 2>&1 | sed 's/.*\///') (pid $nginx_pid): plain $PLAIN_P
 
 export POLLHTTP_INTEROP_CA="$certs/ca.pem"
 export POLLHTTP_INTEROP_WWW="$www"
+export POLLHTTP_INTEROP_DOWNLOADS="$work/downloads"
 export POLLHTTP_INTEROP_PLAIN_PORT="$PLAIN_PORT"
 export POLLHTTP_INTEROP_TLS12_PORT="$TLS12_PORT"
 export POLLHTTP_INTEROP_TLS13_PORT="$TLS13_PORT"

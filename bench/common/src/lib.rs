@@ -7,6 +7,10 @@
 //! peer-<client> <workload> <url-or-host:port> [n] [conns]
 //! ```
 //!
+//! The decode workloads (`gzip`, `br`, `zstd`) fetch one precompressed file once and
+//! count the bytes the client decodes; only peers that opt in with [`Supports`] accept
+//! them, the others exit with status 4 (shown as n/a).
+//!
 //! and prints exactly one line on stdout, for example
 //!
 //! ```text
@@ -17,6 +21,41 @@
 
 use std::fmt;
 use std::time::{Duration, Instant};
+
+/// A content coding the decode workloads serve: the `Content-Encoding` token, which is
+/// also the workload's name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coding {
+    /// `gzip` (made with `gzip -6`).
+    Gzip,
+    /// `br` (made with the `brotli` command).
+    Br,
+    /// `zstd` (made with the `zstd` command).
+    Zstd,
+}
+
+impl Coding {
+    /// All codings, in report order.
+    pub const ALL: [Coding; 3] = [Coding::Gzip, Coding::Br, Coding::Zstd];
+
+    /// The `Content-Encoding` token, and the workload's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Coding::Gzip => "gzip",
+            Coding::Br => "br",
+            Coding::Zstd => "zstd",
+        }
+    }
+
+    /// The precompressed text file served with this coding.
+    pub fn default_path(self) -> &'static str {
+        match self {
+            Coding::Gzip => "/big.txt.gz",
+            Coding::Br => "/big.txt.br",
+            Coding::Zstd => "/big.txt.zst",
+        }
+    }
+}
 
 /// What a run does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,15 +72,22 @@ pub enum Workload {
     /// `n` (default 2,000) GETs, each on a new connection (`Connection: close`).
     /// Reported in connections/s.
     Newconn,
+    /// One GET of a large text file served with `Content-Encoding` set to the coding,
+    /// decoded by the client as a stream and counted, never held whole. `bytes` is the
+    /// decoded length; reported in decoded MB/s. `n` and `conns` are 1.
+    Decode(Coding),
 }
 
 impl Workload {
     /// All workloads, in report order.
-    pub const ALL: [Workload; 4] = [
+    pub const ALL: [Workload; 7] = [
         Workload::Bulk,
         Workload::Seq,
         Workload::Fanout,
         Workload::Newconn,
+        Workload::Decode(Coding::Gzip),
+        Workload::Decode(Coding::Br),
+        Workload::Decode(Coding::Zstd),
     ];
 
     /// The name used on the command line and in reports.
@@ -51,6 +97,7 @@ impl Workload {
             Workload::Seq => "seq",
             Workload::Fanout => "fanout",
             Workload::Newconn => "newconn",
+            Workload::Decode(c) => c.name(),
         }
     }
 
@@ -63,6 +110,7 @@ impl Workload {
     pub fn default_path(self) -> &'static str {
         match self {
             Workload::Bulk => "/big.bin",
+            Workload::Decode(c) => c.default_path(),
             _ => "/small.bin",
         }
     }
@@ -70,7 +118,7 @@ impl Workload {
     /// Default for `n`.
     pub fn default_n(self) -> u64 {
         match self {
-            Workload::Bulk => 1,
+            Workload::Bulk | Workload::Decode(_) => 1,
             Workload::Seq => 20_000,
             Workload::Fanout => 20,
             Workload::Newconn => 2_000,
@@ -84,6 +132,16 @@ impl Workload {
             _ => 1,
         }
     }
+}
+
+/// Which kinds of run a peer implements beyond plain HTTP: what [`Args::from_env_for`]
+/// lets through.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Supports {
+    /// `https` targets; without, they exit with status 3.
+    pub tls: bool,
+    /// The decode workloads ([`Workload::Decode`]); without, they exit with status 4.
+    pub decode: bool,
 }
 
 /// Plain HTTP or TLS.
@@ -193,29 +251,45 @@ pub struct Args {
 
 impl Args {
     /// Parses `std::env::args()`, printing usage and exiting with status 2 on error.
-    /// Exits with status 3 for an `https` target: for peers without TLS support.
+    /// Exits with status 3 for an `https` target and 4 for a decode workload: for peers
+    /// that implement neither.
     pub fn from_env(client: &str) -> Args {
-        let a = Args::from_env_tls(client);
-        if a.target.scheme == Scheme::Https {
-            eprintln!("peer-{client}: TLS workloads are not implemented for this peer");
-            std::process::exit(3);
-        }
-        a
+        Args::from_env_for(client, Supports::default())
     }
 
     /// Like [`Args::from_env`], for peers that run `https` targets too.
     pub fn from_env_tls(client: &str) -> Args {
+        Args::from_env_for(
+            client,
+            Supports {
+                tls: true,
+                decode: false,
+            },
+        )
+    }
+
+    /// Like [`Args::from_env`], letting through what the peer `supports`.
+    pub fn from_env_for(client: &str, supports: Supports) -> Args {
         let argv: Vec<String> = std::env::args().skip(1).collect();
-        match Args::parse(&argv) {
+        let a = match Args::parse(&argv) {
             Ok(a) => a,
             Err(e) => {
                 eprintln!("peer-{client}: {e}");
                 eprintln!(
-                    "usage: peer-{client} <bulk|seq|fanout|newconn> <url-or-host:port> [n] [conns]"
+                    "usage: peer-{client} <bulk|seq|fanout|newconn|gzip|br|zstd> <url-or-host:port> [n] [conns]"
                 );
                 std::process::exit(2);
             }
+        };
+        if a.target.scheme == Scheme::Https && !supports.tls {
+            eprintln!("peer-{client}: TLS workloads are not implemented for this peer");
+            std::process::exit(3);
         }
+        if matches!(a.workload, Workload::Decode(_)) && !supports.decode {
+            eprintln!("peer-{client}: decode workloads are not implemented for this peer");
+            std::process::exit(4);
+        }
+        a
     }
 
     /// Parses the arguments after the program name.
@@ -235,6 +309,9 @@ impl Args {
         };
         if n == 0 || conns == 0 {
             return Err("n and conns must be at least 1".into());
+        }
+        if matches!(workload, Workload::Decode(_)) && (n != 1 || conns != 1) {
+            return Err("decode workloads fetch once: n and conns are 1".into());
         }
         if argv.len() > 4 {
             return Err("too many arguments".into());
@@ -277,7 +354,7 @@ pub struct Report {
     pub workload: Workload,
     /// Responses completely received.
     pub requests: u64,
-    /// Body bytes received.
+    /// Body bytes received (decoded, for the decode workloads).
     pub bytes: u64,
     /// Connections opened.
     pub conns: u64,
@@ -389,6 +466,23 @@ mod tests {
         assert!(args(&["seq", "h:1", "0"]).is_err());
         assert!(args(&["seq", ":1"]).is_err());
         assert!(args(&["seq", "h:1", "1", "1", "1"]).is_err());
+        assert!(args(&["gzip", "h:1", "2"]).is_err());
+    }
+
+    #[test]
+    fn decode_workloads() {
+        let a = args(&["br", "127.0.0.1:8080"]).unwrap();
+        assert_eq!(a.workload, Workload::Decode(Coding::Br));
+        assert_eq!(
+            (a.target.path.as_str(), a.n, a.conns),
+            ("/big.txt.br", 1, 1)
+        );
+        let a = args(&["zstd", "http://127.0.0.1:8080/x.zst", "1", "1"]).unwrap();
+        assert_eq!(a.workload.name(), "zstd");
+        assert_eq!(
+            Workload::parse("gzip"),
+            Some(Workload::Decode(Coding::Gzip))
+        );
     }
 
     #[test]

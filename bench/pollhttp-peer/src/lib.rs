@@ -7,13 +7,17 @@
 //! - `peer-pollhttp-blocking`: the same client in blocking mode (`poll()` and body reads
 //!   wait on the socket themselves); fan-out does not apply (exit status 4).
 //!
+//! The decode workloads (`gzip`, `br`, `zstd`) run in `peer-pollhttp` only, through
+//! [`decode::decode_workload`]; the blocking peer exits with status 4 for them.
+//!
 //! `PEER_POLLHTTP_WAIT_FIRST=1` makes the non-blocking loop call `wait()` right after
 //! `request()` instead of `poll()` first (which usually finds nothing yet and costs one
 //! `recvfrom` returning `EAGAIN`), to measure what that ordering is worth.
 
-use bench_common::{check_body, die, Args, Scheme, Target, Workload};
+use bench_common::{check_body, die, Args, Scheme, Supports, Target, Workload};
 use pollhttp::{Certificates, HttpClient, Method, Status, TlsOptions};
 
+pub mod decode;
 mod fanout;
 
 /// Body buffer for the one-connection workloads, as large as the raw floor's.
@@ -33,7 +37,27 @@ pub struct Peer {
 impl Peer {
     /// Runs the workload from the command line and prints the report.
     pub fn main(self) {
-        let args = Args::from_env_tls(self.client);
+        let args = Args::from_env_for(
+            self.client,
+            Supports {
+                tls: true,
+                decode: true,
+            },
+        );
+        if let Workload::Decode(coding) = args.workload {
+            if self.blocking {
+                eprintln!(
+                    "peer-{}: the decode workloads run in peer-pollhttp",
+                    self.client
+                );
+                std::process::exit(4);
+            }
+            let url = args.target.url();
+            bench_common::measure(self.client, args.workload, "decode", || {
+                (1, decode::decode_workload(&url, coding.name()), 1)
+            });
+            return;
+        }
         if self.blocking && args.workload == Workload::Fanout {
             eprintln!(
                 "peer-{}: fan-out from one thread needs non-blocking mode",
@@ -52,6 +76,7 @@ impl Peer {
             Workload::Bulk | Workload::Seq => self.keepalive(&args),
             Workload::Newconn => self.newconn(&args),
             Workload::Fanout => fanout::run(self, &args),
+            Workload::Decode(_) => unreachable!("handled above"),
         });
     }
 

@@ -60,6 +60,7 @@ fn main() {
                 args.n,
             ),
             (_, Workload::Fanout) => fanout_run(addr, &keepalive, args.n, args.conns),
+            (_, Workload::Decode(_)) => unreachable!("refused by Args::from_env_tls"),
         }
     });
 }

@@ -64,6 +64,7 @@ fn main() {
             let total = args.n * args.conns as u64;
             (total, bytes, args.conns as u64)
         }
+        Workload::Decode(_) => unreachable!("refused by Args::from_env"),
     });
 }
 

@@ -16,11 +16,13 @@
 //! - One thread drives thousands of connections with [`Poller`]; a keep-alive request
 //!   costs a write, a wait and a read, and allocates nothing when the body is read with
 //!   [`read_response_body_into`](HttpClient::read_response_body_into).
+//! - Bodies in gzip, deflate, Brotli or zstd (stacked too) decode as they arrive, into a
+//!   buffer of yours and with bounded memory, through [`decode::ContentDecoder`].
 //! - The protocol is a sans-IO core, [`proto`] (the `pollhttp-proto` crate, `no_std`),
 //!   that other drivers can reuse. No `unsafe` code.
 //!
-//! Not included: HTTP/2, redirects, cookies, content decoding (gzip), more than one
-//! request in flight per connection, SOCKS, and TLS to the proxy itself.
+//! Not included: HTTP/2, redirects, cookies, more than one request in flight per
+//! connection, SOCKS, and TLS to the proxy itself.
 //!
 //! # Quick start
 //!
@@ -95,6 +97,7 @@
 //! | many clients | [`Poller`], [`Token`] |
 //! | your own stream or event loop | [`StreamPeer`], [`Interest`], [`HttpClient::raw_fd`], [`HttpClient::next_deadline`] |
 //! | Godot helpers | [`query_string_from_dict`], [`QueryValue`] |
+//! | content decoding | [`decode`]: [`ContentDecoder`](decode::ContentDecoder), [`Coding`](decode::Coding), [`DecodeError`](decode::DecodeError) |
 //! | the protocol core | [`proto`] |
 //!
 //! The cargo feature `fuzzing` exposes the fuzz targets' entry points, for

@@ -520,6 +520,17 @@ fn a_streaming_caller_sees_the_redirect_heads_before_the_body() {
 }
 
 #[test]
+fn waiting_for_the_end_collects_what_a_streaming_caller_left_unread() {
+    let server = serve(vec![response(200, &[], b"unread body")]);
+    let mut http = HttpRequest::new();
+    http.set_stream_body(true);
+    http.set_timeout(Some(Duration::from_secs(20)));
+    let done = get(&mut http, &url(&server, "/"));
+    assert_eq!(done.result, HttpRequestResult::Success, "{:?}", done.error);
+    assert_eq!(done.body, b"unread body");
+}
+
+#[test]
 fn cancel_closes_and_returns_nothing() {
     let server = ScriptedServer::start(vec![vec![Step::ReadHead, Step::ExpectClose]]);
     let mut http = HttpRequest::new();
@@ -677,74 +688,42 @@ fn a_resume_answered_with_200_starts_over_and_416_on_a_whole_file_completes_it()
     assert_eq!(done.response_code, 416);
     assert_eq!(std::fs::read(&file).unwrap(), b"whole");
     assert_eq!(files_in(&dir), ["f"]);
+
+    // A part longer than the resource: dropped, and the whole body asked for again on
+    // the same connection.
+    std::fs::remove_file(&file).unwrap();
+    std::fs::write(dir.join("f.part"), b"longer than it").unwrap();
+    let server = serve(vec![
+        response(416, &[("Content-Range", "bytes */5")], b"range error page"),
+        response(200, &[], b"fresh"),
+    ]);
+    let done = get(&mut http, &url(&server, "/"));
+    assert_eq!(done.result, HttpRequestResult::Success, "{:?}", done.error);
+    assert_eq!(done.response_code, 200);
+    assert_eq!(std::fs::read(&file).unwrap(), b"fresh");
+    let reqs = server.requests();
+    assert_eq!(header(&reqs[0], "range").as_deref(), Some("bytes=14-"));
+    assert_eq!(header(&reqs[1], "range"), None);
+    assert_eq!(server.connections_accepted(), 1);
+    assert_eq!(files_in(&dir), ["f"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Starts a request to each URL, all on one `Poller`, and drives them to their ends
+/// from this thread; the completions come back in the URLs' order.
 #[cfg(unix)]
-#[test]
-fn many_requests_run_on_one_poller() {
-    use pollhttp::Poller;
-    let servers: Vec<ScriptedServer> = (0..20)
-        .map(|i| {
-            serve(vec![
-                response(302, &[("Location", "/final")], b""),
-                response(200, &[], format!("body {i}").as_bytes()),
-            ])
-        })
-        .collect();
-    let mut poller = Poller::new().unwrap();
+fn all_on_one_poller(urls: &[String]) -> Vec<Completion> {
+    let mut poller = pollhttp::Poller::new().unwrap();
     let mut requests: Vec<HttpRequest> = Vec::new();
     let mut tokens = Vec::new();
     let mut results: Vec<Option<Completion>> = Vec::new();
-    for s in &servers {
+    for u in urls {
         let mut http = HttpRequest::new();
-        http.request(&url(s, "/"), &[], Method::Get, "").unwrap();
+        http.request(u, &[], Method::Get, "").unwrap();
+        // On loopback a request can be over by the end of its first poll().
         results.push(http.poll());
         tokens.push(poller.register(http.client()).unwrap());
         requests.push(http);
-    }
-    let mut ready = Vec::new();
-    let mut rounds = 0;
-    while results.iter().any(Option::is_none) {
-        rounds += 1;
-        assert!(rounds < 10_000, "the poller stopped reporting");
-        poller
-            .poll(&mut ready, Some(Duration::from_secs(5)))
-            .unwrap();
-        for t in &ready {
-            let i = tokens.iter().position(|x| x == t).unwrap();
-            if results[i].is_some() {
-                continue;
-            }
-            results[i] = requests[i].poll();
-            poller.update(*t, requests[i].client()).unwrap();
-        }
-    }
-    for (i, r) in results.into_iter().enumerate() {
-        let r = r.unwrap();
-        assert_eq!(r.result, HttpRequestResult::Success, "{i}: {:?}", r.error);
-        assert_eq!(r.body, format!("body {i}").as_bytes());
-    }
-}
-
-#[cfg(unix)]
-#[test]
-fn two_hundred_and_fifty_six_requests_share_one_thread() {
-    use pollhttp::Poller;
-    use pollhttp_testserver::{pattern_byte, DemoServer};
-    const N: usize = 256;
-    let server = DemoServer::start().unwrap();
-    let mut poller = Poller::new().unwrap();
-    let mut requests: Vec<HttpRequest> = (0..N).map(|_| HttpRequest::new()).collect();
-    let mut tokens = Vec::new();
-    let mut results: Vec<Option<Completion>> = (0..N).map(|_| None).collect();
-    for (i, http) in requests.iter_mut().enumerate() {
-        let len = 1000 + i * 37;
-        http.request(&server.url(&format!("/bytes/{len}")), &[], Method::Get, "")
-            .unwrap();
-        // On loopback a request can be over by the end of its first poll().
-        results[i] = http.poll();
-        tokens.push(poller.register(http.client()).unwrap());
     }
     let mut ready = Vec::new();
     let mut rounds = 0;
@@ -763,10 +742,280 @@ fn two_hundred_and_fifty_six_requests_share_one_thread() {
             poller.update(*t, requests[i].client()).unwrap();
         }
     }
-    for (i, r) in results.into_iter().enumerate() {
-        let r = r.unwrap();
+    results.into_iter().map(Option::unwrap).collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn requests_with_redirects_run_on_one_poller() {
+    let servers: Vec<ScriptedServer> = (0..20)
+        .map(|i| {
+            serve(vec![
+                response(302, &[("Location", "/final")], b""),
+                response(200, &[], format!("body {i}").as_bytes()),
+            ])
+        })
+        .collect();
+    let urls: Vec<String> = servers.iter().map(|s| url(s, "/")).collect();
+    for (i, r) in all_on_one_poller(&urls).into_iter().enumerate() {
         assert_eq!(r.result, HttpRequestResult::Success, "{i}: {:?}", r.error);
-        let want: Vec<u8> = (0..(1000 + i * 37) as u64).map(pattern_byte).collect();
+        assert_eq!(r.body, format!("body {i}").as_bytes());
+        assert_eq!(r.final_url, url(&servers[i], "/final"));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn two_hundred_and_fifty_six_requests_share_one_thread() {
+    use pollhttp_testserver::{pattern_byte, DemoServer};
+    let server = DemoServer::start().unwrap();
+    let len = |i: usize| 1000 + i * 37;
+    let urls: Vec<String> = (0..256)
+        .map(|i| server.url(&format!("/bytes/{}", len(i))))
+        .collect();
+    for (i, r) in all_on_one_poller(&urls).into_iter().enumerate() {
+        assert_eq!(r.result, HttpRequestResult::Success, "{i}: {:?}", r.error);
+        let want: Vec<u8> = (0..len(i) as u64).map(pattern_byte).collect();
         assert!(r.body == want, "request {i}: body differs");
     }
+}
+
+// ---- decoding ----
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn raw_deflate(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn zlib(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn br(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
+        w.write_all(data).unwrap();
+    }
+    out
+}
+
+fn zst(data: &[u8]) -> Vec<u8> {
+    zstd::encode_all(data, 3).unwrap()
+}
+
+fn sample_text(len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len);
+    let mut i = 0u64;
+    while out.len() < len {
+        out.extend_from_slice(
+            format!("line {i}: GET /item/{} 200 {}\n", i * 7919 % 1000, i % 13).as_bytes(),
+        );
+        i += 1;
+    }
+    out.truncate(len);
+    out
+}
+
+#[test]
+fn every_coding_is_decoded_and_its_headers_removed() {
+    let body = sample_text(300_000);
+    let mut twice = gzip(&body[..100_000]);
+    twice.extend(gzip(&body[100_000..]));
+    for (coding, sent) in [
+        ("gzip", gzip(&body)),
+        ("x-gzip", gzip(&body)),
+        ("gzip", twice),
+        ("deflate", zlib(&body)),
+        ("deflate", raw_deflate(&body)),
+        ("br", br(&body)),
+        ("zstd", zst(&body)),
+        ("gzip, br", br(&gzip(&body))),
+        ("deflate, zstd, gzip", gzip(&zst(&zlib(&body)))),
+    ] {
+        let server = serve(vec![response(200, &[("Content-Encoding", coding)], &sent)]);
+        let mut http = HttpRequest::new();
+        let done = get(&mut http, &url(&server, "/"));
+        assert_eq!(
+            done.result,
+            HttpRequestResult::Success,
+            "{coding}: {:?}",
+            done.error
+        );
+        assert!(done.body == body, "{coding}: decoded body differs");
+        assert!(
+            !done
+                .headers
+                .iter()
+                .any(|h| h.to_ascii_lowercase().starts_with("content-")),
+            "{coding}: {:?}",
+            done.headers
+        );
+        assert_eq!(done.head.unwrap().header("content-encoding"), Some(coding));
+        let p = http.progress();
+        assert_eq!(
+            (p.wire_bytes, p.decoded_bytes),
+            (sent.len() as u64, body.len() as u64)
+        );
+    }
+}
+
+#[test]
+fn a_streamed_body_is_decoded_as_it_is_read() {
+    let body = sample_text(500_000);
+    let server = serve(vec![chunked_response(
+        200,
+        &[("Content-Encoding", "gzip")],
+        &gzip(&body).chunks(777).collect::<Vec<_>>(),
+    )]);
+    let mut http = HttpRequest::new();
+    http.set_stream_body(true);
+    http.request(&url(&server, "/"), &[], Method::Get, "")
+        .unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1500];
+    let done = loop {
+        if let Some(done) = http.poll() {
+            break done;
+        }
+        let n = http.read_body(&mut buf);
+        got.extend_from_slice(&buf[..n]);
+        if n == 0 {
+            http.wait(Some(Duration::from_millis(50))).unwrap();
+        }
+    };
+    assert_eq!(done.result, HttpRequestResult::Success, "{:?}", done.error);
+    assert!(got == body);
+}
+
+#[test]
+fn a_truncated_or_corrupt_compressed_body_fails_even_when_its_length_matched() {
+    let body = sample_text(50_000);
+    let mut cut = gzip(&body);
+    cut.truncate(cut.len() - 6);
+    let mut corrupt = br(&body);
+    let mid = corrupt.len() / 2;
+    corrupt[mid] ^= 0x55;
+    for (coding, sent) in [("gzip", cut), ("br", corrupt)] {
+        // Content-Length matches the bytes sent: only the decoder can tell.
+        let server = serve(vec![response(200, &[("Content-Encoding", coding)], &sent)]);
+        let done = get(&mut HttpRequest::new(), &url(&server, "/"));
+        assert_eq!(
+            done.result,
+            HttpRequestResult::BodyDecompressFailed,
+            "{coding}"
+        );
+        let e = done.error.unwrap();
+        assert!(matches!(e.reason(), Reason::Decode(_)), "{e}");
+        assert!(std::error::Error::source(&e).is_some(), "{e}");
+    }
+}
+
+#[test]
+fn a_compression_bomb_stops_at_the_limit() {
+    // 1 GiB of zeros, about 1 MiB compressed.
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..1024 {
+        std::io::Write::write_all(&mut e, &zeros).unwrap();
+    }
+    let bomb = e.finish().unwrap();
+    assert!(bomb.len() < 2 << 20);
+    let server = serve(vec![response(200, &[("Content-Encoding", "gzip")], &bomb)]);
+    let mut http = HttpRequest::new();
+    http.set_body_size_limit(Some(10 << 20));
+    let done = get(&mut http, &url(&server, "/"));
+    assert_eq!(done.result, HttpRequestResult::BodySizeLimitExceeded);
+    let p = http.progress();
+    assert!(p.decoded_bytes <= (10 << 20) + 65536, "{p:?}");
+    assert!(p.wire_bytes < bomb.len() as u64, "{p:?}");
+}
+
+#[test]
+fn what_is_not_decoded_passes_through_with_its_header() {
+    let body = sample_text(10_000);
+    let packed = gzip(&body);
+    // An unknown coding, alone or in a list: untouched.
+    for coding in ["compress", "gzip, foo"] {
+        let server = serve(vec![response(
+            200,
+            &[("Content-Encoding", coding)],
+            &packed,
+        )]);
+        let done = get(&mut HttpRequest::new(), &url(&server, "/"));
+        assert_eq!(done.result, HttpRequestResult::Success);
+        assert_eq!(done.body, packed, "{coding}");
+        assert!(done
+            .headers
+            .iter()
+            .any(|h| h == &format!("Content-Encoding: {coding}")));
+    }
+    // accept_gzip off: nothing asked, nothing decoded.
+    let server = serve(vec![response(
+        200,
+        &[("Content-Encoding", "gzip")],
+        &packed,
+    )]);
+    let mut http = HttpRequest::new();
+    http.set_accept_gzip(false);
+    let done = get(&mut http, &url(&server, "/"));
+    assert_eq!(done.body, packed);
+    assert_eq!(header(&server.requests()[0], "accept-encoding"), None);
+}
+
+#[test]
+fn accept_encoding_is_left_to_a_caller_who_sets_it_or_asks_for_a_range() {
+    let server = serve(vec![
+        response(200, &[], b"a"),
+        response(206, &[("Content-Range", "bytes 0-0/10")], b"b"),
+    ]);
+    let mut http = HttpRequest::new();
+    http.request(
+        &url(&server, "/"),
+        &["Accept-Encoding: identity"],
+        Method::Get,
+        "",
+    )
+    .unwrap();
+    run(&mut http);
+    http.request(&url(&server, "/"), &["Range: bytes=0-0"], Method::Get, "")
+        .unwrap();
+    run(&mut http);
+    let reqs = server.requests();
+    assert_eq!(
+        header(&reqs[0], "accept-encoding").as_deref(),
+        Some("identity")
+    );
+    assert_eq!(header(&reqs[1], "accept-encoding"), None);
+    assert_eq!(text(&reqs[0]).matches("ccept-Encoding").count(), 1);
+}
+
+#[test]
+fn an_ipv6_literal_url_is_fetched() {
+    let server = ScriptedServer::start_v6(vec![vec![
+        Step::ReadHead,
+        Step::Send(response(200, &[], b"over v6")),
+    ]])
+    .unwrap_or_else(|e| panic!("this test needs an IPv6 loopback ([::1]): {e}"));
+    let done = get(
+        &mut HttpRequest::new(),
+        &format!("http://[::1]:{}/six", server.port()),
+    );
+    assert_eq!(done.result, HttpRequestResult::Success, "{:?}", done.error);
+    assert_eq!(done.body, b"over v6");
+    let host = header(&server.requests()[0], "host");
+    assert_eq!(host, Some(format!("[::1]:{}", server.port())));
 }

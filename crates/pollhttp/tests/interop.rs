@@ -11,10 +11,13 @@
 mod tls_support;
 
 use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use pollhttp::tls::TlsHandshake;
 use pollhttp::{
-    Certificates, HttpClient, Method, Reason, Status, TlsErrorKind, TlsOptions, TlsVersion,
+    Certificates, Completion, HttpClient, HttpRequest, HttpRequestResult, Method, Progress, Reason,
+    Status, TlsErrorKind, TlsOptions, TlsVersion,
 };
 use tls_support::{body_by_chunks, body_into, connect, connected, get, header, send, LIMIT};
 
@@ -346,4 +349,762 @@ fn sessions_resume_across_clones_of_the_same_options() {
             "{which}: new options"
         );
     }
+}
+
+// ------------------------------------------------------------------ HttpRequest
+//
+// Every vhost also has: `/gz/` (nginx's gzip filter on `gz/text.txt`, about 400 KiB of
+// text); `/slow/` and `/slow-gz/` (the same files, rate-limited after a fast start);
+// `/echo` (answers "METHOD TARGET length=CONTENT-LENGTH"); `/conn` (answers
+// "$connection $connection_requests"), `/conn/two` (the same, closing the connection at
+// its second request) and `/conn/brief` (keeping it idle for a second only);
+// `/to/CODE/abs` and `/to/CODE/rel` (redirects to /echo with an absolute and a relative
+// Location); `/to/dots/a/b` (to `../../../echo?via=dots`); `/to/tls13` and `/to/plain`
+// (to /echo on the TLS 1.3 and the plain vhost); `/chain/N` (a redirect to /chain/N-1,
+// /chain/0 answers). Every response says which method, `Accept-Encoding`, `Range` and
+// `If-Range` arrived, in `X-Seen-*` headers (absent when the request had none).
+
+/// Guards against hangs only, as `LIMIT` does for the client tests.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// An `HttpRequest` that trusts the test CA and gives up after `REQUEST_TIMEOUT`.
+fn http_request() -> HttpRequest {
+    let mut http = HttpRequest::new();
+    http.set_tls_options(Some(trusting()));
+    http.set_timeout(Some(REQUEST_TIMEOUT));
+    http
+}
+
+/// The URL of `path` on the vhost `which`: `http://127.0.0.1` for "PLAIN", else
+/// `https://localhost`.
+fn url_on(which: &str, path: &str) -> String {
+    match which {
+        "PLAIN" => format!("http://127.0.0.1:{}{path}", port(which)),
+        _ => format!("https://localhost:{}{path}", port(which)),
+    }
+}
+
+fn run_request(
+    http: &mut HttpRequest,
+    url: &str,
+    headers: &[&str],
+    method: Method,
+    body: &str,
+) -> Completion {
+    http.request(url, headers, method, body)
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
+    http.wait_for_completion().expect("a request in progress")
+}
+
+fn fetched(http: &mut HttpRequest, url: &str) -> Completion {
+    let done = run_request(http, url, &[], Method::Get, "");
+    assert_success(&done, url);
+    done
+}
+
+fn assert_success(done: &Completion, what: &str) {
+    assert_eq!(
+        done.result,
+        HttpRequestResult::Success,
+        "{what}: {:?}",
+        done.error
+    );
+}
+
+/// The value of the header line `name` in `headers` (`"Name: value"`).
+fn line_value(headers: &[String], name: &str) -> Option<String> {
+    headers.iter().find_map(|l| {
+        let (n, v) = l.split_once(':')?;
+        n.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| v.trim().to_string())
+    })
+}
+
+fn same_bytes(got: &[u8], want: &[u8], what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    assert!(got == want, "{what}: bytes differ");
+}
+
+/// A fresh directory for one test's downloads.
+fn downloads(name: &str) -> PathBuf {
+    let dir = Path::new(&var("POLLHTTP_INTEROP_DOWNLOADS")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("downloads directory");
+    dir
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// `<file>.part` and its validator sidecar, as `set_keep_partial_download` names them.
+fn part_of(file: &Path) -> (PathBuf, PathBuf) {
+    let part = PathBuf::from(format!("{}.part", file.display()));
+    let validator = PathBuf::from(format!("{}.part.validator", file.display()));
+    (part, validator)
+}
+
+const ACCEPT_ENCODING: &str = "gzip, deflate, br, zstd";
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_decodes_what_the_gzip_filter_of_nginx_sends() {
+    let text = served("gz/text.txt");
+    for which in ["PLAIN", "TLS13"] {
+        let mut http = http_request();
+        let done = fetched(&mut http, &url_on(which, "/gz/text.txt"));
+        assert_eq!(done.response_code, 200, "{which}");
+        assert_eq!(
+            line_value(&done.headers, "X-Seen-Accept-Encoding").as_deref(),
+            Some(ACCEPT_ENCODING),
+            "{which}"
+        );
+        let head = done.head.as_ref().expect("head");
+        assert_eq!(head.header("Content-Encoding"), Some("gzip"), "{which}");
+        assert_eq!(head.status_line(), "HTTP/1.1 200 OK", "{which}");
+        same_bytes(&done.body, &text, which);
+        // Far fewer bytes came than were delivered, and the delivered headers describe
+        // the decoded body.
+        let progress = http.progress();
+        assert_eq!(progress.decoded_bytes, text.len() as u64, "{which}");
+        assert!(
+            progress.wire_bytes < progress.decoded_bytes / 2,
+            "{which}: {progress:?}"
+        );
+        assert_eq!(http.body_size(), -1, "{which}: chunked");
+        assert_eq!(
+            line_value(&done.headers, "Content-Encoding"),
+            None,
+            "{which}"
+        );
+        assert_eq!(line_value(&done.headers, "Content-Length"), None, "{which}");
+        assert_eq!(
+            line_value(&done.headers, "Vary").as_deref(),
+            Some("Accept-Encoding"),
+            "{which}"
+        );
+        assert_eq!(done.headers, http.response_headers(), "{which}");
+    }
+    // With the caller's own Accept-Encoding, that one is sent, and the body decoded all
+    // the same.
+    let mut http = http_request();
+    let done = run_request(
+        &mut http,
+        &url_on("PLAIN", "/gz/text.txt"),
+        &["Accept-Encoding: gzip"],
+        Method::Get,
+        "",
+    );
+    assert_success(&done, "own Accept-Encoding");
+    assert_eq!(
+        line_value(&done.headers, "X-Seen-Accept-Encoding").as_deref(),
+        Some("gzip")
+    );
+    same_bytes(&done.body, &text, "own Accept-Encoding");
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_head_of_a_gzipped_file_has_nothing_to_decode() {
+    // nginx answers a HEAD with `Content-Encoding: gzip` and no body.
+    let mut http = http_request();
+    let done = run_request(
+        &mut http,
+        &url_on("PLAIN", "/gz/text.txt"),
+        &[],
+        Method::Head,
+        "",
+    );
+    assert_success(&done, "HEAD");
+    let head = done.head.as_ref().expect("head");
+    assert_eq!(head.header("Content-Encoding"), Some("gzip"));
+    assert_eq!(done.response_code, 200);
+    assert!(done.body.is_empty());
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_without_accept_gzip_gets_the_file_as_it_is() {
+    let text = served("gz/text.txt");
+    let mut http = http_request();
+    http.set_accept_gzip(false);
+    let done = fetched(&mut http, &url_on("PLAIN", "/gz/text.txt"));
+    assert_eq!(done.response_code, 200);
+    // No Accept-Encoding went out, so nginx did not compress.
+    assert_eq!(line_value(&done.headers, "X-Seen-Accept-Encoding"), None);
+    assert_eq!(line_value(&done.headers, "Content-Encoding"), None);
+    assert_eq!(
+        line_value(&done.headers, "Content-Length"),
+        Some(text.len().to_string())
+    );
+    same_bytes(&done.body, &text, "plain");
+    let progress = http.progress();
+    assert_eq!(progress.wire_bytes, text.len() as u64);
+    assert_eq!(progress.decoded_bytes, text.len() as u64);
+
+    // Asking for gzip itself, the caller gets nginx's gzip stream as sent, headers and all.
+    let done = run_request(
+        &mut http,
+        &url_on("PLAIN", "/gz/text.txt"),
+        &["Accept-Encoding: gzip"],
+        Method::Get,
+        "",
+    );
+    assert_success(&done, "gzip as sent");
+    assert_eq!(
+        line_value(&done.headers, "Content-Encoding").as_deref(),
+        Some("gzip")
+    );
+    assert!(done.body.starts_with(&[0x1f, 0x8b]), "a gzip member");
+    assert!(done.body.len() < text.len() / 2);
+    assert_eq!(http.progress().wire_bytes, done.body.len() as u64);
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_streams_the_gzipped_file_in_4k_pieces() {
+    let text = served("gz/text.txt");
+    let mut http = http_request();
+    http.set_stream_body(true);
+    http.request(&url_on("PLAIN", "/gz/text.txt"), &[], Method::Get, "")
+        .expect("request");
+    let mut got = Vec::new();
+    let mut pieces = 0;
+    let mut buf = [0u8; 4096];
+    let done = loop {
+        if let Some(done) = http.poll() {
+            break done;
+        }
+        if http.response_code() != 0 {
+            let n = http.read_body(&mut buf);
+            if n > 0 {
+                pieces += 1;
+                got.extend_from_slice(&buf[..n]);
+                continue;
+            }
+        }
+        http.wait(Some(Duration::from_millis(100))).expect("wait");
+    };
+    assert_success(&done, "streamed");
+    assert_eq!(done.response_code, 200);
+    assert!(done.body.is_empty());
+    assert_eq!(line_value(&done.headers, "Content-Encoding"), None);
+    same_bytes(&got, &text, "streamed");
+    assert!(pieces >= text.len() / 4096, "{pieces} pieces");
+    assert!(http.progress().wire_bytes < text.len() as u64 / 2);
+    // The body was read to its end: the connection carries the next request.
+    http.set_stream_body(false);
+    let next = fetched(&mut http, &url_on("PLAIN", "/conn"));
+    let conn = next.text().split(' ').next().map(str::to_string);
+    assert_eq!(conn, line_value(&done.headers, "X-Conn"));
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_limits_the_decoded_size_of_a_gzipped_body() {
+    // About 85 KiB on the wire, over 400 KiB decoded.
+    let mut http = http_request();
+    http.set_body_size_limit(Some(200 * 1024));
+    let done = run_request(
+        &mut http,
+        &url_on("PLAIN", "/gz/text.txt"),
+        &[],
+        Method::Get,
+        "",
+    );
+    assert_eq!(
+        done.result,
+        HttpRequestResult::BodySizeLimitExceeded,
+        "{:?}",
+        done.error
+    );
+    assert!(done.body.is_empty());
+    assert!(http.progress().decoded_bytes <= 200 * 1024 + 64 * 1024);
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_resumes_a_cut_gzipped_download_with_the_plain_file() {
+    // A gzipped download is written decoded; cut short, its .part holds the first bytes
+    // of the text, and a resume asks for the rest without Accept-Encoding: nginx sends
+    // the plain file from there.
+    let text = served("gz/text.txt");
+    let dir = downloads("gzip-resume");
+    let file = dir.join("text.txt");
+    let (part, validator) = part_of(&file);
+    let mut http = http_request();
+    http.set_download_file(Some(&file));
+    http.set_keep_partial_download(true);
+    let url = url_on("PLAIN", "/slow-gz/text.txt");
+    cut_after(&mut http, &url, 64 * 1024);
+    let kept = std::fs::read(&part).expect("kept part");
+    assert!(
+        kept.len() >= 64 * 1024 && kept.len() < text.len(),
+        "{}",
+        kept.len()
+    );
+    assert!(text.starts_with(&kept), "the part is the decoded start");
+    // nginx weakens the ETag of a gzipped response: the validator is Last-Modified.
+    let last_modified = std::fs::read_to_string(&validator).expect("validator");
+    assert!(last_modified.ends_with(" GMT"), "{last_modified:?}");
+
+    let done = fetched(&mut http, &url_on("PLAIN", "/gz/text.txt"));
+    assert_eq!(done.response_code, 206);
+    assert_eq!(
+        line_value(&done.headers, "X-Seen-Range"),
+        Some(format!("bytes={}-", kept.len()))
+    );
+    assert_eq!(
+        line_value(&done.headers, "X-Seen-If-Range").as_deref(),
+        Some(last_modified.trim())
+    );
+    assert_eq!(line_value(&done.headers, "X-Seen-Accept-Encoding"), None);
+    same_bytes(&std::fs::read(&file).expect("file"), &text, "resumed");
+    assert_eq!(files_in(&dir), ["text.txt"]);
+}
+
+/// Starts a download of `url` and cancels it once `at_least` decoded bytes are in.
+fn cut_after(http: &mut HttpRequest, url: &str, at_least: u64) {
+    http.request(url, &[], Method::Get, "").expect("request");
+    while http.progress().decoded_bytes < at_least {
+        if let Some(done) = http.poll() {
+            panic!("{url} ended before the cut: {:?}", done.error);
+        }
+        http.wait(Some(Duration::from_millis(50))).expect("wait");
+    }
+    http.cancel_request();
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_follows_every_redirect_of_nginx_for_get_and_post() {
+    let mut http = http_request();
+    let mut conn = None;
+    let mut requests = 0;
+    for code in [301, 302, 303, 307, 308] {
+        for form in ["abs", "rel"] {
+            let what = format!("{code} {form}");
+            let url = url_on("PLAIN", &format!("/to/{code}/{form}"));
+            let done = fetched(&mut http, &url);
+            assert_eq!(done.response_code, 200, "{what}");
+            assert_eq!(done.text(), "GET /echo length=\n", "{what}");
+            assert_eq!(done.final_url, url_on("PLAIN", "/echo"), "{what}");
+            assert_eq!(http.progress().redirects, 1, "{what}");
+            let [hop] = done.redirects.as_slice() else {
+                panic!("{what}: {:?}", done.redirects);
+            };
+            assert_eq!((hop.code, hop.url.as_str()), (code, url.as_str()), "{what}");
+            let location = match form {
+                "abs" => url_on("PLAIN", "/echo"),
+                _ => "/echo".to_string(),
+            };
+            assert_eq!(hop.header("Location"), Some(location.as_str()), "{what}");
+
+            // HEAD stays HEAD through every redirect, 303 included.
+            let done = run_request(&mut http, &url, &[], Method::Head, "");
+            assert_success(&done, &what);
+            assert_eq!(done.response_code, 200, "{what} HEAD");
+            assert_eq!(
+                line_value(&done.headers, "X-Seen-Method").as_deref(),
+                Some("HEAD"),
+                "{what}"
+            );
+            assert!(done.body.is_empty(), "{what} HEAD");
+
+            let done = run_request(
+                &mut http,
+                &url,
+                &["Content-Type: text/plain"],
+                Method::Post,
+                "payload",
+            );
+            assert_success(&done, &what);
+            let want = match code {
+                // 301 and 302 turn a POST into a GET, as browsers do; 303 always.
+                301..=303 => "GET /echo length=\n",
+                _ => "POST /echo length=7\n",
+            };
+            assert_eq!(done.text(), want, "{what} POST");
+            assert_eq!(done.final_url, url_on("PLAIN", "/echo"), "{what} POST");
+
+            // The three requests and their redirects went over one connection.
+            requests += 6;
+            let this = line_value(&done.headers, "X-Conn");
+            assert_eq!(
+                line_value(&done.headers, "X-Conn-Requests"),
+                Some(requests.to_string()),
+                "{what}"
+            );
+            assert!(conn.is_none() || conn == this, "{what}: {conn:?} {this:?}");
+            conn = this;
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_resolves_relative_locations_from_nginx() {
+    let mut http = http_request();
+    let done = fetched(&mut http, &url_on("PLAIN", "/to/dots/a/b"));
+    assert_eq!(done.text(), "GET /echo?via=dots length=\n");
+    assert_eq!(done.final_url, url_on("PLAIN", "/echo?via=dots"));
+    // On TLS, nginx makes the absolute Location https://localhost:PORT/echo.
+    let done = fetched(&mut http, &url_on("TLS13", "/to/308/abs"));
+    assert_eq!(done.text(), "GET /echo length=\n");
+    assert_eq!(done.final_url, url_on("TLS13", "/echo"));
+    assert_eq!(
+        line_value(&done.headers, "X-Tls-Protocol").as_deref(),
+        Some("TLSv1.3")
+    );
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_stops_a_redirect_chain_longer_than_max_redirects() {
+    let mut http = http_request();
+    // /chain/10 needs 10 redirects; 8 are allowed by default.
+    let done = run_request(
+        &mut http,
+        &url_on("PLAIN", "/chain/10"),
+        &[],
+        Method::Get,
+        "",
+    );
+    assert_eq!(
+        done.result,
+        HttpRequestResult::RedirectLimitReached,
+        "{:?}",
+        done.error
+    );
+    assert!(matches!(
+        done.error.as_ref().map(|e| e.reason()),
+        Some(Reason::RedirectLimit { limit: 8 })
+    ));
+    assert_eq!(done.response_code, 302);
+    assert_eq!(done.final_url, url_on("PLAIN", "/chain/2"));
+    assert_eq!(
+        line_value(&done.headers, "Location").as_deref(),
+        Some("/chain/1")
+    );
+    assert_eq!(http.progress().redirects, 8);
+    let codes: Vec<(u16, String)> = done
+        .redirects
+        .iter()
+        .map(|h| (h.code, h.url.clone()))
+        .collect();
+    let want: Vec<(u16, String)> = (3..=10)
+        .rev()
+        .map(|n| (302, url_on("PLAIN", &format!("/chain/{n}"))))
+        .collect();
+    assert_eq!(codes, want);
+
+    http.set_max_redirects(10).expect("max_redirects");
+    let done = fetched(&mut http, &url_on("PLAIN", "/chain/10"));
+    assert_eq!(done.text(), "end of the chain\n");
+    assert_eq!(done.final_url, url_on("PLAIN", "/chain/0"));
+    assert_eq!(http.progress().redirects, 10);
+
+    http.set_max_redirects(0).expect("max_redirects");
+    let done = run_request(
+        &mut http,
+        &url_on("PLAIN", "/chain/1"),
+        &[],
+        Method::Get,
+        "",
+    );
+    assert_eq!(done.result, HttpRequestResult::RedirectLimitReached);
+    assert_eq!(done.final_url, url_on("PLAIN", "/chain/1"));
+
+    // Not following at all, the 302 is the answer, with nginx's page as the body.
+    http.set_follow_redirects(false);
+    let done = fetched(&mut http, &url_on("PLAIN", "/chain/1"));
+    assert_eq!(done.response_code, 302);
+    assert!(done.text().contains("302 Found"), "{}", done.text());
+    assert!(done.redirects.is_empty());
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_redirects_between_plain_and_tls_vhosts() {
+    let mut http = http_request();
+    let done = fetched(&mut http, &url_on("PLAIN", "/to/tls13"));
+    assert_eq!(done.text(), "GET /echo length=\n");
+    assert_eq!(done.final_url, url_on("TLS13", "/echo"));
+    assert_eq!(
+        line_value(&done.headers, "X-Tls-Protocol").as_deref(),
+        Some("TLSv1.3")
+    );
+
+    let to_plain = url_on("TLS13", "/to/plain");
+    let done = run_request(&mut http, &to_plain, &[], Method::Get, "");
+    assert_eq!(done.result, HttpRequestResult::RequestFailed);
+    assert!(matches!(
+        done.error.as_ref().map(|e| e.reason()),
+        Some(Reason::RedirectRefused { .. })
+    ));
+    assert_eq!(done.response_code, 302);
+
+    http.set_allow_https_downgrade(true);
+    let done = fetched(&mut http, &to_plain);
+    assert_eq!(done.text(), "GET /echo length=\n");
+    assert_eq!(done.final_url, url_on("PLAIN", "/echo"));
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_requests_share_one_nginx_connection() {
+    for which in ["PLAIN", "TLS13"] {
+        let mut http = http_request();
+        let mut first = None;
+        for number in 1..=4 {
+            let (conn, count) = conn_numbers(&mut http, &url_on(which, "/conn"));
+            assert_eq!(count, number, "{which}");
+            assert_eq!(*first.get_or_insert(conn), conn, "{which}");
+            assert_eq!(http.http_client_status(), Status::Connected, "{which}");
+        }
+    }
+}
+
+/// Fetches `/conn...` and returns nginx's `$connection` and `$connection_requests`.
+fn conn_numbers(http: &mut HttpRequest, url: &str) -> (u64, u64) {
+    let done = fetched(http, url);
+    let text = done.text().into_owned();
+    let numbers: Vec<u64> = text
+        .split_whitespace()
+        .map(|n| n.parse().unwrap_or_else(|_| panic!("{url}: {text:?}")))
+        .collect();
+    assert_eq!(numbers.len(), 2, "{url}: {text:?}");
+    (numbers[0], numbers[1])
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_reconnects_after_nginx_closes_at_its_keepalive_requests() {
+    // nginx answers the second request on a connection with `Connection: close`.
+    for which in ["PLAIN", "TLS13"] {
+        let mut http = http_request();
+        let url = url_on(which, "/conn/two");
+        let (a, first) = conn_numbers(&mut http, &url);
+        let (b, second) = conn_numbers(&mut http, &url);
+        let (c, third) = conn_numbers(&mut http, &url);
+        assert_eq!((first, second, third), (1, 2, 1), "{which}");
+        assert_eq!(a, b, "{which}");
+        assert_ne!(b, c, "{which}");
+    }
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_replaces_a_connection_nginx_closed_while_idle() {
+    // nginx closes a connection idle for a second after /conn/brief; the next request
+    // goes out on a new one, whether or not the client noticed the close before sending.
+    let mut plain = http_request();
+    let mut tls = http_request();
+    let (plain_before, _) = conn_numbers(&mut plain, &url_on("PLAIN", "/conn/brief"));
+    let (tls_before, _) = conn_numbers(&mut tls, &url_on("TLS13", "/conn/brief"));
+    std::thread::sleep(Duration::from_millis(1500));
+    let (plain_after, n) = conn_numbers(&mut plain, &url_on("PLAIN", "/conn"));
+    assert_ne!(plain_before, plain_after);
+    assert_eq!(n, 1);
+    let (tls_after, n) = conn_numbers(&mut tls, &url_on("TLS13", "/conn"));
+    assert_ne!(tls_before, tls_after);
+    assert_eq!(n, 1);
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_timeout_ends_a_slow_download() {
+    // /slow/big.bin sends 4 MiB at once, then 2 MiB a second: 6 seconds in all.
+    let mut http = http_request();
+    http.set_timeout(Some(Duration::from_millis(700)));
+    let started = std::time::Instant::now();
+    let done = run_request(
+        &mut http,
+        &url_on("PLAIN", "/slow/big.bin"),
+        &[],
+        Method::Get,
+        "",
+    );
+    assert_eq!(done.result, HttpRequestResult::Timeout, "{:?}", done.error);
+    assert_eq!(done.response_code, 200);
+    assert!(done.body.is_empty());
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
+    let got = http.downloaded_bytes();
+    assert!(got > 0 && got < served("big.bin").len() as u64, "{got}");
+    assert_eq!(http.http_client_status(), Status::Disconnected);
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_downloads_the_large_file() {
+    let big = served("big.bin");
+    let dir = downloads("fresh");
+    let file = dir.join("big.bin");
+    let mut http = http_request();
+    http.set_download_file(Some(&file));
+    let done = fetched(&mut http, &url_on("PLAIN", "/big.bin"));
+    assert_eq!(done.response_code, 200);
+    assert!(done.body.is_empty());
+    assert_eq!(http.body_size(), big.len() as i64);
+    assert_eq!(http.downloaded_bytes(), big.len() as u64);
+    same_bytes(&std::fs::read(&file).expect("file"), &big, "download");
+    assert_eq!(files_in(&dir), ["big.bin"]);
+}
+
+/// The `ETag` and `Last-Modified` nginx gives big.bin, from a HEAD.
+fn validators_of_big_bin(http: &mut HttpRequest) -> (String, String) {
+    let done = run_request(http, &url_on("PLAIN", "/big.bin"), &[], Method::Head, "");
+    assert_success(&done, "HEAD");
+    assert!(done.body.is_empty());
+    let etag = line_value(&done.headers, "ETag").expect("ETag");
+    assert!(etag.starts_with('"'), "nginx's ETag is strong: {etag}");
+    let last_modified = line_value(&done.headers, "Last-Modified").expect("Last-Modified");
+    (etag, last_modified)
+}
+
+/// Resumes big.bin from a `.part` of its first `kept` bytes, with `validator` (if any)
+/// as the sidecar, and checks that the complete file comes out.
+fn resume_big_bin(name: &str, kept: usize, validator: Option<&str>) -> (Completion, Progress) {
+    let big = served("big.bin");
+    let dir = downloads(name);
+    let file = dir.join("big.bin");
+    let (part, sidecar) = part_of(&file);
+    std::fs::write(&part, &big[..kept]).expect("part");
+    if let Some(v) = validator {
+        std::fs::write(&sidecar, v).expect("validator");
+    }
+    let mut http = http_request();
+    http.set_download_file(Some(&file));
+    http.set_keep_partial_download(true);
+    let done = fetched(&mut http, &url_on("PLAIN", "/big.bin"));
+    assert_eq!(
+        line_value(&done.headers, "X-Seen-Range"),
+        Some(format!("bytes={kept}-")),
+        "{name}"
+    );
+    assert_eq!(
+        line_value(&done.headers, "X-Seen-If-Range").as_deref(),
+        validator,
+        "{name}"
+    );
+    assert_eq!(line_value(&done.headers, "X-Seen-Accept-Encoding"), None);
+    same_bytes(&std::fs::read(&file).expect("file"), &big, name);
+    assert_eq!(files_in(&dir), ["big.bin"], "{name}");
+    (done, http.progress())
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_resumes_a_partial_download_with_a_range() {
+    let len = served("big.bin").len();
+    let kept = 5 << 20;
+    let (done, progress) = resume_big_bin("range", kept, None);
+    assert_eq!(done.response_code, 206);
+    assert_eq!(
+        line_value(&done.headers, "Content-Range"),
+        Some(format!("bytes {kept}-{}/{len}", len - 1))
+    );
+    assert_eq!(progress.resumed_from, kept as u64);
+    assert_eq!(progress.wire_bytes, (len - kept) as u64);
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_resumes_with_if_range_and_nginx_validators() {
+    let len = served("big.bin").len();
+    let (etag, last_modified) = validators_of_big_bin(&mut http_request());
+    let kept = 3 << 20;
+    // nginx's own strong ETag, and its Last-Modified date, both match: 206.
+    for (name, validator) in [("etag", &etag), ("date", &last_modified)] {
+        let (done, progress) = resume_big_bin(name, kept, Some(validator));
+        assert_eq!(done.response_code, 206, "{name}");
+        assert_eq!(progress.resumed_from, kept as u64, "{name}");
+    }
+    // Another ETag, or the weak form of nginx's: the whole file comes with a 200, and
+    // the download starts over.
+    for (name, validator) in [
+        ("other-etag", "\"0-0\"".to_string()),
+        ("weak-etag", format!("W/{etag}")),
+    ] {
+        let (done, progress) = resume_big_bin(name, kept, Some(&validator));
+        assert_eq!(done.response_code, 200, "{name}");
+        assert_eq!(progress.resumed_from, 0, "{name}");
+        assert_eq!(progress.wire_bytes, len as u64, "{name}");
+    }
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_completes_a_part_that_is_already_the_whole_file() {
+    let len = served("big.bin").len();
+    let (etag, _) = validators_of_big_bin(&mut http_request());
+    let (done, progress) = resume_big_bin("whole", len, Some(&etag));
+    assert_eq!(done.response_code, 416);
+    assert_eq!(
+        line_value(&done.headers, "Content-Range"),
+        Some(format!("bytes */{len}"))
+    );
+    assert_eq!(progress.resumed_from, len as u64);
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_starts_over_when_the_part_is_longer_than_the_file() {
+    let big = served("big.bin");
+    let dir = downloads("longer");
+    let file = dir.join("big.bin");
+    let (part, _) = part_of(&file);
+    let mut longer = big.clone();
+    longer.extend_from_slice(b"extra");
+    std::fs::write(&part, &longer).expect("part");
+    let mut http = http_request();
+    http.set_download_file(Some(&file));
+    http.set_keep_partial_download(true);
+    let done = fetched(&mut http, &url_on("PLAIN", "/big.bin"));
+    // nginx answered the Range with 416; the part is dropped and the file asked again.
+    assert_eq!(done.response_code, 200);
+    assert_eq!(line_value(&done.headers, "X-Seen-Range"), None);
+    same_bytes(&std::fs::read(&file).expect("file"), &big, "longer");
+    assert_eq!(files_in(&dir), ["big.bin"]);
+    assert_eq!(http.progress().resumed_from, 0);
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_resumes_a_cut_download_with_the_etag_nginx_gave() {
+    let big = served("big.bin");
+    let (etag, _) = validators_of_big_bin(&mut http_request());
+    let dir = downloads("cut");
+    let file = dir.join("big.bin");
+    let (part, sidecar) = part_of(&file);
+    let mut http = http_request();
+    http.set_download_file(Some(&file));
+    http.set_keep_partial_download(true);
+    cut_after(&mut http, &url_on("PLAIN", "/slow/big.bin"), 4 << 20);
+    let kept = std::fs::read(&part).expect("kept part");
+    assert!(
+        kept.len() >= 4 << 20 && kept.len() < big.len(),
+        "{}",
+        kept.len()
+    );
+    assert!(big.starts_with(&kept));
+    assert_eq!(std::fs::read_to_string(&sidecar).expect("validator"), etag);
+    assert!(!file.exists());
+
+    let done = fetched(&mut http, &url_on("PLAIN", "/big.bin"));
+    assert_eq!(done.response_code, 206);
+    assert_eq!(
+        line_value(&done.headers, "X-Seen-If-Range").as_deref(),
+        Some(etag.as_str())
+    );
+    assert_eq!(http.progress().resumed_from, kept.len() as u64);
+    same_bytes(&std::fs::read(&file).expect("file"), &big, "resumed");
+    assert_eq!(files_in(&dir), ["big.bin"]);
 }

@@ -73,6 +73,7 @@ async fn run(args: &Args) -> (u64, u64, u64) {
             }
             (args.n * args.conns as u64, bytes, args.conns as u64)
         }
+        Workload::Decode(_) => unreachable!("refused by Args::from_env_tls"),
     }
 }
 

@@ -91,6 +91,16 @@ impl BodyPipe {
                     )));
                 }
             } else if !self.raw_ended {
+                // What the decoder still holds goes out before anything new is read, so
+                // that a body that pauses is not held back.
+                let (_, made) = decoder.decode(&[], out).map_err(decode_error)?;
+                if made > 0 {
+                    self.count(progress, made)?;
+                    return Ok(Pulled {
+                        n: made,
+                        ended: false,
+                    });
+                }
                 let (n, ended) = read_raw(client, &mut self.raw)?;
                 progress.wire_bytes += n as u64;
                 self.raw_pos = 0;

@@ -32,6 +32,9 @@ pub(crate) struct Job {
     resume: Option<Resume>,
     pipe: Option<BodyPipe>,
     collected: Vec<u8>,
+    /// Collect the body into `collected` even with `stream_body` on (what the caller
+    /// left unread when it asked to wait for the end).
+    pub collect: bool,
 }
 
 enum Stage {
@@ -39,8 +42,10 @@ enum Stage {
     Connect,
     /// The request is sent (or being sent); waiting for the response head.
     AwaitHead,
-    /// Reading the 3xx body, to keep the connection, before the next hop.
-    Drain { hop: Hop, drained: u64 },
+    /// Reading a response's body away, to keep the connection, before the next hop: a
+    /// redirect's, or (`hop` none) a refused resume's, which is sent again without
+    /// `Range`.
+    Drain { hop: Option<Hop>, drained: u64 },
     /// The final response's body.
     Body,
 }
@@ -77,7 +82,7 @@ impl HttpRequest {
     /// Starts a request (Godot's `request_raw`). `url` is absolute (`http://` is assumed
     /// without a scheme); credentials in it (`http://user:pass@host/`) are sent as
     /// `Authorization: Basic` unless `headers` has its own `Authorization`. `headers`
-    /// are `"Name: value"` lines, as for [`HttpClient::request`].
+    /// are `"Name: value"` lines, as for [`HttpClient::request`](crate::HttpClient::request).
     ///
     /// Nothing is sent yet: [`poll`](HttpRequest::poll) does the work.
     ///
@@ -146,6 +151,7 @@ impl HttpRequest {
             resume,
             pipe: None,
             collected: Vec::new(),
+            collect: false,
         });
         self.begin_hop();
         Ok(())
@@ -419,7 +425,10 @@ impl HttpRequest {
                 }
                 let head = ResponseHead::of(&self.client, job.target.display_url());
                 self.redirects.push(head);
-                job.stage = Stage::Drain { hop, drained: 0 };
+                job.stage = Stage::Drain {
+                    hop: Some(hop),
+                    drained: 0,
+                };
                 Ok(Step::Again)
             }
             Decision::Refuse(reason) => {
@@ -468,6 +477,11 @@ impl HttpRequest {
             return Ok(Step::Wait);
         };
         let Stage::Drain { hop, .. } = std::mem::replace(&mut job.stage, Stage::Connect) else {
+            return Ok(Step::Again);
+        };
+        let Some(hop) = hop else {
+            // The same request again, on the same connection when it was kept.
+            self.begin_hop();
             return Ok(Step::Again);
         };
         redirect::headers_for_hop(&mut job.headers, &hop);
@@ -567,8 +581,17 @@ impl HttpRequest {
                     return Ok(self.complete());
                 }
                 (Some(_), 416) => {
+                    // The kept part does not fit the resource (it is longer, or the
+                    // resource changed): it is dropped and the whole body asked for.
                     download.discard_partial();
-                    download.open(false, validator)?;
+                    job.resume = None;
+                    job.stage = Stage::Drain {
+                        hop: None,
+                        drained: 0,
+                    };
+                    self.head = None;
+                    self.delivered_headers.clear();
+                    return Ok(Step::Again);
                 }
                 _ => download.open(false, validator)?,
             }
@@ -579,7 +602,9 @@ impl HttpRequest {
     }
 
     fn step_body(&mut self) -> Result<Step, Error> {
-        if self.settings.stream_body {
+        let caller_reads =
+            self.settings.stream_body && !self.job.as_ref().is_some_and(|j| j.collect);
+        if caller_reads {
             let ended = match self.job.as_ref().and_then(|j| j.pipe.as_ref()) {
                 Some(pipe) => pipe.is_finished(),
                 None => true,

@@ -282,8 +282,9 @@ impl HttpRequest {
     /// Keep a partial download (`<file>.part`) after a failure or cancel, and resume it
     /// on the next request for the same file: `Range: bytes=<size>-` is sent, with
     /// `If-Range` when the server gave a strong `ETag` or a `Last-Modified`. A 206 answer
-    /// is appended, a 200 starts the file over, and a 416 whose `Content-Range` says the
-    /// kept part is the whole resource completes it.
+    /// is appended, a 200 starts the file over, a 416 whose `Content-Range` says the kept
+    /// part is the whole resource completes it, and any other 416 (a part longer than the
+    /// resource) drops the part and asks for the whole body again.
     pub fn set_keep_partial_download(&mut self, keep: bool) {
         self.settings.keep_partial_download = keep;
     }
@@ -426,8 +427,9 @@ impl HttpRequest {
     }
 
     /// Runs the request to its end, waiting on the socket in between: the one-call form
-    /// for scripts and tools. `None` when no request is in progress. Not for
-    /// [`set_stream_body`](HttpRequest::set_stream_body), where the caller reads.
+    /// for scripts and tools. `None` when no request is in progress. With
+    /// [`set_stream_body`](HttpRequest::set_stream_body) on, what the caller has not read
+    /// yet is collected into [`Completion::body`].
     ///
     /// ```no_run
     /// let mut http = pollhttp::HttpRequest::new();
@@ -437,6 +439,9 @@ impl HttpRequest {
     /// # Ok::<(), pollhttp::Error>(())
     /// ```
     pub fn wait_for_completion(&mut self) -> Option<Completion> {
+        if let Some(job) = self.job.as_mut() {
+            job.collect = true;
+        }
         loop {
             if let Some(done) = self.poll() {
                 return Some(done);
