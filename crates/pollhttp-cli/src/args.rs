@@ -11,7 +11,14 @@ use std::time::Duration;
 #[command(
     name = "pollhttp",
     version,
-    about = "Fetch a URL with pollhttp's poll()-driven HTTP/1.1 client (curl-style options)",
+    about = "Fetch URLs with pollhttp's poll()-driven HTTP/1.1 client (curl-style options)",
+    after_help = "Exit codes, as curl numbers them: 1 unsupported protocol, 2 usage, 3 malformed URL, \
+        5 cannot resolve the proxy, 6 cannot resolve the host, 7 cannot connect, 8 weird reply, \
+        18 partial body, 22 -f and a code of 400 or more, 23 write error or no -O name, \
+        26 unreadable @FILE, 28 timeout, 33 -C not honoured, 35 TLS handshake, \
+        47 too many redirects, 52 empty reply, 56 receive failure, 60 certificate \
+        verification, 61 bad content encoding, 63 --max-filesize, 77 CA file, \
+        90 pinned key mismatch. With several URLs, the last one's.",
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true,
     // As in curl, an option given again replaces its earlier value (-H, -d and
@@ -180,8 +187,9 @@ pub struct FetchArgs {
     #[arg(short = 'X', long = "request", value_name = "METHOD")]
     pub method: Option<String>,
     /// An extra request header; repeatable. `Name: value` is sent, and replaces the header
-    /// of that name the request would have had (Host, Authorization, User-Agent, Accept,
-    /// Content-Length, Content-Type); `Name:` sends nothing and removes that header;
+    /// of that name the request would have had (Host, Authorization, Range, User-Agent,
+    /// Accept, Accept-Encoding, Content-Length, Content-Type); `Name:` sends nothing and
+    /// removes that header;
     /// `Name;` sends `Name:` with an empty value. `@FILE` reads one header per line from a
     /// file (LF or CRLF line ends, blank lines skipped), `@-` from standard input.
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE", value_parser = check_header_arg)]
@@ -233,17 +241,18 @@ pub struct FetchArgs {
     /// [`Cli::try_parse_ordered_from`]).
     #[arg(skip)]
     pub outputs_in_order: Vec<OutputArg>,
-    /// Resume a download: `-C -` continues the output file from its current size,
-    /// `-C OFFSET` from that byte, sending `Range: bytes=N-` and appending to the file.
-    /// A 206 whose Content-Range starts there is appended; a 416 means the file is
-    /// complete (exit 0, nothing written); an answer that does not continue there is
-    /// exit code 33, unless its length is the offset (the file is already complete).
+    /// Resume a download: `-C -` continues the output file from its current size (from
+    /// the start without a file), `-C OFFSET` from that byte, sending `Range: bytes=N-`
+    /// and appending to the file. A 206 whose Content-Range starts there is appended; a
+    /// 416 means the file is complete (exit 0, nothing written); an answer that does not
+    /// continue there is exit code 33, unless its length is the offset (the file is
+    /// already complete).
     #[arg(short = 'C', long = "continue-at", value_name = "OFFSET|-", value_parser = parse_continue_at, allow_hyphen_values = true)]
     pub continue_at: Option<ContinueAt>,
     /// Follow redirects (301, 302, 303, 307, 308): 301, 302 and 303 turn a POST into a
-    /// GET without the body, 303 any method but HEAD; 307 and 308 send the same request
-    /// again. Authorization and Cookie headers are not sent on to another host or port.
-    /// With -i every head of the chain is written.
+    /// GET without the body (and its Content-* headers), 303 any method but HEAD, -X ones
+    /// too; 307 and 308 send the same request again. Authorization and Cookie headers are
+    /// not sent on to another host or port. With -i every head of the chain is written.
     #[arg(short = 'L', long = "location")]
     pub location: bool,
     /// With -L, follow at most this many redirects (50 by default, -1 for no limit);
@@ -251,14 +260,16 @@ pub struct FetchArgs {
     #[arg(long = "max-redirs", value_name = "NUM", value_parser = clap::value_parser!(i32).range(-1..), allow_hyphen_values = true)]
     pub max_redirs: Option<i32>,
     /// Ask for a compressed response (`Accept-Encoding: deflate, gzip, br, zstd`) and
-    /// decode it; exit code 61 when it cannot be decoded.
+    /// decode it (stacked codings too); a body that is corrupt or cut short, or in
+    /// another coding, is exit code 61.
     #[arg(long = "compressed")]
     pub compressed: bool,
-    /// Show each status change, the request head sent (`>`) and the response head (`<`) on
-    /// standard error.
+    /// Show each status change, the request head sent (`>`), the response heads (`<`) and
+    /// each redirect followed on standard error.
     #[arg(short = 'v', long)]
     pub verbose: bool,
-    /// Give up after this many seconds in all (exit code 28); 0 means no limit.
+    /// Give up on a URL after this many seconds in all, redirects included (exit code
+    /// 28); 0 means no limit.
     #[arg(short = 'm', long = "max-time", value_name = "SECONDS", value_parser = parse_seconds)]
     pub max_time: Option<Duration>,
     /// Give up if resolving and connecting take longer than this (exit code 28); 0 leaves

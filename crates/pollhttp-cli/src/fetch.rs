@@ -199,7 +199,6 @@ impl<'a> Session<'a> {
         // The plan spells out every header, in curl's order.
         http.set_automatic_headers(false);
         http.set_stream_body(true);
-        http.set_accept_gzip(args.compressed);
         http.set_follow_redirects(args.location);
         http.set_max_redirects(args.max_redirs.unwrap_or(DEFAULT_MAX_REDIRS))
             .map_err(|e| Failure::new(code::USAGE, format!("--max-redirs: {e}")))?;
@@ -311,6 +310,13 @@ impl<'a> Session<'a> {
                 Err(_) => {}
             }
         }
+        // --compressed decodes; the plan says whether Accept-Encoding is sent (`-H
+        // 'Accept-Encoding:'` removes it), and without one the library would add its own.
+        let asks = plan.headers.iter().any(|h| {
+            h.split_once(':')
+                .is_some_and(|(n, _)| n.trim().eq_ignore_ascii_case("accept-encoding"))
+        });
+        self.http.set_accept_gzip(args.compressed && asks);
         let forward = proxy.as_ref().filter(|_| !tls);
         self.trace_request(&plan, forward);
         let headers: Vec<&str> = plan.headers.iter().map(String::as_str).collect();
@@ -324,6 +330,7 @@ impl<'a> Session<'a> {
             destination,
             resume_from: resume_from.filter(|_| plan.is_get()),
             proxy: proxy.is_some(),
+            head_request: plan.method == "HEAD",
             out: None,
             progress: None,
             discard: false,
@@ -494,6 +501,8 @@ struct Transfer<'a> {
     /// The byte a `-C` GET resumes from.
     resume_from: Option<u64>,
     proxy: bool,
+    /// A HEAD request: no body to decode.
+    head_request: bool,
     out: Option<Output>,
     progress: Option<Progress>,
     /// The body is read but not written (a 416 to a resume: the file is complete).
@@ -549,6 +558,17 @@ impl Transfer<'_> {
         if failed {
             return Err(http_error());
         }
+        if args.compressed && !self.head_request {
+            if let Some(coding) = unknown_coding(head) {
+                return Err(Failure::new(
+                    code::BAD_CONTENT_ENCODING,
+                    format!(
+                        "unrecognized content encoding type {coding:?}: deflate, gzip, br \
+                         and zstd are understood"
+                    ),
+                ));
+            }
+        }
         if let (Some(offset), false) = (resuming, self.discard) {
             if content_range_start(content_range) != Some(offset) {
                 // An answer as long as the part we have: the file is already complete.
@@ -570,6 +590,20 @@ impl Transfer<'_> {
     }
 }
 
+/// A coding of the head's `Content-Encoding` that cannot be decoded (curl refuses such a
+/// body with `--compressed`; the library would deliver it as sent).
+fn unknown_coding(head: &ResponseHead) -> Option<String> {
+    const KNOWN: [&str; 6] = ["identity", "gzip", "x-gzip", "deflate", "br", "zstd"];
+    head.headers
+        .iter()
+        .filter_map(|h| h.split_once(':'))
+        .filter(|(name, _)| name.trim().eq_ignore_ascii_case("content-encoding"))
+        .flat_map(|(_, value)| value.split(','))
+        .map(|c| c.trim_matches([' ', '\t']))
+        .find(|c| !c.is_empty() && !KNOWN.iter().any(|k| c.eq_ignore_ascii_case(k)))
+        .map(str::to_string)
+}
+
 /// The first byte of a `Content-Range` value, read as curl reads it: the first number
 /// (`bytes 100-199/200`); `None` for `*` or no number.
 fn content_range_start(value: Option<&str>) -> Option<u64> {
@@ -582,6 +616,25 @@ fn content_range_start(value: Option<&str>) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_codings() {
+        let head = |values: &[&str]| {
+            let mut h = ResponseHead::default();
+            h.headers = values
+                .iter()
+                .map(|v| format!("Content-Encoding: {v}"))
+                .collect();
+            h
+        };
+        assert_eq!(unknown_coding(&head(&[])), None);
+        assert_eq!(unknown_coding(&head(&["GZIP, br", "Identity"])), None);
+        assert_eq!(unknown_coding(&head(&["x-gzip,,zstd", "deflate"])), None);
+        assert_eq!(
+            unknown_coding(&head(&["gzip", " compress "])).as_deref(),
+            Some("compress")
+        );
+    }
 
     #[test]
     fn content_range_starts() {

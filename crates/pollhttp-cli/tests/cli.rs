@@ -453,3 +453,58 @@ fn demo_hello_takes_the_content_length_branch() {
     );
     assert!(text.contains("\"Content-Length\": \"14\""), "{text}");
 }
+
+#[test]
+fn verbose_shows_each_redirect_and_where_it_leads() {
+    let s = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(response(301, &[("Location", "/b")], b"moved")),
+        Step::ReadHead,
+        Step::Send(response(302, &[("Location", "/c?x=1")], b"")),
+        Step::ReadHead,
+        Step::Send(response(200, &[("X-End", "1")], b"end")),
+        Step::ExpectClose,
+    ]]);
+    let base = format!("http://{}", s.addr());
+    let r = pollhttp(&["-v", "-L", "-d", "p=1", &format!("{base}/a")]);
+    assert_ok(&r);
+    assert_eq!(r.stdout, b"end");
+    let wants = [
+        "> POST /a HTTP/1.1\n".to_string(),
+        "< HTTP/1.1 301 Moved Permanently\n< Location: /b\n".to_string(),
+        format!("* Issue another request to this URL: '{base}/b'\n"),
+        "< HTTP/1.1 302 Found\n< Location: /c?x=1\n".to_string(),
+        format!("* Issue another request to this URL: '{base}/c?x=1'\n"),
+        "< HTTP/1.1 200 OK\n< X-End: 1\n".to_string(),
+    ];
+    let mut from = 0;
+    for want in &wants {
+        let at = r.stderr[from..]
+            .find(want.as_str())
+            .unwrap_or_else(|| panic!("missing {want:?} in order in:\n{}", r.stderr));
+        from += at + want.len();
+    }
+    let requests = s.finish();
+    assert_eq!(requests.len(), 3);
+    assert!(requests[1].starts_with(b"GET /b HTTP/1.1\r\n"));
+}
+
+#[test]
+fn a_large_body_streams_to_the_output_through_redirects_and_decoding() {
+    let s = demo();
+    let n = 5 * 1024 * 1024 + 3;
+    let path = temp_path("streamed.bin");
+    let r = pollhttp(&[
+        "-L",
+        "--compressed",
+        "-o",
+        path.to_str().unwrap(),
+        &s.url(&format!("/bytes/{n}")),
+    ]);
+    assert_ok(&r);
+    let got = std::fs::read(&path).unwrap();
+    let mut want = vec![0u8; n];
+    fill_pattern(0, &mut want);
+    assert!(got == want, "file content differs from the pattern");
+    let _ = std::fs::remove_file(path);
+}
