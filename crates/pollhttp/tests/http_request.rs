@@ -453,9 +453,17 @@ fn the_timeout_covers_the_whole_request_in_virtual_time() {
 #[test]
 fn a_streamed_body_is_read_by_the_caller_in_pieces() {
     let body: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
-    let server = serve(vec![response(200, &[], &body)]);
+    // The connection stays open after the body: only the request knows it is over.
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(response(200, &[], &body)),
+        Step::ExpectClose,
+    ]]);
     let mut http = HttpRequest::new();
     http.set_stream_body(true);
+    // Were wait() to sleep once the body is over, the open connection would keep it
+    // asleep until this timeout, which the server outlasts.
+    http.set_timeout(Some(Duration::from_secs(5)));
     http.request(&url(&server, "/"), &[], Method::Get, "")
         .unwrap();
     let mut got = Vec::new();
@@ -471,7 +479,7 @@ fn a_streamed_body_is_read_by_the_caller_in_pieces() {
                 continue;
             }
         }
-        http.wait(Some(Duration::from_millis(50))).unwrap();
+        http.wait(None).unwrap();
     };
     assert_eq!(done.result, HttpRequestResult::Success, "{:?}", done.error);
     assert!(done.body.is_empty());
@@ -876,13 +884,20 @@ fn every_coding_is_decoded_and_its_headers_removed() {
 #[test]
 fn a_streamed_body_is_decoded_as_it_is_read() {
     let body = sample_text(500_000);
-    let server = serve(vec![chunked_response(
-        200,
-        &[("Content-Encoding", "gzip")],
-        &gzip(&body).chunks(777).collect::<Vec<_>>(),
-    )]);
+    let server = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(chunked_response(
+            200,
+            &[("Content-Encoding", "gzip")],
+            &gzip(&body).chunks(777).collect::<Vec<_>>(),
+        )),
+        Step::ExpectClose,
+    ]]);
     let mut http = HttpRequest::new();
     http.set_stream_body(true);
+    // Were wait() to sleep once the body is over, the open connection would keep it
+    // asleep until this timeout, which the server outlasts.
+    http.set_timeout(Some(Duration::from_secs(5)));
     http.request(&url(&server, "/"), &[], Method::Get, "")
         .unwrap();
     let mut got = Vec::new();
@@ -894,7 +909,7 @@ fn a_streamed_body_is_decoded_as_it_is_read() {
         let n = http.read_body(&mut buf);
         got.extend_from_slice(&buf[..n]);
         if n == 0 {
-            http.wait(Some(Duration::from_millis(50))).unwrap();
+            http.wait(None).unwrap();
         }
     };
     assert_eq!(done.result, HttpRequestResult::Success, "{:?}", done.error);

@@ -189,9 +189,9 @@ impl HttpRequest {
     }
 
     /// Reads decoded body bytes into `buf`, with [`set_stream_body`] on, once the final
-    /// response's head has arrived; 0 when nothing is ready yet (or the body is over:
-    /// `poll()` then returns the completion). A failure ends the request: `poll()`
-    /// returns it.
+    /// response's head has arrived; 0 when nothing is ready yet, or when the body is over
+    /// (the next `poll()` returns the completion, and [`wait`](HttpRequest::wait) does not
+    /// sleep). A failure ends the request: the next `poll()` returns it.
     ///
     /// [`set_stream_body`]: HttpRequest::set_stream_body
     pub fn read_body(&mut self, buf: &mut [u8]) -> usize {
@@ -213,6 +213,17 @@ impl HttpRequest {
                 0
             }
         }
+    }
+
+    /// Whether `poll()` can go on without waiting for the socket: a failure seen by
+    /// `read_body`, or a streamed body read to its end.
+    pub(super) fn ready_without_io(&self) -> bool {
+        let Some(job) = self.job.as_ref() else {
+            return false;
+        };
+        self.pending_failure.is_some()
+            || matches!(job.stage, Stage::Body)
+                && job.pipe.as_ref().is_none_or(BodyPipe::is_finished)
     }
 
     /// One step of the state machine.

@@ -405,10 +405,14 @@ impl HttpRequest {
 
     /// Waits until the request can make progress (socket readiness or a deadline), at
     /// most `timeout`; see [`HttpClient::wait`]. Returns at once when no request is in
-    /// progress.
+    /// progress, and with `true` when `poll()` has work that needs no socket (the body
+    /// has been read to its end, or a read failed).
     pub fn wait(&mut self, timeout: Option<Duration>) -> Result<bool, Error> {
         if self.job.is_none() {
             return Ok(false);
+        }
+        if self.ready_without_io() {
+            return Ok(true);
         }
         let timeout = match (timeout, self.job_deadline()) {
             (t, None) => t,
