@@ -267,29 +267,6 @@ fn percent_decode(s: &str) -> Vec<u8> {
     out
 }
 
-/// `Basic` and the base64 of `user:password` (RFC 7617).
-fn basic_authorization(user: &[u8], password: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let pair = [user, b":", password].concat();
-    let mut out = String::from("Basic ");
-    for chunk in pair.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 /// `body` as one chunk and the last chunk (RFC 9112 section 7.1), as curl sends a body it
 /// was told to chunk; an empty body is the last chunk alone.
 fn chunk_encode(body: &[u8]) -> Vec<u8> {
@@ -408,7 +385,7 @@ pub fn build_for(
         if let Some((user, password)) = credentials(args, &url) {
             headers.push(format!(
                 "Authorization: {}",
-                basic_authorization(&user, &password)
+                pollhttp::basic_authorization(&user, &password)
             ));
         }
     }
@@ -810,10 +787,10 @@ mod tests {
         assert_eq!(percent_decode("a%41%zz%4"), b"aA%zz%4");
         assert_eq!(percent_decode("%e2%82%AC"), "€".as_bytes());
         assert_eq!(
-            basic_authorization(b"Aladdin", b"open sesame"),
+            pollhttp::basic_authorization(b"Aladdin", b"open sesame"),
             "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
         );
-        assert_eq!(basic_authorization(b"", b""), "Basic Og==");
+        assert_eq!(pollhttp::basic_authorization(b"", b""), "Basic Og==");
     }
 
     #[test]

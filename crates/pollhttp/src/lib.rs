@@ -105,6 +105,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod basic_auth;
 mod client;
 mod clock;
 mod conn;
@@ -126,6 +127,7 @@ pub use pollhttp_proto as proto;
 
 // Godot's names are search aliases. rustdoc indexes the aliases of an item shown through
 // a re-export from the re-export, so they sit on these lines.
+pub use basic_auth::basic_authorization;
 #[doc(alias = "HTTPClient")]
 pub use client::HttpClient;
 pub use client::{

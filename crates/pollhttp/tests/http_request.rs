@@ -450,6 +450,30 @@ fn the_timeout_covers_the_whole_request_in_virtual_time() {
     assert!(e.to_string().contains("5s"), "{e}");
 }
 
+/// GETs `url` with the body streamed, read in pieces of `piece` bytes as it comes;
+/// returns the completion and what was read.
+fn stream_from(url: &str, piece: usize) -> (Completion, Vec<u8>) {
+    let mut http = HttpRequest::new();
+    http.set_stream_body(true);
+    // Were wait() to sleep once the body is over, a connection the server keeps open
+    // would keep it asleep until this timeout.
+    http.set_timeout(Some(Duration::from_secs(5)));
+    http.request(url, &[], Method::Get, "").unwrap();
+    let mut got = Vec::new();
+    let mut buf = vec![0u8; piece];
+    let done = loop {
+        if let Some(done) = http.poll() {
+            break done;
+        }
+        let n = http.read_body(&mut buf);
+        got.extend_from_slice(&buf[..n]);
+        if n == 0 {
+            http.wait(None).unwrap();
+        }
+    };
+    (done, got)
+}
+
 #[test]
 fn a_streamed_body_is_read_by_the_caller_in_pieces() {
     let body: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
@@ -459,28 +483,7 @@ fn a_streamed_body_is_read_by_the_caller_in_pieces() {
         Step::Send(response(200, &[], &body)),
         Step::ExpectClose,
     ]]);
-    let mut http = HttpRequest::new();
-    http.set_stream_body(true);
-    // Were wait() to sleep once the body is over, the open connection would keep it
-    // asleep until this timeout, which the server outlasts.
-    http.set_timeout(Some(Duration::from_secs(5)));
-    http.request(&url(&server, "/"), &[], Method::Get, "")
-        .unwrap();
-    let mut got = Vec::new();
-    let mut buf = [0u8; 1000];
-    let done = loop {
-        if let Some(done) = http.poll() {
-            break done;
-        }
-        if http.response_code() == 200 {
-            let n = http.read_body(&mut buf);
-            got.extend_from_slice(&buf[..n]);
-            if n > 0 {
-                continue;
-            }
-        }
-        http.wait(None).unwrap();
-    };
+    let (done, got) = stream_from(&url(&server, "/"), 1000);
     assert_eq!(done.result, HttpRequestResult::Success, "{:?}", done.error);
     assert!(done.body.is_empty());
     assert_eq!(got, body);
@@ -893,25 +896,7 @@ fn a_streamed_body_is_decoded_as_it_is_read() {
         )),
         Step::ExpectClose,
     ]]);
-    let mut http = HttpRequest::new();
-    http.set_stream_body(true);
-    // Were wait() to sleep once the body is over, the open connection would keep it
-    // asleep until this timeout, which the server outlasts.
-    http.set_timeout(Some(Duration::from_secs(5)));
-    http.request(&url(&server, "/"), &[], Method::Get, "")
-        .unwrap();
-    let mut got = Vec::new();
-    let mut buf = [0u8; 1500];
-    let done = loop {
-        if let Some(done) = http.poll() {
-            break done;
-        }
-        let n = http.read_body(&mut buf);
-        got.extend_from_slice(&buf[..n]);
-        if n == 0 {
-            http.wait(None).unwrap();
-        }
-    };
+    let (done, got) = stream_from(&url(&server, "/"), 1500);
     assert_eq!(done.result, HttpRequestResult::Success, "{:?}", done.error);
     assert!(got == body);
 }

@@ -90,10 +90,9 @@ impl Target {
         let password = password
             .map(|p| crate::proxy::percent_decode(p).unwrap_or_else(|_| p.to_string()))
             .unwrap_or_default();
-        let pair = format!("{user}:{password}");
-        Some(format!(
-            "Basic {}",
-            crate::tls::encode_base64(pair.as_bytes())
+        Some(crate::basic_authorization(
+            user.as_bytes(),
+            password.as_bytes(),
         ))
     }
 

@@ -148,10 +148,9 @@ impl ProxyConfig {
     /// credentials.
     pub fn basic_authorization(&self) -> Option<String> {
         let (user, password) = self.credentials.as_ref()?;
-        let pair = format!("{user}:{password}");
-        Some(format!(
-            "Basic {}",
-            crate::tls::encode_base64(pair.as_bytes())
+        Some(crate::basic_authorization(
+            user.as_bytes(),
+            password.as_bytes(),
         ))
     }
 
