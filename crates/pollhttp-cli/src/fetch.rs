@@ -30,6 +30,19 @@ struct Trace {
     heads_shown: usize,
     /// Redirects of the current URL announced so far (`Issue another request`).
     hops_shown: usize,
+    /// Whether a new connection of the current URL starts with a name lookup (the host,
+    /// or the proxy, is a name, not an IP address).
+    resolves: bool,
+}
+
+/// Whether `host` (possibly `scheme://host`, an IPv6 address with or without brackets)
+/// is a name that must be looked up.
+fn is_name(host: &str) -> bool {
+    let bare = host.split_once("://").map_or(host, |(_, h)| h);
+    bare.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        .is_err()
 }
 
 /// Where a status comes in the client's way through one exchange.
@@ -52,12 +65,14 @@ impl Trace {
             tls_shown: false,
             heads_shown: 0,
             hops_shown: 0,
+            resolves: false,
         }
     }
 
     /// Shows the client's status when it changed since the last look. One `poll()` can
-    /// pass CONNECTED (and REQUESTING) on its way; those are named too, as the client
-    /// never skips them.
+    /// pass RESOLVING, CONNECTING, CONNECTED and REQUESTING on its way (a fast lookup, a
+    /// loopback connect); those are named too, as the client never skips them, except
+    /// RESOLVING for an IP address.
     fn see(&mut self, http: &HttpRequest) {
         let status = http.http_client_status();
         if self.last == Some(status) {
@@ -69,7 +84,9 @@ impl Trace {
         if self.verbose {
             let before = self.last.map_or(0, rank);
             let after = rank(status);
-            for passed in [Status::Connected, Status::Requesting] {
+            let lookup = self.resolves.then_some(Status::Resolving);
+            let passed_by = [Status::Connecting, Status::Connected, Status::Requesting];
+            for passed in lookup.into_iter().chain(passed_by) {
                 if before < rank(passed) && after > rank(passed) {
                     note!("* status: {}", passed.godot_name());
                 }
@@ -325,6 +342,10 @@ impl<'a> Session<'a> {
             .map_err(|e| Failure::from_client(&e, Phase::Request))?;
         self.trace.heads_shown = 0;
         self.trace.hops_shown = 0;
+        let looked_up = proxy
+            .as_ref()
+            .map_or(plan.connect_host.as_str(), |p| p.host());
+        self.trace.resolves = is_name(looked_up);
         let mut transfer = Transfer {
             args,
             destination,
@@ -616,6 +637,22 @@ fn content_range_start(value: Option<&str>) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_looked_up_addresses_are_not() {
+        for name in ["localhost", "http://example.com", "https://a.b"] {
+            assert!(is_name(name), "{name}");
+        }
+        for addr in [
+            "127.0.0.1",
+            "http://10.0.0.1",
+            "::1",
+            "[::1]",
+            "https://[fe80::1]",
+        ] {
+            assert!(!is_name(addr), "{addr}");
+        }
+    }
 
     #[test]
     fn unknown_codings() {
