@@ -328,12 +328,9 @@ impl<'a> Session<'a> {
             }
         }
         // --compressed decodes; the plan says whether Accept-Encoding is sent (`-H
-        // 'Accept-Encoding:'` removes it), and without one the library would add its own.
-        let asks = plan.headers.iter().any(|h| {
-            h.split_once(':')
-                .is_some_and(|(n, _)| n.trim().eq_ignore_ascii_case("accept-encoding"))
-        });
-        self.http.set_accept_gzip(args.compressed && asks);
+        // 'Accept-Encoding:'` removes it): with the automatic headers off, the library
+        // adds none of its own.
+        self.http.set_accept_gzip(args.compressed);
         let forward = proxy.as_ref().filter(|_| !tls);
         self.trace_request(&plan, forward);
         let headers: Vec<&str> = plan.headers.iter().map(String::as_str).collect();

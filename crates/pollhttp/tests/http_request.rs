@@ -14,6 +14,11 @@ fn run(http: &mut HttpRequest) -> Completion {
         .expect("a request is in progress")
 }
 
+fn get_with(http: &mut HttpRequest, url: &str, headers: &[&str]) -> Completion {
+    http.request(url, headers, Method::Get, "").unwrap();
+    run(http)
+}
+
 fn get(http: &mut HttpRequest, url: &str) -> Completion {
     http.request(url, &[], Method::Get, "").unwrap();
     run(http)
@@ -1001,6 +1006,29 @@ fn accept_encoding_is_left_to_a_caller_who_sets_it_or_asks_for_a_range() {
     );
     assert_eq!(header(&reqs[1], "accept-encoding"), None);
     assert_eq!(text(&reqs[0]).matches("ccept-Encoding").count(), 1);
+}
+
+#[test]
+fn without_automatic_headers_only_the_callers_go_out() {
+    let body = sample_text(5_000);
+    let server = serve(vec![
+        response(200, &[], b"plain"),
+        response(200, &[("Content-Encoding", "gzip")], &gzip(&body)),
+    ]);
+    let mut http = HttpRequest::new();
+    http.set_automatic_headers(false);
+    let host = format!("Host: 127.0.0.1:{}", server.port());
+    get_with(&mut http, &url(&server, "/"), &[&host]);
+    // Asked for by the caller, the coding is decoded all the same.
+    let done = get_with(
+        &mut http,
+        &url(&server, "/"),
+        &[&host, "Accept-Encoding: gzip"],
+    );
+    assert!(done.body == body);
+    let reqs = server.requests();
+    assert_eq!(text(&reqs[0]), format!("GET / HTTP/1.1\r\n{host}\r\n\r\n"));
+    assert_eq!(header(&reqs[1], "accept-encoding").as_deref(), Some("gzip"));
 }
 
 #[test]

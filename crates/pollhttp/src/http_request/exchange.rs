@@ -18,8 +18,9 @@ pub(crate) struct Job {
     method: RequestMethodBuf,
     /// The caller's headers, less what a redirect removed.
     headers: Vec<String>,
-    /// Kept for redirects that send it again (307, 308).
-    body: Vec<u8>,
+    /// Kept for redirects that send it again (307, 308): shared with the connection, not
+    /// copied for each send.
+    body: std::sync::Arc<[u8]>,
     redirects: u32,
     pub deadline: Option<Instant>,
     stage: Stage,
@@ -141,7 +142,7 @@ impl HttpRequest {
             target,
             method,
             headers: headers.iter().map(|h| h.to_string()).collect(),
-            body,
+            body: body.into(),
             redirects: 0,
             deadline: self.settings.timeout.and_then(|t| now.checked_add(t)),
             stage: Stage::Connect,
@@ -299,6 +300,7 @@ impl HttpRequest {
     fn send(&mut self) -> Result<(), Error> {
         self.apply_deadline();
         let accept_gzip = self.settings.accept_gzip;
+        let automatic = self.client.automatic_headers();
         let Some(job) = self.job.as_mut() else {
             return Ok(());
         };
@@ -324,7 +326,13 @@ impl HttpRequest {
                 extra.push(format!("If-Range: {v}"));
             }
         }
-        if accept_gzip && !has("accept-encoding") && !has("range") && resuming.is_none() {
+        // With the automatic headers off the caller spells out every header, this one too.
+        if automatic
+            && accept_gzip
+            && !has("accept-encoding")
+            && !has("range")
+            && resuming.is_none()
+        {
             extra.push(ACCEPT_ENCODING.to_string());
         }
         let lines: Vec<&str> = job
@@ -333,7 +341,7 @@ impl HttpRequest {
             .chain(extra.iter())
             .map(String::as_str)
             .collect();
-        let body = RequestBody::from(job.body.clone());
+        let body = RequestBody::from(std::sync::Arc::clone(&job.body));
         self.client.request_raw(
             job.method.borrow(),
             job.target.request_target(),
@@ -497,7 +505,7 @@ impl HttpRequest {
         };
         redirect::headers_for_hop(&mut job.headers, &hop);
         if !hop.keep_body {
-            job.body.clear();
+            job.body = std::sync::Arc::from(&[][..]);
         }
         job.method = hop.method;
         job.target = hop.target;

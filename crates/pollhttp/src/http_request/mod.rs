@@ -380,9 +380,12 @@ impl HttpRequest {
         self.client.set_limits(limits);
     }
 
-    /// Whether the client adds `Host`, `User-Agent` and `Accept` to requests that lack
-    /// them; see [`HttpClient::set_automatic_headers`]. Off, the caller spells out every
-    /// header; a caller's `Host` is rewritten for a redirect to another origin.
+    /// Whether `Host`, `User-Agent`, `Accept` and (with
+    /// [`set_accept_gzip`](HttpRequest::set_accept_gzip)) `Accept-Encoding` are added to
+    /// requests that lack them; see [`HttpClient::set_automatic_headers`]. Off, the caller
+    /// spells out every header (bodies it asked to be compressed are still decoded); a
+    /// caller's `Host` is rewritten for a redirect to another origin. Credentials in the
+    /// URL still become `Authorization`, and a resume still sends `Range`.
     pub fn set_automatic_headers(&mut self, on: bool) {
         self.client.set_automatic_headers(on);
     }
