@@ -152,7 +152,9 @@ pub use poller::{Poller, Token};
 pub use proto::{Limits, Method, RequestMethod};
 pub use proto::{TimeoutPhase, Timeouts};
 pub use proxy::{no_proxy_matches, ProxyConfig, DEFAULT_PROXY_PORT};
-pub use tls::{Certificates, TlsError, TlsErrorKind, TlsOptions, TlsVersion};
+pub use tls::{
+    Certificates, PrivateKey, RevocationLists, TlsError, TlsErrorKind, TlsOptions, TlsVersion,
+};
 
 /// Every ```` ```rust ```` block of README.md, compiled and run as a doc test.
 #[cfg(doctest)]

@@ -76,6 +76,29 @@ pub enum TlsErrorKind {
     Io,
     /// The peer closed the connection during the handshake (or in the middle of a record).
     Closed,
+    /// The server's certificate, or one in its chain, is revoked by a revocation list
+    /// given with [`with_revocation_lists`](super::TlsOptions::with_revocation_lists)
+    /// (the detail says which one).
+    Revoked,
+    /// A certificate that revocation is checked for has no revocation list from its
+    /// issuer among those given, and unknown status is denied (the default; see
+    /// [`allow_unknown_revocation_status`](super::TlsOptions::allow_unknown_revocation_status)).
+    RevocationUnknown,
+    /// A revocation list needed for the check is past its `nextUpdate` date (see
+    /// [`ignore_revocation_expiration`](super::TlsOptions::ignore_revocation_expiration)).
+    RevocationListExpired,
+    /// A revocation list cannot be used: its signature does not verify with its issuer's
+    /// key, the issuer may not sign revocation lists, or it uses what is not supported
+    /// (delta or indirect lists, an unknown critical extension).
+    BadRevocationList,
+    /// The server asked for a client certificate, none was configured (see
+    /// [`with_client_certificate`](super::TlsOptions::with_client_certificate)), and the
+    /// server ended the handshake for it.
+    ClientCertificateRequired,
+    /// The server did not accept the client certificate that was sent (unknown issuer,
+    /// expired, revoked, ...). In TLS 1.3 the server's verdict comes after the client
+    /// considers the handshake done, so it may surface on the first read.
+    ClientCertificateRejected,
 }
 
 impl TlsErrorKind {
@@ -94,6 +117,14 @@ impl TlsErrorKind {
             TlsErrorKind::InvalidConfig => "invalid TLS configuration",
             TlsErrorKind::Io => "I/O error during TLS",
             TlsErrorKind::Closed => "connection closed during TLS",
+            TlsErrorKind::Revoked => "certificate is revoked",
+            TlsErrorKind::RevocationUnknown => "certificate revocation status is unknown",
+            TlsErrorKind::RevocationListExpired => "certificate revocation list has expired",
+            TlsErrorKind::BadRevocationList => "certificate revocation list cannot be used",
+            TlsErrorKind::ClientCertificateRequired => {
+                "the server requires a client certificate and none was sent"
+            }
+            TlsErrorKind::ClientCertificateRejected => "the server rejected the client certificate",
         }
     }
 }
@@ -208,6 +239,12 @@ impl TlsError {
                 CertificateError::NotValidForName
                 | CertificateError::NotValidForNameContext { .. } => TlsErrorKind::WrongName,
                 CertificateError::UnknownIssuer => TlsErrorKind::UnknownIssuer,
+                CertificateError::Revoked => TlsErrorKind::Revoked,
+                CertificateError::UnknownRevocationStatus => TlsErrorKind::RevocationUnknown,
+                CertificateError::ExpiredRevocationList
+                | CertificateError::ExpiredRevocationListContext { .. } => {
+                    TlsErrorKind::RevocationListExpired
+                }
                 CertificateError::Other(OtherError(inner)) => {
                     if let Some(ours) = inner.downcast_ref::<TlsError>() {
                         return ours.clone();
@@ -217,6 +254,10 @@ impl TlsError {
                 _ => TlsErrorKind::BadCertificate,
             },
             E::NoCertificatesPresented => TlsErrorKind::BadCertificate,
+            E::InvalidCertRevocationList(_) => TlsErrorKind::BadRevocationList,
+            E::AlertReceived(AlertDescription::CertificateRequired) => {
+                TlsErrorKind::ClientCertificateRequired
+            }
             E::AlertReceived(AlertDescription::ProtocolVersion) => TlsErrorKind::ProtocolVersion,
             E::PeerIncompatible(
                 PeerIncompatible::ServerDoesNotSupportTls12Or13

@@ -65,11 +65,13 @@
 //! either way.
 
 mod certificates;
+mod client_auth;
 mod config;
 mod error;
 mod options;
 mod pins;
 mod provider;
+mod revocation;
 mod stream;
 mod transport;
 mod verifier;
@@ -84,11 +86,13 @@ mod tests;
 // a re-export from the re-export, so they sit on these lines.
 #[doc(alias = "X509Certificate")]
 pub use certificates::Certificates;
+pub use client_auth::PrivateKey;
 pub use error::{TlsError, TlsErrorKind};
 #[doc(alias = "TLSOptions")]
 pub use options::TlsOptions;
 pub use options::TlsVersion;
 pub(crate) use pins::encode_base64;
+pub use revocation::RevocationLists;
 #[doc(alias = "StreamPeerTLS")]
 pub use stream::TlsHandshake;
 #[doc(alias = "StreamPeerTLS")]
