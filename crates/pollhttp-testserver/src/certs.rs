@@ -154,10 +154,30 @@ impl KeyKind {
             KeyKind::Rsa => KeyPair::from_pem_and_sign_algo(RSA_KEY_PEM, &rcgen::PKCS_RSA_SHA256),
             KeyKind::EcdsaP256 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256),
             KeyKind::EcdsaP384 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384),
-            KeyKind::Ed25519 => KeyPair::generate_for(&rcgen::PKCS_ED25519),
+            KeyKind::Ed25519 => ed25519_v1(),
         }
         .expect("client key")
     }
+}
+
+/// An Ed25519 key in PKCS#8 version 1 (RFC 8410's form, without the public key), which
+/// OpenSSL 3.0 (and so curl) reads; ring writes version 2, which it does not.
+fn ed25519_v1() -> Result<KeyPair, rcgen::Error> {
+    // Version 2 as ring writes it: this prefix, the 32-byte seed, then the public key.
+    const V2_PREFIX: [u8; 16] = [
+        0x30, 0x51, 0x02, 0x01, 0x01, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
+        0x20,
+    ];
+    // Version 1: the same with an outer length of 46 and version 0, then the seed alone.
+    const V1_PREFIX: [u8; 16] = [
+        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
+        0x20,
+    ];
+    let v2 = KeyPair::generate_for(&rcgen::PKCS_ED25519)?.serialize_der();
+    assert_eq!(v2[..16], V2_PREFIX, "ring's Ed25519 PKCS#8 layout");
+    let mut v1 = V1_PREFIX.to_vec();
+    v1.extend_from_slice(&v2[16..48]);
+    KeyPair::from_pkcs8_der_and_sign_algo(&PrivatePkcs8KeyDer::from(v1), &rcgen::PKCS_ED25519)
 }
 
 /// A certificate revocation list, signed by a [`Ca`].

@@ -160,6 +160,7 @@ fn a_missing_certificate_is_required_in_tls_1_3_on_the_first_read() {
     assert!(!in_connect, "{e}");
     assert_eq!(e.kind(), TlsErrorKind::ClientCertificateRequired, "{e}");
     assert!(e.detail().contains("first read"), "{e}");
+    assert!(e.after_handshake());
     assert!(
         e.to_string()
             .starts_with("the server requires a client certificate"),
@@ -178,6 +179,7 @@ fn a_certificate_of_an_unknown_issuer_is_rejected_in_both_versions() {
         assert_eq!(e.kind(), TlsErrorKind::ClientCertificateRejected, "{e}");
         assert!(e.detail().contains("UnknownCA"), "{e}");
         assert_eq!(e.detail().contains("first read"), late, "{e}");
+        assert_eq!(e.after_handshake(), late, "{e}");
         let logs = server.finish();
         assert!(logs[0].handshake_error.is_some(), "{logs:?}");
     }

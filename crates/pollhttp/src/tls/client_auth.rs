@@ -248,10 +248,13 @@ impl ClientAuth {
         } else {
             return None;
         };
-        Some(
-            TlsError::new(kind, format!("{what}; it sent alert {alert:?}{when}"))
-                .with_rustls(e.clone()),
-        )
+        let refusal = TlsError::new(kind, format!("{what}; it sent alert {alert:?}{when}"))
+            .with_rustls(e.clone());
+        Some(if after_handshake {
+            refusal.late()
+        } else {
+            refusal
+        })
     }
 }
 
@@ -321,5 +324,10 @@ mod tests {
         );
         let late = sent.refusal(&alert(A::BadCertificate), true).unwrap();
         assert!(late.detail().contains("first read"), "{late}");
+        assert!(late.after_handshake());
+        assert!(!sent
+            .refusal(&alert(A::BadCertificate), false)
+            .unwrap()
+            .after_handshake());
     }
 }

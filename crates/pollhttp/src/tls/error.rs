@@ -27,6 +27,7 @@ pub struct TlsError {
     // Boxed and shared so that `pollhttp::Error`, which holds a `TlsError`, stays small.
     server: Option<Box<str>>,
     cause: Option<Arc<Cause>>,
+    after_handshake: bool,
 }
 
 /// What a [`TlsError`] came from.
@@ -143,6 +144,7 @@ impl TlsError {
             detail: detail.into(),
             server: None,
             cause: None,
+            after_handshake: false,
         }
     }
 
@@ -160,6 +162,21 @@ impl TlsError {
     /// one from settings).
     pub fn server(&self) -> Option<&str> {
         self.server.as_deref()
+    }
+
+    /// True when the failure came after the client's side of the handshake was done:
+    /// a TLS 1.3 server's refusal of the client certificate, which arrives with the
+    /// first read ([`TlsErrorKind::ClientCertificateRequired`] or
+    /// [`ClientCertificateRejected`](TlsErrorKind::ClientCertificateRejected)). curl
+    /// reports those as a receive error (exit code 56) rather than a handshake failure.
+    pub fn after_handshake(&self) -> bool {
+        self.after_handshake
+    }
+
+    /// The same error, marked as met after the client's side of the handshake was done.
+    pub(crate) fn late(mut self) -> TlsError {
+        self.after_handshake = true;
+        self
     }
 
     /// The rustls error this one was sorted from, if any.
