@@ -95,6 +95,7 @@ pub struct Ca {
     pub pem: String,
     /// The certificate's serial number, for a revocation list of its issuer.
     pub serial: u64,
+    key_pem: String,
     issuer: Issuer<'static, KeyPair>,
 }
 
@@ -252,6 +253,7 @@ impl Ca {
             der: cert.der().clone(),
             pem: cert.pem(),
             serial,
+            key_pem: key.serialize_pem(),
             issuer: Issuer::new(params, key),
         }
     }
@@ -271,6 +273,7 @@ impl Ca {
             der: cert.der().clone(),
             pem: cert.pem(),
             serial,
+            key_pem: key.serialize_pem(),
             issuer: Issuer::new(params, key),
         }
     }
@@ -298,6 +301,25 @@ impl Ca {
         let mut params = leaf_params(&[name], Validity::Current, serial);
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
         let cert = params.signed_by(&key, &self.issuer).expect("sign client");
+        Leaf::new(&cert, &key, serial)
+    }
+
+    /// The CA's private key as a PEM `PRIVATE KEY` block (PKCS#8), for tools that sign
+    /// in its name (`openssl ocsp -rkey`).
+    pub fn key_pem(&self) -> &str {
+        &self.key_pem
+    }
+
+    /// A certificate of this CA for an OCSP responder that answers in its name
+    /// (extended key usage OCSPSigning; RFC 6960 4.2.2.2).
+    pub fn ocsp_responder(&self, name: &str) -> Leaf {
+        let key = KeyPair::generate().expect("responder key");
+        let serial = next_serial();
+        let mut params = leaf_params(&[name], Validity::Current, serial);
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::OcspSigning];
+        let cert = params
+            .signed_by(&key, &self.issuer)
+            .expect("sign responder");
         Leaf::new(&cert, &key, serial)
     }
 

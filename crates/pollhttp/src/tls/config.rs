@@ -8,6 +8,7 @@ use rustls::{ClientConfig, RootCertStore, SupportedProtocolVersion};
 use super::certificates::Certificates;
 use super::client_auth::{certified_key, ClientCertResolver, PrivateKey};
 use super::error::{TlsError, TlsErrorKind};
+use super::ocsp::StaplePolicy;
 use super::options::{DefaultRoots, TlsVersion, Verification};
 use super::pins::Pin;
 use super::revocation::{RevocationCheck, RevocationLists, RevocationPolicy};
@@ -24,6 +25,7 @@ pub(crate) struct Settings<'a> {
     pub(crate) revocation_lists: Option<&'a RevocationLists>,
     pub(crate) revocation_policy: RevocationPolicy,
     pub(crate) client_identity: Option<&'a (Certificates, PrivateKey)>,
+    pub(crate) staple: StaplePolicy,
 }
 
 fn bundled_roots() -> Arc<RootCertStore> {
@@ -127,6 +129,7 @@ pub(crate) fn build(s: Settings<'_>) -> Result<Arc<ClientConfig>, TlsError> {
         s.pins.to_vec(),
         provider.signature_verification_algorithms,
         revocation,
+        s.staple,
     );
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&versions(s.min_version, s.max_version))

@@ -79,10 +79,11 @@ pub enum TlsErrorKind {
     Closed,
     /// The server's certificate, or one in its chain, is revoked by a revocation list
     /// given with [`with_revocation_lists`](super::TlsOptions::with_revocation_lists)
-    /// (the detail says which one).
+    /// (the detail says which one), or by the OCSP response the server stapled.
     Revoked,
     /// A certificate that revocation is checked for has no revocation list from its
-    /// issuer among those given, and unknown status is denied (the default; see
+    /// issuer among those given, or the stapled OCSP response says "unknown", and
+    /// unknown status is denied (the default; see
     /// [`allow_unknown_revocation_status`](super::TlsOptions::allow_unknown_revocation_status)).
     RevocationUnknown,
     /// A revocation list needed for the check is past its `nextUpdate` date (see
@@ -96,6 +97,14 @@ pub enum TlsErrorKind {
     /// [`with_client_certificate`](super::TlsOptions::with_client_certificate)), and the
     /// server ended the handshake for it.
     ClientCertificateRequired,
+    /// The OCSP response the server stapled to its certificate cannot be trusted: it does
+    /// not parse, is not signed by the certificate's issuer (or a responder the issuer
+    /// authorized), is about another certificate, or is out of date. A response saying
+    /// "revoked" is [`Revoked`](TlsErrorKind::Revoked) instead.
+    BadOcspResponse,
+    /// The server stapled no OCSP response, and
+    /// [`require_ocsp_staple`](super::TlsOptions::require_ocsp_staple) asks for one.
+    StapleMissing,
     /// The server did not accept the client certificate that was sent (unknown issuer,
     /// expired, revoked, ...). In TLS 1.3 the server's verdict comes after the client
     /// considers the handshake done, so it may surface on the first read.
@@ -122,6 +131,8 @@ impl TlsErrorKind {
             TlsErrorKind::RevocationUnknown => "certificate revocation status is unknown",
             TlsErrorKind::RevocationListExpired => "certificate revocation list has expired",
             TlsErrorKind::BadRevocationList => "certificate revocation list cannot be used",
+            TlsErrorKind::BadOcspResponse => "stapled OCSP response cannot be trusted",
+            TlsErrorKind::StapleMissing => "no stapled OCSP response",
             TlsErrorKind::ClientCertificateRequired => {
                 "the server requires a client certificate and none was sent"
             }

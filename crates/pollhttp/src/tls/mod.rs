@@ -68,6 +68,7 @@ mod certificates;
 mod client_auth;
 mod config;
 mod error;
+mod ocsp;
 mod options;
 mod pins;
 mod provider;

@@ -10,6 +10,7 @@ use super::certificates::Certificates;
 use super::client_auth::PrivateKey;
 use super::config;
 use super::error::{TlsError, TlsErrorKind};
+use super::ocsp::StaplePolicy;
 use super::pins::{parse_pins, public_key_pin, Pin};
 use super::revocation::{RevocationLists, RevocationPolicy};
 
@@ -81,6 +82,9 @@ pub struct TlsOptions {
     /// Revocation lists checked with the chain; `None` for no revocation check.
     revocation_lists: Option<RevocationLists>,
     revocation_policy: RevocationPolicy,
+    /// Whether a stapled OCSP response is required, or ignored.
+    staple_required: bool,
+    staple_ignored: bool,
     /// The client certificate chain and its key, sent when the server asks.
     client_identity: Option<(Certificates, PrivateKey)>,
     /// The caller's provider; `None` for the default.
@@ -112,6 +116,8 @@ impl TlsOptions {
             max_version: TlsVersion::Tls13,
             revocation_lists: None,
             revocation_policy: RevocationPolicy::default(),
+            staple_required: false,
+            staple_ignored: false,
             client_identity: None,
             provider: None,
             caller_config: None,
@@ -377,6 +383,46 @@ impl TlsOptions {
         self.rebuilt()
     }
 
+    /// Fails the handshake with [`TlsErrorKind::StapleMissing`] when the server staples
+    /// no OCSP response to its certificate (as a certificate with the "OCSP must-staple"
+    /// extension asks of clients; this does not look for that extension).
+    ///
+    /// Whether required or not, a stapled response is always checked when the chain is
+    /// (in [`client`](TlsOptions::client) mode, and in
+    /// [`client_unsafe`](TlsOptions::client_unsafe) mode with a trusted chain): it must
+    /// be signed by the issuer of the server's certificate or by a responder certificate
+    /// that issuer signed for OCSP signing, be about the server's certificate, and be
+    /// current (`thisUpdate` not ahead of the clock, `nextUpdate` not past, five minutes
+    /// of slack either way; without `nextUpdate`, at most seven days old). Else the
+    /// handshake fails with [`TlsErrorKind::BadOcspResponse`]; a response saying
+    /// "revoked" fails it with [`TlsErrorKind::Revoked`], one saying "unknown" with
+    /// [`TlsErrorKind::RevocationUnknown`] (unless
+    /// [`allow_unknown_revocation_status`](TlsOptions::allow_unknown_revocation_status)).
+    /// With `client_unsafe(None)`, which checks no chain, requiring a staple is
+    /// [`TlsErrorKind::InvalidConfig`].
+    ///
+    /// ```
+    /// use pollhttp::TlsOptions;
+    ///
+    /// let strict = TlsOptions::client(None, None).require_ocsp_staple();
+    /// strict.prepare()?;
+    /// let err = TlsOptions::client_unsafe(None).require_ocsp_staple().prepare().unwrap_err();
+    /// assert_eq!(err.kind(), pollhttp::TlsErrorKind::InvalidConfig);
+    /// # Ok::<(), pollhttp::TlsError>(())
+    /// ```
+    pub fn require_ocsp_staple(mut self) -> TlsOptions {
+        self.staple_required = true;
+        self.rebuilt()
+    }
+
+    /// Does not look at stapled OCSP responses at all (they are checked by default; see
+    /// [`require_ocsp_staple`](TlsOptions::require_ocsp_staple)), for a server whose
+    /// staples are known to be broken.
+    pub fn ignore_ocsp_staples(mut self) -> TlsOptions {
+        self.staple_ignored = true;
+        self.rebuilt()
+    }
+
     /// Presents a client certificate when the server asks for one (TLS client
     /// authentication, rustls's `with_client_auth_cert`): `chain` is the client's
     /// certificate first, then any intermediates the server needs to reach its trusted
@@ -553,6 +599,11 @@ impl TlsOptions {
             revocation_lists: self.revocation_lists.as_ref(),
             revocation_policy: self.revocation_policy,
             client_identity: self.client_identity.as_ref(),
+            staple: StaplePolicy {
+                required: self.staple_required,
+                ignored: self.staple_ignored,
+                allow_unknown: self.revocation_policy.allow_unknown,
+            },
         })?;
         Ok(Arc::clone(self.built.get_or_init(|| built)))
     }
@@ -571,6 +622,8 @@ impl TlsOptions {
                 "a revocation policy",
             ),
             (self.client_identity.is_some(), "a client certificate"),
+            (self.staple_required, "a required OCSP staple"),
+            (self.staple_ignored, "ignoring OCSP staples"),
         ];
         match set.iter().find(|(is_set, _)| *is_set) {
             Some((_, what)) => Err(TlsError::new(
@@ -615,6 +668,8 @@ impl fmt::Debug for TlsOptions {
                 &self.revocation_lists.as_ref().map(RevocationLists::len),
             )
             .field("revocation_policy", &self.revocation_policy)
+            .field("staple_required", &self.staple_required)
+            .field("staple_ignored", &self.staple_ignored)
             .field(
                 "client_certificate",
                 &self.client_identity.as_ref().map(|(c, _)| c.len()),

@@ -18,6 +18,7 @@ use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureSc
 
 use super::certificates::spki_pin;
 use super::error::{TlsError, TlsErrorKind};
+use super::ocsp::{check_staple, StaplePolicy};
 use super::pins::{format_pin, Pin};
 use super::revocation::RevocationCheck;
 
@@ -39,6 +40,8 @@ pub(crate) struct Verifier {
     algorithms: WebPkiSupportedAlgorithms,
     /// With revocation lists, the chain check is rustls's webpki verifier with them.
     revocation: Option<RevocationCheck>,
+    /// What is done with a stapled OCSP response, once the chain is verified.
+    staple: StaplePolicy,
 }
 
 impl Verifier {
@@ -47,12 +50,14 @@ impl Verifier {
         pins: Vec<Pin>,
         algorithms: WebPkiSupportedAlgorithms,
         revocation: Option<RevocationCheck>,
+        staple: StaplePolicy,
     ) -> Self {
         Verifier {
             check,
             pins,
             algorithms,
             revocation,
+            staple,
         }
     }
 
@@ -135,20 +140,35 @@ impl ServerCertVerifier for Verifier {
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
         server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
+        ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        match &self.check {
+        let roots = match &self.check {
             Check::Full(roots) => {
                 let cert = ParsedCertificate::try_from(end_entity)?;
                 self.verify_chain(roots, &cert, end_entity, intermediates, server_name, now)?;
                 verify_server_name(&cert, server_name)?;
+                Some(roots)
             }
             Check::ChainOnly(roots) => {
                 let cert = ParsedCertificate::try_from(end_entity)?;
                 self.verify_chain(roots, &cert, end_entity, intermediates, server_name, now)?;
+                Some(roots)
             }
-            Check::Nothing => {}
+            Check::Nothing => None,
+        };
+        // A staple says something only about a certificate whose issuer is known.
+        if let Some(roots) = roots {
+            check_staple(
+                ocsp_response,
+                end_entity,
+                intermediates,
+                roots,
+                now,
+                self.algorithms.all,
+                self.staple,
+            )
+            .map_err(TlsError::into_rustls)?;
         }
         self.verify_pins(end_entity)?;
         Ok(ServerCertVerified::assertion())

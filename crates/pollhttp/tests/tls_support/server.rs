@@ -120,6 +120,26 @@ impl Server {
         }
     }
 
+    /// TLS limited to `versions`, stapling `ocsp` (as it is) to the certificate.
+    pub fn tls_stapled(
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+        ocsp: Vec<u8>,
+        versions: &[&'static SupportedProtocolVersion],
+    ) -> Server {
+        let mut config =
+            ServerConfig::builder_with_provider(pollhttp::TlsOptions::default_crypto_provider())
+                .with_protocol_versions(versions)
+                .expect("protocol versions")
+                .with_no_client_auth()
+                .with_single_cert_with_ocsp(chain, key, ocsp)
+                .expect("server certificate");
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Server {
+            tls: Some(Arc::new(config)),
+        }
+    }
+
     /// TLS limited to `versions` that asks for a client certificate issued by one of
     /// `client_cas`: a client without one is refused when `required`, else served.
     pub fn tls_client_auth(
