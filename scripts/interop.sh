@@ -3,7 +3,8 @@
 #
 # Makes a CA, an intermediate and leaf certificates (RSA and ECDSA) with openssl in a
 # temporary directory, revocation lists of both CAs (with `openssl ca -gencrl`; one leaf
-# revoked) and client certificates (RSA, ECDSA, Ed25519) of a CA of their own, writes an
+# revoked), OCSP responses for nginx to staple (`openssl ocsp`) and client certificates
+# (RSA, ECDSA, Ed25519) of a CA of their own, writes an
 # nginx configuration there (never touching the system's),
 # starts nginx on free loopback ports, and runs the ignored tests of
 # crates/pollhttp/tests/interop.rs against it (HttpClient over each vhost; HttpRequest with
@@ -155,6 +156,24 @@ default_crl_days = 30" >"db-$1/ca.cnf"
         echo "interop: the revoked leaf verifies" >&2
         exit 1
     fi
+
+    # OCSP responses for nginx to staple, by `openssl ocsp` in the intermediate's name:
+    # "good" for the ECDSA leaf, "revoked" for the revoked one.
+    serial() { openssl x509 -in "$1" -noout -serial | sed 's/^serial=//'; }
+    printf 'V\t491231235959Z\t\t%s\tunknown\t/CN=localhost\n' "$(serial ecdsa.pem)" >ocsp-index.txt
+    printf 'R\t491231235959Z\t200101000000Z,keyCompromise\t%s\tunknown\t/CN=localhost\n' \
+        "$(serial revoked.pem)" >>ocsp-index.txt
+    # ocsp LEAF: LEAF.ocsp (DER)
+    ocsp() {
+        openssl ocsp -issuer intermediate.pem -cert "$1.pem" -no_nonce -reqout "$1.ocsp-req" \
+            2>/dev/null
+        openssl ocsp -index ocsp-index.txt -CA intermediate.pem -rsigner intermediate.pem \
+            -rkey intermediate.key -reqin "$1.ocsp-req" -respout "$1.ocsp" -ndays 2 2>/dev/null
+    }
+    ocsp ecdsa
+    ocsp revoked
+    openssl ocsp -respin ecdsa.ocsp -CAfile ca.pem -verify_other intermediate.pem \
+        -issuer intermediate.pem -cert ecdsa.pem 2>/dev/null | grep -q 'ecdsa.pem: good'
 
     # Client certificates, of a CA that only nginx trusts: RSA, ECDSA P-256, Ed25519;
     # and one of a CA that nginx does not know.
@@ -362,6 +381,27 @@ http {
         ssl_certificate_key $certs/revoked.key;
         include $work/site.conf;
     }
+    # The same leaves with stapled OCSP responses: "good" and "revoked".
+    server {
+        listen 127.0.0.1:$STAPLED_PORT ssl;
+        server_name localhost;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_certificate $certs/ecdsa-fullchain.pem;
+        ssl_certificate_key $certs/ecdsa.key;
+        ssl_stapling on;
+        ssl_stapling_file $certs/ecdsa.ocsp;
+        include $work/site.conf;
+    }
+    server {
+        listen 127.0.0.1:$REVOKED_STAPLED_PORT ssl;
+        server_name localhost;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_certificate $certs/revoked-fullchain.pem;
+        ssl_certificate_key $certs/revoked.key;
+        ssl_stapling on;
+        ssl_stapling_file $certs/revoked.ocsp;
+        include $work/site.conf;
+    }
     # Asks for a client certificate of client-ca.pem. nginx finishes the handshake
     # either way and answers 400 to a client without one (or with another CA's).
     server {
@@ -406,7 +446,7 @@ start_nginx() {
         fi
         local ready=1
         for p in $PLAIN_PORT $TLS12_PORT $TLS13_PORT $WRONG_NAME_PORT $LEAF_ONLY_PORT \
-            $REVOKED_PORT $CLIENT_AUTH_PORT; do
+            $REVOKED_PORT $CLIENT_AUTH_PORT $STAPLED_PORT $REVOKED_STAPLED_PORT; do
             port_in_use "$p" || { ready=0; break; }
         done
         [ "$ready" = 1 ] && return 0
@@ -429,9 +469,11 @@ for attempt in 1 2 3 4 5; do
     LEAF_ONLY_PORT=$(pick_port)
     REVOKED_PORT=$(pick_port)
     CLIENT_AUTH_PORT=$(pick_port)
+    STAPLED_PORT=$(pick_port)
+    REVOKED_STAPLED_PORT=$(pick_port)
     ports=("$PLAIN_PORT" "$TLS12_PORT" "$TLS13_PORT" "$WRONG_NAME_PORT" "$LEAF_ONLY_PORT"
-        "$REVOKED_PORT" "$CLIENT_AUTH_PORT")
-    if [ "$(printf '%s\n' "${ports[@]}" | sort -u | wc -l)" != 7 ]; then
+        "$REVOKED_PORT" "$CLIENT_AUTH_PORT" "$STAPLED_PORT" "$REVOKED_STAPLED_PORT")
+    if [ "$(printf '%s\n' "${ports[@]}" | sort -u | wc -l)" != 9 ]; then
         continue
     fi
     write_config
@@ -445,7 +487,8 @@ done
 [ "$started" = 1 ] || { log "giving up on starting nginx"; exit 1; }
 log "nginx $("$NGINX" -v 2>&1 | sed 's/.*\///') (pid $nginx_pid): plain $PLAIN_PORT," \
     "TLS 1.2 $TLS12_PORT, TLS 1.3 $TLS13_PORT, wrong name $WRONG_NAME_PORT," \
-    "leaf only $LEAF_ONLY_PORT, revoked $REVOKED_PORT, client certificates $CLIENT_AUTH_PORT"
+    "leaf only $LEAF_ONLY_PORT, revoked $REVOKED_PORT, client certificates $CLIENT_AUTH_PORT," \
+    "stapled $STAPLED_PORT, revoked and stapled $REVOKED_STAPLED_PORT"
 
 export POLLHTTP_INTEROP_CA="$certs/ca.pem"
 export POLLHTTP_INTEROP_WWW="$www"
@@ -457,6 +500,8 @@ export POLLHTTP_INTEROP_WRONG_NAME_PORT="$WRONG_NAME_PORT"
 export POLLHTTP_INTEROP_LEAF_ONLY_PORT="$LEAF_ONLY_PORT"
 export POLLHTTP_INTEROP_REVOKED_PORT="$REVOKED_PORT"
 export POLLHTTP_INTEROP_CLIENT_AUTH_PORT="$CLIENT_AUTH_PORT"
+export POLLHTTP_INTEROP_STAPLED_PORT="$STAPLED_PORT"
+export POLLHTTP_INTEROP_REVOKED_STAPLED_PORT="$REVOKED_STAPLED_PORT"
 export POLLHTTP_INTEROP_CERTS="$certs"
 
 # ---------------------------------------------------------------- run

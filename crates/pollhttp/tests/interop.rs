@@ -1224,3 +1224,40 @@ fn http_request_presents_a_client_certificate_to_nginx() {
         String::from_utf8_lossy(&done.body)
     );
 }
+
+/// nginx staples what `openssl ocsp` answered: "good" for one leaf, "revoked" for the
+/// other (which the CRL tests use without a staple).
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn stapled_ocsp_responses_from_nginx_are_checked() {
+    for version in [TlsVersion::Tls12, TlsVersion::Tls13] {
+        let bounded = |tls: TlsOptions| tls.with_min_version(version).with_max_version(version);
+        let strict = bounded(trusting().require_ocsp_staple());
+        let mut client = connected("https://localhost", port("STAPLED"), Some(strict.clone()));
+        get_small_ok(&mut client);
+        assert_eq!(
+            handshake_failure(
+                "https://localhost",
+                port("REVOKED_STAPLED"),
+                Some(bounded(trusting()))
+            ),
+            TlsErrorKind::Revoked,
+            "{version:?}"
+        );
+        // The vhosts without a staple fail only when one is required.
+        assert_eq!(
+            handshake_failure(
+                "https://localhost",
+                port("TLS13"),
+                Some(trusting().require_ocsp_staple())
+            ),
+            TlsErrorKind::StapleMissing
+        );
+        let mut client = connected(
+            "https://localhost",
+            port("REVOKED_STAPLED"),
+            Some(bounded(trusting().ignore_ocsp_staples())),
+        );
+        get_small_ok(&mut client);
+    }
+}
