@@ -342,6 +342,13 @@ pub struct FetchArgs {
     /// unusable file 82.
     #[arg(long = "crlfile", value_name = "FILE")]
     pub crlfile: Option<PathBuf>,
+    /// Require the server to staple an OCSP response for its certificate, and check it
+    /// (signed by the certificate's issuer or its delegated responder, about this
+    /// certificate, current, "good"); anything else is exit code 91. Without this flag
+    /// stapled responses are ignored, as curl ignores them. Needs a verified chain (not
+    /// -k without --cacert).
+    #[arg(long = "cert-status")]
+    pub cert_status: bool,
     /// Client certificate (PEM) to present when the server asks for one, followed by any
     /// intermediates; the key may be in the same file. curl's `FILE:PASSWORD` form is
     /// read (`\:` for a colon in the name), but encrypted keys are not supported:
@@ -459,6 +466,7 @@ mod tests {
             "me.pem:pw",
             "--key",
             "me.key",
+            "--cert-status",
             "https://h/",
         ])
         .unwrap();
@@ -466,6 +474,7 @@ mod tests {
         assert_eq!(f.crlfile, Some(PathBuf::from("ca.crl")));
         assert_eq!(f.cert.as_deref(), Some("me.pem:pw"));
         assert_eq!(f.key, Some(PathBuf::from("me.key")));
+        assert!(f.cert_status);
         assert_eq!(f.cacert, Some(PathBuf::from("ca.pem")));
         assert!(f.insecure && f.tlsv1_3 && !f.tlsv1_2 && f.ca_native);
         assert_eq!(f.pinned_pubkey.as_deref(), Some("sha256//AAAA"));

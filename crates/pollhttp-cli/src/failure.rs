@@ -64,6 +64,9 @@ pub mod code {
     pub const CLIENT_CERT_REQUIRED: u8 = 98;
     /// The server's public key matches none of the `--pinnedpubkey` hashes.
     pub const PINNED_KEY: u8 = 90;
+    /// `--cert-status`: no stapled OCSP response, an untrustworthy one, or one that does
+    /// not say "good".
+    pub const CERT_STATUS: u8 = 91;
 }
 
 fn rustls_alert(alert: AlertDescription) -> pollhttp::tls::rustls::Error {
@@ -232,13 +235,16 @@ impl Failure {
         }
     }
 
-    /// Classifies a TLS failure as curl does: certificate checks (revocation included)
-    /// are 60, a pin mismatch is 90, everything else about the handshake 35 — except a
+    /// Classifies a TLS failure as curl does: the stapled OCSP response (`--cert-status`)
+    /// is 91, other certificate checks (revocation lists included) are 60, a pin mismatch is 90, everything else about the handshake 35 — except a
     /// `certificate_required` alert in the handshake (98), and a TLS 1.3 server's refusal
     /// of the client certificate, which comes with the first read after the handshake:
     /// curl calls that a receive error, 56.
     pub fn from_tls(e: &TlsError) -> Failure {
         use code::*;
+        if e.from_ocsp_staple() {
+            return Failure::new(CERT_STATUS, format!("TLS certificate status: {e}"));
+        }
         match e.kind() {
             TlsErrorKind::UnknownIssuer | TlsErrorKind::SelfSigned => Failure::new(
                 PEER_VERIFY,

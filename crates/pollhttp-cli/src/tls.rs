@@ -25,6 +25,9 @@ use pollhttp::{Certificates, PrivateKey, RevocationLists, TlsOptions, TlsVersion
 ///   holds no list is exit code 82. Without a chain to check
 ///   (`-k` without `--cacert`) the lists are not used, as curl does not check them when
 ///   it does not verify.
+/// - `--cert-status`: a stapled OCSP response is required and checked (exit code 91
+///   when missing, untrustworthy or not "good"); without it staples are ignored, as curl
+///   ignores them. With `-k` and no `--cacert` it is a usage error (2).
 /// - `--cert FILE[:PASSWORD]` and `--key FILE`: the client certificate and its key
 ///   (from the certificate file when `--key` is not given); an unreadable, encrypted or
 ///   mismatched one is exit code 58. `--key` alone is ignored, as in curl.
@@ -69,6 +72,17 @@ pub fn options(args: &FetchArgs) -> Result<TlsOptions, Failure> {
             opts = opts.with_revocation_lists(lists);
         }
     }
+    opts = if !args.cert_status {
+        opts.ignore_ocsp_staples()
+    } else if checks_chain(args) {
+        opts.require_ocsp_staple()
+    } else {
+        return Err(Failure::new(
+            code::USAGE,
+            "--cert-status checks the OCSP response against the verified chain, and -k \
+             without --cacert verifies none",
+        ));
+    };
     if let Some(cert) = &args.cert {
         let (chain, key) = client_identity(cert, args.key.as_deref())?;
         opts = opts.with_client_certificate(chain, key);
@@ -213,6 +227,11 @@ pub fn describe(args: &FetchArgs, opts: &TlsOptions) -> String {
         (Some(path), None) => format!(", not using {} (--insecure)", path.display()),
         _ => String::new(),
     };
+    let status = if args.cert_status {
+        ", requiring a good stapled OCSP response"
+    } else {
+        ""
+    };
     let client = match &args.cert {
         Some(cert) => format!(
             ", presenting client certificate {}",
@@ -230,7 +249,7 @@ pub fn describe(args: &FetchArgs, opts: &TlsOptions) -> String {
     } else {
         format!("TLS {} to {}", name(min), name(max))
     };
-    format!("{checks}{pins}{revocation}{client}; offering {offered}")
+    format!("{checks}{pins}{revocation}{status}{client}; offering {offered}")
 }
 
 #[cfg(test)]

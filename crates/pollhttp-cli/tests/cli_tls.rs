@@ -5,7 +5,9 @@
 
 mod runner;
 
-use pollhttp_testserver::certs::{self_signed, Ca, KeyKind, Leaf, Validity};
+use pollhttp_testserver::certs::{
+    ocsp_response, self_signed, Ca, KeyKind, Leaf, OcspEntry, OcspSigner, Validity,
+};
 use runner::{curl, pollhttp, Run};
 use rustls::version::{TLS12, TLS13};
 use rustls::{ServerConfig, ServerConnection, StreamOwned, SupportedProtocolVersion};
@@ -105,6 +107,22 @@ impl Server {
             .expect("versions")
             .with_no_client_auth()
             .with_single_cert(chain.to_vec(), leaf.key())
+            .expect("server config");
+        Server::with_config(config)
+    }
+
+    /// Presents `chain` (leaf first) with `leaf`'s key, stapling `ocsp`.
+    fn stapling(
+        chain: &[rustls::pki_types::CertificateDer<'static>],
+        leaf: &Leaf,
+        ocsp: Vec<u8>,
+    ) -> Server {
+        let provider = pollhttp::TlsOptions::default_crypto_provider();
+        let config = ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(&[&TLS13, &TLS12])
+            .expect("versions")
+            .with_no_client_auth()
+            .with_single_cert_with_ocsp(chain.to_vec(), leaf.key(), ocsp)
             .expect("server config");
         Server::with_config(config)
     }
@@ -779,4 +797,54 @@ fn encrypted_keys_are_refused_with_58() {
     assert_fails(&r, 58, "encrypted");
     let theirs = curl(&args, &[]);
     assert_eq!(theirs.code, 0, "{}", theirs.stderr);
+}
+
+#[test]
+fn cert_status_requires_a_good_staple_as_curl_does() {
+    let root = Ca::root("pollhttp CLI test CA");
+    let ca_file = TempFile::with(&root.pem);
+    let intermediate = root.intermediate("pollhttp CLI intermediate");
+    let leaf = intermediate.leaf(&["127.0.0.1"]);
+    let chain = [leaf.der.clone(), intermediate.der.clone()];
+    let staple = |entry| ocsp_response(&intermediate, &leaf, entry, OcspSigner::Issuer);
+    let ca = ca_file.path();
+
+    let good = Server::stapling(&chain, &leaf, staple(OcspEntry::Valid));
+    let r = both_exit(&["--cacert", ca, "--cert-status", &good.url()], 0);
+    assert_ok(&r, "TLSv1_3");
+    let revoked = Server::stapling(&chain, &leaf, staple(OcspEntry::Revoked));
+    let r = both_exit(&["--cacert", ca, "--cert-status", &revoked.url()], 91);
+    assert!(r.stderr.contains("revoked"), "{}", r.stderr);
+    // Without the flag a staple is not looked at, by either.
+    both_exit(&["--cacert", ca, &revoked.url()], 0);
+    let none = Server::start_chain(&chain, &leaf, &[&TLS13]);
+    let r = both_exit(&["--cacert", ca, "--cert-status", &none.url()], 91);
+    assert!(
+        r.stderr.contains("no stapled OCSP response"),
+        "{}",
+        r.stderr
+    );
+    // Signed by someone else.
+    let forged = ocsp_response(
+        &intermediate,
+        &leaf,
+        OcspEntry::Valid,
+        OcspSigner::Stranger(&Ca::root("stranger")),
+    );
+    let forged = Server::stapling(&chain, &leaf, forged);
+    let r = both_exit(&["--cacert", ca, "--cert-status", &forged.url()], 91);
+    assert!(r.stderr.contains("cannot be trusted"), "{}", r.stderr);
+
+    // -v says so; -k alone leaves no chain to check the staple against.
+    let r = pollhttp(&["-v", "--cacert", ca, "--cert-status", &good.url()], &[]);
+    assert!(
+        r.stderr.contains("requiring a good stapled OCSP response"),
+        "{}",
+        r.stderr
+    );
+    assert_fails(
+        &pollhttp(&["-k", "--cert-status", &good.url()], &[]),
+        2,
+        "--cert-status",
+    );
 }

@@ -1,6 +1,7 @@
 //! Certificates made at run time with rcgen (feature `certs`): roots, intermediates and
 //! server leaves with a chosen validity period, ECDSA P-256 keys (P-384 for CAs on
-//! request); client certificates with RSA, ECDSA or Ed25519 keys; revocation lists.
+//! request); client certificates with RSA, ECDSA or Ed25519 keys; revocation lists; OCSP
+//! responses (by the `openssl` command, a responder independent of pollhttp).
 //!
 //! Only rcgen and `rustls-pki-types` types come out, so that any TLS stack's tests can use
 //! them (the library's unit and integration tests, the command line's tests, the
@@ -15,7 +16,9 @@
 //! assert!(!leaf.der.is_empty());
 //! ```
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use rcgen::{
     date_time_ymd, BasicConstraints, CertificateParams, CertificateRevocationListParams, DnType,
@@ -366,4 +369,133 @@ pub fn self_signed(names: &[&str]) -> Leaf {
         .self_signed(&key)
         .expect("self-sign leaf");
     Leaf::new(&cert, &key, serial)
+}
+
+/// A directory for openssl's files, removed when dropped.
+struct Workdir(PathBuf);
+
+impl Workdir {
+    fn new() -> Workdir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("pollhttp-ocsp-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("work directory");
+        Workdir(dir)
+    }
+
+    fn write(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, contents).expect("write");
+        path
+    }
+}
+
+impl Drop for Workdir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn openssl(words: &[&str]) {
+    let out = Command::new("openssl")
+        .args(words)
+        .output()
+        .expect("openssl (apt-get install openssl)");
+    assert!(
+        out.status.success(),
+        "openssl {words:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// What the OCSP responder's database says of a certificate.
+#[derive(Clone, Copy, Debug)]
+pub enum OcspEntry {
+    /// Valid: the answer is "good".
+    Valid,
+    /// Revoked on 2020-01-01 for key compromise.
+    Revoked,
+    /// Not in the database: openssl answers "unknown".
+    Absent,
+}
+
+/// Who signs an OCSP response.
+pub enum OcspSigner<'a> {
+    /// The issuer's own key.
+    Issuer,
+    /// A certificate the issuer made for the responder (included in the response).
+    Delegated(&'a Leaf),
+    /// Anyone else's key and certificate.
+    Stranger(&'a Ca),
+}
+
+/// An OCSP response (DER) from `openssl ocsp` about `subject`, issued by `issuer`,
+/// whose database holds `entry` for it, valid from now for a day.
+///
+/// # Panics
+/// When the `openssl` command is missing or fails.
+pub fn ocsp_response(
+    issuer: &Ca,
+    subject: &Leaf,
+    entry: OcspEntry,
+    signer: OcspSigner<'_>,
+) -> Vec<u8> {
+    let dir = Workdir::new();
+    let issuer_pem = dir.write("issuer.pem", &issuer.pem);
+    let issuer_key = dir.write("issuer.key", issuer.key_pem());
+    let subject_pem = dir.write("subject.pem", &subject.pem);
+    let serial = format!("{:016X}", subject.serial);
+    let line = match entry {
+        OcspEntry::Valid => format!("V\t491231235959Z\t\t{serial}\tunknown\t/CN=localhost\n"),
+        OcspEntry::Revoked => format!(
+            "R\t491231235959Z\t200101000000Z,keyCompromise\t{serial}\tunknown\t/CN=localhost\n"
+        ),
+        OcspEntry::Absent => String::new(),
+    };
+    let index = dir.write("index.txt", &line);
+    let (signer_pem, signer_key) = match signer {
+        OcspSigner::Issuer => (issuer_pem.clone(), issuer_key.clone()),
+        OcspSigner::Delegated(responder) => (
+            dir.write("responder.pem", &responder.pem),
+            dir.write("responder.key", responder.key_pem()),
+        ),
+        OcspSigner::Stranger(ca) => (
+            dir.write("stranger.pem", &ca.pem),
+            dir.write("stranger.key", ca.key_pem()),
+        ),
+    };
+    let request = dir.0.join("request.der");
+    let response = dir.0.join("response.der");
+    let s = |p: &Path| p.to_str().expect("UTF-8 path").to_owned();
+    let (issuer_s, subject_s, request_s) = (s(&issuer_pem), s(&subject_pem), s(&request));
+    openssl(&[
+        "ocsp",
+        "-issuer",
+        &issuer_s,
+        "-cert",
+        &subject_s,
+        "-no_nonce",
+        "-reqout",
+        &request_s,
+    ]);
+    let (index_s, signer_s, key_s, response_s) =
+        (s(&index), s(&signer_pem), s(&signer_key), s(&response));
+    openssl(&[
+        "ocsp",
+        "-index",
+        &index_s,
+        "-CA",
+        &issuer_s,
+        "-rsigner",
+        &signer_s,
+        "-rkey",
+        &key_s,
+        "-reqin",
+        &request_s,
+        "-respout",
+        &response_s,
+        "-ndays",
+        "1",
+    ]);
+    std::fs::read(&response).expect("OCSP response")
 }

@@ -7,141 +7,12 @@
 
 mod tls_support;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use pollhttp::{HttpClient, Reason, Status, TlsError, TlsErrorKind, TlsOptions};
 use rustls::version::{TLS12, TLS13};
 use rustls::SupportedProtocolVersion;
-use tls_support::certs::{Ca, Leaf};
+use tls_support::certs::{ocsp_response, Ca, Leaf, OcspEntry as Entry, OcspSigner as Signer};
 use tls_support::server::Server;
 use tls_support::{connect, connected, get, trusted};
-
-/// A directory for openssl's files, removed when dropped.
-struct Workdir(PathBuf);
-
-impl Workdir {
-    fn new() -> Workdir {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("pollhttp-ocsp-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("work directory");
-        Workdir(dir)
-    }
-
-    fn write(&self, name: &str, contents: &str) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, contents).expect("write");
-        path
-    }
-}
-
-impl Drop for Workdir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn openssl(words: &[&str]) {
-    let out = Command::new("openssl")
-        .args(words)
-        .output()
-        .expect("openssl (apt-get install openssl)");
-    assert!(
-        out.status.success(),
-        "openssl {words:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// What the responder's database says of a certificate.
-#[derive(Clone, Copy)]
-enum Entry {
-    Valid,
-    Revoked,
-    /// Not in the database: openssl answers "unknown".
-    Absent,
-}
-
-/// Who signs the response.
-enum Signer<'a> {
-    /// The issuer's own key.
-    Issuer,
-    /// A certificate the issuer made for the responder (included in the response).
-    Delegated(&'a Leaf),
-    /// Anyone else's key and certificate.
-    Stranger(&'a Ca),
-}
-
-/// An OCSP response from `openssl ocsp` about `subject` (issued by `issuer`), whose
-/// database holds `entry` for `listed`.
-fn ocsp_response(
-    issuer: &Ca,
-    subject: &Leaf,
-    listed: &Leaf,
-    entry: Entry,
-    signer: Signer<'_>,
-) -> Vec<u8> {
-    let dir = Workdir::new();
-    let issuer_pem = dir.write("issuer.pem", &issuer.pem);
-    let issuer_key = dir.write("issuer.key", issuer.key_pem());
-    let subject_pem = dir.write("subject.pem", &subject.pem);
-    let serial = format!("{:016X}", listed.serial);
-    let line = match entry {
-        Entry::Valid => format!("V\t491231235959Z\t\t{serial}\tunknown\t/CN=localhost\n"),
-        Entry::Revoked => format!(
-            "R\t491231235959Z\t200101000000Z,keyCompromise\t{serial}\tunknown\t/CN=localhost\n"
-        ),
-        Entry::Absent => String::new(),
-    };
-    let index = dir.write("index.txt", &line);
-    let (signer_pem, signer_key) = match signer {
-        Signer::Issuer => (issuer_pem.clone(), issuer_key.clone()),
-        Signer::Delegated(responder) => (
-            dir.write("responder.pem", &responder.pem),
-            dir.write("responder.key", responder.key_pem()),
-        ),
-        Signer::Stranger(ca) => (
-            dir.write("stranger.pem", &ca.pem),
-            dir.write("stranger.key", ca.key_pem()),
-        ),
-    };
-    let request = dir.0.join("request.der");
-    let response = dir.0.join("response.der");
-    let s = |p: &Path| p.to_str().expect("UTF-8 path").to_owned();
-    let (issuer_s, subject_s, request_s) = (s(&issuer_pem), s(&subject_pem), s(&request));
-    openssl(&[
-        "ocsp",
-        "-issuer",
-        &issuer_s,
-        "-cert",
-        &subject_s,
-        "-no_nonce",
-        "-reqout",
-        &request_s,
-    ]);
-    let (index_s, signer_s, key_s, response_s) =
-        (s(&index), s(&signer_pem), s(&signer_key), s(&response));
-    openssl(&[
-        "ocsp",
-        "-index",
-        &index_s,
-        "-CA",
-        &issuer_s,
-        "-rsigner",
-        &signer_s,
-        "-rkey",
-        &key_s,
-        "-reqin",
-        &request_s,
-        "-respout",
-        &response_s,
-        "-ndays",
-        "1",
-    ]);
-    std::fs::read(&response).expect("OCSP response")
-}
 
 /// A root, an intermediate and a leaf of the intermediate for localhost.
 struct Pki {
@@ -163,7 +34,7 @@ fn pki() -> Pki {
 
 impl Pki {
     fn staple(&self, entry: Entry, signer: Signer<'_>) -> Vec<u8> {
-        ocsp_response(&self.intermediate, &self.leaf, &self.leaf, entry, signer)
+        ocsp_response(&self.intermediate, &self.leaf, entry, signer)
     }
 
     fn serve(
@@ -217,6 +88,7 @@ fn a_revoked_staple_fails_the_handshake() {
         assert!(e.detail().contains("OCSP"), "{e}");
         assert!(e.detail().contains("2020-01-01"), "{e}");
         assert!(e.detail().contains("KeyCompromise"), "{e}");
+        assert!(e.from_ocsp_staple());
         // Unless staples are ignored.
         served(server.port(), pki.trusting().ignore_ocsp_staples());
     }
@@ -284,13 +156,7 @@ fn a_staple_signed_by_a_stranger_is_bad() {
 fn a_staple_about_another_certificate_is_bad() {
     let pki = pki();
     let sibling = pki.intermediate.leaf(&["localhost"]);
-    let staple = ocsp_response(
-        &pki.intermediate,
-        &sibling,
-        &sibling,
-        Entry::Valid,
-        Signer::Issuer,
-    );
+    let staple = ocsp_response(&pki.intermediate, &sibling, Entry::Valid, Signer::Issuer);
     let server = pki.serve(staple, &TLS12);
     let e = refused(server.port(), pki.trusting());
     assert_eq!(e.kind(), TlsErrorKind::BadOcspResponse, "{e}");
@@ -320,6 +186,7 @@ fn garbage_is_bad_and_nothing_is_missing_when_required() {
     served(plain.port(), pki.trusting());
     let e = refused(plain.port(), pki.trusting().require_ocsp_staple());
     assert_eq!(e.kind(), TlsErrorKind::StapleMissing, "{e}");
+    assert!(e.from_ocsp_staple());
 }
 
 /// A leaf issued by the trusted root itself: the issuer is a trust anchor, known by
@@ -329,7 +196,7 @@ fn a_staple_from_a_trusted_root_passes() {
     let root = Ca::root("ocsp direct root");
     let leaf = root.leaf(&["localhost"]);
     for (entry, revoked) in [(Entry::Valid, false), (Entry::Revoked, true)] {
-        let staple = ocsp_response(&root, &leaf, &leaf, entry, Signer::Issuer);
+        let staple = ocsp_response(&root, &leaf, entry, Signer::Issuer);
         let server =
             Server::tls_stapled(vec![leaf.der.clone()], leaf.key(), staple, &[&TLS13]).start();
         let tls = TlsOptions::client(Some(trusted(&root)), None);

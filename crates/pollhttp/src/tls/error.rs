@@ -28,6 +28,7 @@ pub struct TlsError {
     server: Option<Box<str>>,
     cause: Option<Arc<Cause>>,
     after_handshake: bool,
+    from_staple: bool,
 }
 
 /// What a [`TlsError`] came from.
@@ -156,6 +157,7 @@ impl TlsError {
             server: None,
             cause: None,
             after_handshake: false,
+            from_staple: false,
         }
     }
 
@@ -182,6 +184,21 @@ impl TlsError {
     /// reports those as a receive error (exit code 56) rather than a handshake failure.
     pub fn after_handshake(&self) -> bool {
         self.after_handshake
+    }
+
+    /// True when the failure comes from the OCSP response the server stapled (or did not
+    /// staple): [`TlsErrorKind::BadOcspResponse`], [`TlsErrorKind::StapleMissing`], and
+    /// [`Revoked`](TlsErrorKind::Revoked) or
+    /// [`RevocationUnknown`](TlsErrorKind::RevocationUnknown) said by the staple rather
+    /// than by a revocation list. curl reports those with exit code 91.
+    pub fn from_ocsp_staple(&self) -> bool {
+        self.from_staple
+    }
+
+    /// The same error, marked as coming from the stapled OCSP response.
+    pub(crate) fn of_staple(mut self) -> TlsError {
+        self.from_staple = true;
+        self
     }
 
     /// The same error, marked as met after the client's side of the handshake was done.

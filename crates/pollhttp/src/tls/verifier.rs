@@ -168,7 +168,7 @@ impl ServerCertVerifier for Verifier {
                 self.algorithms.all,
                 self.staple,
             )
-            .map_err(TlsError::into_rustls)?;
+            .map_err(|e| e.of_staple().into_rustls())?;
         }
         self.verify_pins(end_entity)?;
         Ok(ServerCertVerified::assertion())
