@@ -93,7 +93,7 @@
 //! | the client | [`HttpClient`], [`Status`], [`Method`], [`RequestMethod`], [`Response`], [`Headers`], [`ResponseCode`] |
 //! | errors | [`Error`], [`GodotError`], [`Reason`] |
 //! | settings | [`Timeouts`], [`TimeoutPhase`], [`Limits`], [`TlsOptions`], [`ProxyConfig`] |
-//! | TLS | [`tls`]: [`TlsOptions`], [`Certificates`], [`TlsVersion`], [`TlsError`], [`tls::TlsStream`] |
+//! | TLS | [`tls`]: [`TlsOptions`], [`Certificates`], [`RevocationLists`], [`PrivateKey`], [`TlsVersion`], [`TlsError`], [`tls::TlsStream`] |
 //! | many clients | [`Poller`], [`Token`] |
 //! | your own stream or event loop | [`StreamPeer`], [`Interest`], [`HttpClient::raw_fd`], [`HttpClient::next_deadline`] |
 //! | Godot helpers | [`query_string_from_dict`], [`QueryValue`] |

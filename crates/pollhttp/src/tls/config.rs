@@ -120,6 +120,13 @@ pub(crate) fn build(s: Settings<'_>) -> Result<Arc<ClientConfig>, TlsError> {
                 ))
             }
         };
+    if s.staple.required && matches!(check, Check::Nothing) {
+        return Err(TlsError::new(
+            TlsErrorKind::InvalidConfig,
+            "a stapled OCSP response is checked against the verified chain, and \
+             client_unsafe(None) checks none",
+        ));
+    }
     let client_key = s
         .client_identity
         .map(|(chain, key)| certified_key(chain, key, &provider))

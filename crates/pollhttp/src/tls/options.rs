@@ -715,6 +715,32 @@ mod tests {
                 "{options:?}"
             );
         }
+        // The settings that a caller's rustls config would override are refused with it.
+        let caller = config(&TlsOptions::default());
+        for (options, what) in [
+            (
+                TlsOptions::from_rustls_config(Arc::clone(&caller))
+                    .unwrap()
+                    .require_ocsp_staple(),
+                "a required OCSP staple",
+            ),
+            (
+                TlsOptions::from_rustls_config(Arc::clone(&caller))
+                    .unwrap()
+                    .allow_unknown_revocation_status(),
+                "a revocation policy",
+            ),
+        ] {
+            let err = options.prepare().unwrap_err();
+            assert_eq!(err.kind(), TlsErrorKind::InvalidConfig);
+            assert!(err.detail().starts_with(what), "{err}");
+        }
+        let err = TlsOptions::client_unsafe(None)
+            .require_ocsp_staple()
+            .prepare()
+            .unwrap_err();
+        assert_eq!(err.kind(), TlsErrorKind::InvalidConfig, "{err}");
+
         // Were options with a chain given the shared slot, they would get its ready
         // configuration; their own build rejects this chain, which is not DER.
         assert!(TlsOptions::client(Some(chain), None).prepare().is_err());
