@@ -245,6 +245,11 @@ impl Failure {
         if e.from_ocsp_staple() {
             return Failure::new(CERT_STATUS, format!("TLS certificate status: {e}"));
         }
+        let hint = if e.kind() == TlsErrorKind::ClientCertificateRequired {
+            "; --cert FILE presents one"
+        } else {
+            ""
+        };
         match e.kind() {
             TlsErrorKind::UnknownIssuer | TlsErrorKind::SelfSigned => Failure::new(
                 PEER_VERIFY,
@@ -267,7 +272,7 @@ impl Failure {
             TlsErrorKind::ClientCertificateRequired | TlsErrorKind::ClientCertificateRejected
                 if e.after_handshake() =>
             {
-                Failure::new(RECV, format!("TLS client certificate refused: {e}"))
+                Failure::new(RECV, format!("TLS client certificate refused: {e}{hint}"))
             }
             TlsErrorKind::ClientCertificateRequired
                 if e.rustls_error()
@@ -275,11 +280,11 @@ impl Failure {
             {
                 Failure::new(
                     CLIENT_CERT_REQUIRED,
-                    format!("TLS client certificate required: {e}"),
+                    format!("TLS client certificate required: {e}{hint}"),
                 )
             }
             TlsErrorKind::ClientCertificateRequired | TlsErrorKind::ClientCertificateRejected => {
-                Failure::new(TLS, format!("TLS client certificate refused: {e}"))
+                Failure::new(TLS, format!("TLS client certificate refused: {e}{hint}"))
             }
             _ => Failure::new(TLS, format!("TLS handshake failed: {e}")),
         }

@@ -685,6 +685,11 @@ fn a_server_that_refuses_gives_curls_codes_98_or_35_in_tls_1_2_and_56_in_tls_1_3
             "{}",
             r.stderr
         );
+        assert!(
+            r.stderr.contains("--cert FILE presents one"),
+            "{}",
+            r.stderr
+        );
         // --key alone is ignored, as curl ignores it.
         let key = client_files(&client_ca.client("cli client", KeyKind::EcdsaP256));
         both_exit(&["--cacert", ca, "--key", key.key.path(), &url], missing);
