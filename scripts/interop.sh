@@ -2,7 +2,10 @@
 # Interop suite: pollhttp against a real nginx on 127.0.0.1.
 #
 # Makes a CA, an intermediate and leaf certificates (RSA and ECDSA) with openssl in a
-# temporary directory, writes an nginx configuration there (never touching the system's),
+# temporary directory, revocation lists of both CAs (with `openssl ca -gencrl`; one leaf
+# revoked), OCSP responses for nginx to staple (`openssl ocsp`) and client certificates
+# (RSA, ECDSA, Ed25519) of a CA of their own, writes an
+# nginx configuration there (never touching the system's),
 # starts nginx on free loopback ports, and runs the ignored tests of
 # crates/pollhttp/tests/interop.rs against it (HttpClient over each vhost; HttpRequest with
 # nginx's gzip filter, its redirects, ranges and keep-alive). nginx is stopped by its PID
@@ -123,7 +126,80 @@ EOF
     leaf rsa rsa_key "digitalSignature, keyEncipherment" localhost "DNS:localhost, IP:127.0.0.1"
     leaf ecdsa ec_key "digitalSignature" localhost "DNS:localhost, IP:127.0.0.1"
     leaf other ec_key "digitalSignature" other.test "DNS:other.test"
-    openssl verify -CAfile ca.pem -untrusted intermediate.pem rsa.pem ecdsa.pem other.pem >/dev/null
+    leaf revoked ec_key "digitalSignature" localhost "DNS:localhost, IP:127.0.0.1"
+    openssl verify -CAfile ca.pem -untrusted intermediate.pem rsa.pem ecdsa.pem other.pem \
+        revoked.pem >/dev/null
+
+    # Revocation lists: the root's (nothing revoked) and the intermediate's (the
+    # "revoked" leaf), each kept by `openssl ca` in a database of its own.
+    # crl NAME CERT KEY [CERT-TO-REVOKE]: writes NAME.crl (PEM).
+    crl() {
+        mkdir -p "db-$1"
+        : >"db-$1/index.txt"
+        echo 1000 >"db-$1/crlnumber"
+        printf '[ ca ]\ndefault_ca = this\n[ this ]\ndatabase = %s\ncrlnumber = %s\n%s\n' \
+            "db-$1/index.txt" "db-$1/crlnumber" "default_md = sha256
+default_crl_days = 30" >"db-$1/ca.cnf"
+        if [ -n "${4:-}" ]; then
+            openssl ca -config "db-$1/ca.cnf" -cert "$2" -keyfile "$3" -revoke "$4" \
+                -crl_reason keyCompromise 2>/dev/null
+        fi
+        openssl ca -config "db-$1/ca.cnf" -cert "$2" -keyfile "$3" -gencrl -out "$1.crl" \
+            2>/dev/null
+    }
+    crl root ca.pem ca.key
+    crl intermediate intermediate.pem intermediate.key revoked.pem
+    openssl verify -crl_check_all -CAfile ca.pem -untrusted intermediate.pem \
+        -CRLfile root.crl -CRLfile intermediate.crl ecdsa.pem >/dev/null
+    if openssl verify -crl_check -CAfile ca.pem -untrusted intermediate.pem \
+        -CRLfile intermediate.crl revoked.pem >/dev/null 2>&1; then
+        echo "interop: the revoked leaf verifies" >&2
+        exit 1
+    fi
+
+    # OCSP responses for nginx to staple, by `openssl ocsp` in the intermediate's name:
+    # "good" for the ECDSA leaf, "revoked" for the revoked one.
+    serial() { openssl x509 -in "$1" -noout -serial | sed 's/^serial=//'; }
+    printf 'V\t491231235959Z\t\t%s\tunknown\t/CN=localhost\n' "$(serial ecdsa.pem)" >ocsp-index.txt
+    printf 'R\t491231235959Z\t200101000000Z,keyCompromise\t%s\tunknown\t/CN=localhost\n' \
+        "$(serial revoked.pem)" >>ocsp-index.txt
+    # ocsp LEAF: LEAF.ocsp (DER)
+    ocsp() {
+        openssl ocsp -issuer intermediate.pem -cert "$1.pem" -no_nonce -reqout "$1.ocsp-req" \
+            2>/dev/null
+        openssl ocsp -index ocsp-index.txt -CA intermediate.pem -rsigner intermediate.pem \
+            -rkey intermediate.key -reqin "$1.ocsp-req" -respout "$1.ocsp" -ndays 2 2>/dev/null
+    }
+    ocsp ecdsa
+    ocsp revoked
+    openssl ocsp -respin ecdsa.ocsp -CAfile ca.pem -verify_other intermediate.pem \
+        -issuer intermediate.pem -cert ecdsa.pem 2>/dev/null | grep -q 'ecdsa.pem: good'
+
+    # Client certificates, of a CA that only nginx trusts: RSA, ECDSA P-256, Ed25519;
+    # and one of a CA that nginx does not know.
+    ec_key client-ca.key
+    openssl req -x509 -new -key client-ca.key -sha256 -days 3650 \
+        -subj "/CN=pollhttp interop client CA" \
+        -addext "basicConstraints=critical,CA:TRUE" \
+        -addext "keyUsage=critical,keyCertSign,cRLSign" -out client-ca.pem
+    ec_key stranger-ca.key
+    openssl req -x509 -new -key stranger-ca.key -sha256 -days 3650 \
+        -subj "/CN=pollhttp interop stranger CA" -out stranger-ca.pem
+    # client NAME KEYGEN CA: NAME.pem and NAME.key, a client certificate of CA.
+    client() {
+        "$2" "$1.key"
+        printf 'basicConstraints = critical, CA:FALSE\nextendedKeyUsage = clientAuth\n' \
+            >"$1.ext"
+        openssl req -new -key "$1.key" -subj "/CN=pollhttp $1" -out "$1.csr"
+        openssl x509 -req -in "$1.csr" -CA "$3.pem" -CAkey "$3.key" -CAcreateserial \
+            -sha256 -days 825 -extfile "$1.ext" -out "$1.pem" 2>/dev/null
+    }
+    # shellcheck disable=SC2317 # called through client's KEYGEN argument
+    ed_key() { openssl genpkey -algorithm ED25519 -out "$1" 2>/dev/null; }
+    client client-rsa rsa_key client-ca
+    client client-ecdsa ec_key client-ca
+    client client-ed25519 ed_key client-ca
+    client client-stranger ec_key stranger-ca
     chmod 600 ./*.key
 )
 
@@ -298,6 +374,51 @@ http {
         include $work/site.conf;
     }
     server {
+        listen 127.0.0.1:$REVOKED_PORT ssl;
+        server_name localhost;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_certificate $certs/revoked-fullchain.pem;
+        ssl_certificate_key $certs/revoked.key;
+        include $work/site.conf;
+    }
+    # The same leaves with stapled OCSP responses: "good" and "revoked".
+    server {
+        listen 127.0.0.1:$STAPLED_PORT ssl;
+        server_name localhost;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_certificate $certs/ecdsa-fullchain.pem;
+        ssl_certificate_key $certs/ecdsa.key;
+        ssl_stapling on;
+        ssl_stapling_file $certs/ecdsa.ocsp;
+        include $work/site.conf;
+    }
+    server {
+        listen 127.0.0.1:$REVOKED_STAPLED_PORT ssl;
+        server_name localhost;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_certificate $certs/revoked-fullchain.pem;
+        ssl_certificate_key $certs/revoked.key;
+        ssl_stapling on;
+        ssl_stapling_file $certs/revoked.ocsp;
+        include $work/site.conf;
+    }
+    # Asks for a client certificate of client-ca.pem. nginx finishes the handshake
+    # either way and answers 400 to a client without one (or with another CA's).
+    server {
+        listen 127.0.0.1:$CLIENT_AUTH_PORT ssl;
+        server_name localhost;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_certificate $certs/ecdsa-fullchain.pem;
+        ssl_certificate_key $certs/ecdsa.key;
+        ssl_verify_client on;
+        ssl_client_certificate $certs/client-ca.pem;
+        location = /whoami {
+            default_type text/plain;
+            return 200 "\$ssl_client_verify \$ssl_client_s_dn \$ssl_protocol\n";
+        }
+        include $work/site.conf;
+    }
+    server {
         listen 127.0.0.1:$LEAF_ONLY_PORT ssl;
         server_name localhost;
         ssl_protocols TLSv1.2 TLSv1.3;
@@ -324,7 +445,8 @@ start_nginx() {
             return 1
         fi
         local ready=1
-        for p in $PLAIN_PORT $TLS12_PORT $TLS13_PORT $WRONG_NAME_PORT $LEAF_ONLY_PORT; do
+        for p in $PLAIN_PORT $TLS12_PORT $TLS13_PORT $WRONG_NAME_PORT $LEAF_ONLY_PORT \
+            $REVOKED_PORT $CLIENT_AUTH_PORT $STAPLED_PORT $REVOKED_STAPLED_PORT; do
             port_in_use "$p" || { ready=0; break; }
         done
         [ "$ready" = 1 ] && return 0
@@ -345,8 +467,13 @@ for attempt in 1 2 3 4 5; do
     TLS13_PORT=$(pick_port)
     WRONG_NAME_PORT=$(pick_port)
     LEAF_ONLY_PORT=$(pick_port)
-    ports=("$PLAIN_PORT" "$TLS12_PORT" "$TLS13_PORT" "$WRONG_NAME_PORT" "$LEAF_ONLY_PORT")
-    if [ "$(printf '%s\n' "${ports[@]}" | sort -u | wc -l)" != 5 ]; then
+    REVOKED_PORT=$(pick_port)
+    CLIENT_AUTH_PORT=$(pick_port)
+    STAPLED_PORT=$(pick_port)
+    REVOKED_STAPLED_PORT=$(pick_port)
+    ports=("$PLAIN_PORT" "$TLS12_PORT" "$TLS13_PORT" "$WRONG_NAME_PORT" "$LEAF_ONLY_PORT"
+        "$REVOKED_PORT" "$CLIENT_AUTH_PORT" "$STAPLED_PORT" "$REVOKED_STAPLED_PORT")
+    if [ "$(printf '%s\n' "${ports[@]}" | sort -u | wc -l)" != 9 ]; then
         continue
     fi
     write_config
@@ -360,7 +487,8 @@ done
 [ "$started" = 1 ] || { log "giving up on starting nginx"; exit 1; }
 log "nginx $("$NGINX" -v 2>&1 | sed 's/.*\///') (pid $nginx_pid): plain $PLAIN_PORT," \
     "TLS 1.2 $TLS12_PORT, TLS 1.3 $TLS13_PORT, wrong name $WRONG_NAME_PORT," \
-    "leaf only $LEAF_ONLY_PORT"
+    "leaf only $LEAF_ONLY_PORT, revoked $REVOKED_PORT, client certificates $CLIENT_AUTH_PORT," \
+    "stapled $STAPLED_PORT, revoked and stapled $REVOKED_STAPLED_PORT"
 
 export POLLHTTP_INTEROP_CA="$certs/ca.pem"
 export POLLHTTP_INTEROP_WWW="$www"
@@ -370,6 +498,11 @@ export POLLHTTP_INTEROP_TLS12_PORT="$TLS12_PORT"
 export POLLHTTP_INTEROP_TLS13_PORT="$TLS13_PORT"
 export POLLHTTP_INTEROP_WRONG_NAME_PORT="$WRONG_NAME_PORT"
 export POLLHTTP_INTEROP_LEAF_ONLY_PORT="$LEAF_ONLY_PORT"
+export POLLHTTP_INTEROP_REVOKED_PORT="$REVOKED_PORT"
+export POLLHTTP_INTEROP_CLIENT_AUTH_PORT="$CLIENT_AUTH_PORT"
+export POLLHTTP_INTEROP_STAPLED_PORT="$STAPLED_PORT"
+export POLLHTTP_INTEROP_REVOKED_STAPLED_PORT="$REVOKED_STAPLED_PORT"
+export POLLHTTP_INTEROP_CERTS="$certs"
 
 # ---------------------------------------------------------------- run
 case "$mode" in

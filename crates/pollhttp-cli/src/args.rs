@@ -335,6 +335,30 @@ pub struct FetchArgs {
     /// over it.
     #[arg(long = "ca-native")]
     pub ca_native: bool,
+    /// Certificate revocation lists (PEM, any number of X509 CRL blocks, or one in DER)
+    /// to check the server's chain against, as curl does with OpenSSL: the server's
+    /// certificate and every intermediate, each of whose issuers must have a list in the
+    /// file; a list past its next update fails. Revoked (or unknown) is exit code 60, an
+    /// unusable file 82.
+    #[arg(long = "crlfile", value_name = "FILE")]
+    pub crlfile: Option<PathBuf>,
+    /// Require the server to staple an OCSP response for its certificate, and check it
+    /// (signed by the certificate's issuer or its delegated responder, about this
+    /// certificate, current, "good"); anything else is exit code 91. Without this flag
+    /// stapled responses are ignored, as curl ignores them. Needs a verified chain (not
+    /// -k without --cacert).
+    #[arg(long = "cert-status")]
+    pub cert_status: bool,
+    /// Client certificate (PEM) to present when the server asks for one, followed by any
+    /// intermediates; the key may be in the same file. curl's `FILE:PASSWORD` form is
+    /// read (`\:` for a colon in the name), but encrypted keys are not supported:
+    /// decrypt them with `openssl pkey`. An unusable certificate or key is exit code 58.
+    #[arg(short = 'E', long = "cert", value_name = "FILE[:PASSWORD]")]
+    pub cert: Option<String>,
+    /// The private key of --cert (PEM: RSA, ECDSA P-256/P-384 or Ed25519), when it is not
+    /// in the certificate file.
+    #[arg(long = "key", value_name = "FILE")]
+    pub key: Option<PathBuf>,
 }
 
 /// Reads `--tls-max`: `1.2`, `1.3` or `default`, as curl spells them.
@@ -436,10 +460,21 @@ mod tests {
             "--tls-max",
             "1.3",
             "--ca-native",
+            "--crlfile",
+            "ca.crl",
+            "-E",
+            "me.pem:pw",
+            "--key",
+            "me.key",
+            "--cert-status",
             "https://h/",
         ])
         .unwrap();
         let f = cli.fetch;
+        assert_eq!(f.crlfile, Some(PathBuf::from("ca.crl")));
+        assert_eq!(f.cert.as_deref(), Some("me.pem:pw"));
+        assert_eq!(f.key, Some(PathBuf::from("me.key")));
+        assert!(f.cert_status);
         assert_eq!(f.cacert, Some(PathBuf::from("ca.pem")));
         assert!(f.insecure && f.tlsv1_3 && !f.tlsv1_2 && f.ca_native);
         assert_eq!(f.pinned_pubkey.as_deref(), Some("sha256//AAAA"));

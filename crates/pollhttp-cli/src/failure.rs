@@ -1,6 +1,7 @@
 //! Why a run failed, as one line of text and a curl-compatible exit code.
 
 use pollhttp::proto::ProtoError;
+use pollhttp::tls::rustls::AlertDescription;
 use pollhttp::{
     Completion, Endpoint, Error, HttpRequestResult, Reason, Status, TlsError, TlsErrorKind,
 };
@@ -28,6 +29,8 @@ pub mod code {
     pub const HTTP_ERROR: u8 = 22;
     /// Writing the output failed.
     pub const WRITE: u8 = 23;
+    /// The client certificate or its key (`--cert`, `--key`) could not be used.
+    pub const CLIENT_CERT: u8 = 58;
     /// Reading a `@file` for the request body failed.
     pub const READ: u8 = 26;
     /// `--max-time` or `--connect-timeout` ran out.
@@ -49,12 +52,25 @@ pub mod code {
     /// tunnel, as curl reports it).
     pub const RECV: u8 = 56;
     /// The server's certificate failed verification (expired, not yet valid, wrong
-    /// name, unknown issuer, self-signed, unusable).
+    /// name, unknown issuer, self-signed, unusable, revoked by a `--crlfile` list or of
+    /// unknown revocation status).
     pub const PEER_VERIFY: u8 = 60;
     /// The CA certificate file (or the operating system's store) could not be used.
     pub const CA_CERT: u8 = 77;
+    /// The revocation list file (`--crlfile`) could not be read.
+    pub const CRL_FILE: u8 = 82;
+    /// The server ended the handshake with a `certificate_required` alert: it wants a
+    /// client certificate (`--cert`).
+    pub const CLIENT_CERT_REQUIRED: u8 = 98;
     /// The server's public key matches none of the `--pinnedpubkey` hashes.
     pub const PINNED_KEY: u8 = 90;
+    /// `--cert-status`: no stapled OCSP response, an untrustworthy one, or one that does
+    /// not say "good".
+    pub const CERT_STATUS: u8 = 91;
+}
+
+fn rustls_alert(alert: AlertDescription) -> pollhttp::tls::rustls::Error {
+    pollhttp::tls::rustls::Error::AlertReceived(alert)
 }
 
 /// What the client was doing when it failed; the same error means different things.
@@ -219,10 +235,21 @@ impl Failure {
         }
     }
 
-    /// Classifies a TLS failure as curl does: certificate checks are 60, a pin mismatch
-    /// is 90, everything else about the handshake 35.
+    /// Classifies a TLS failure as curl does: the stapled OCSP response (`--cert-status`)
+    /// is 91, other certificate checks (revocation lists included) are 60, a pin mismatch is 90, everything else about the handshake 35 — except a
+    /// `certificate_required` alert in the handshake (98), and a TLS 1.3 server's refusal
+    /// of the client certificate, which comes with the first read after the handshake:
+    /// curl calls that a receive error, 56.
     pub fn from_tls(e: &TlsError) -> Failure {
         use code::*;
+        if e.from_ocsp_staple() {
+            return Failure::new(CERT_STATUS, format!("TLS certificate status: {e}"));
+        }
+        let hint = if e.kind() == TlsErrorKind::ClientCertificateRequired {
+            "; --cert FILE presents one"
+        } else {
+            ""
+        };
         match e.kind() {
             TlsErrorKind::UnknownIssuer | TlsErrorKind::SelfSigned => Failure::new(
                 PEER_VERIFY,
@@ -234,10 +261,31 @@ impl Failure {
             TlsErrorKind::Expired
             | TlsErrorKind::NotYetValid
             | TlsErrorKind::WrongName
-            | TlsErrorKind::BadCertificate => {
+            | TlsErrorKind::BadCertificate
+            | TlsErrorKind::Revoked
+            | TlsErrorKind::RevocationUnknown
+            | TlsErrorKind::RevocationListExpired
+            | TlsErrorKind::BadRevocationList => {
                 Failure::new(PEER_VERIFY, format!("TLS certificate problem: {e}"))
             }
             TlsErrorKind::PinMismatch => Failure::new(PINNED_KEY, format!("TLS: {e}")),
+            TlsErrorKind::ClientCertificateRequired | TlsErrorKind::ClientCertificateRejected
+                if e.after_handshake() =>
+            {
+                Failure::new(RECV, format!("TLS client certificate refused: {e}{hint}"))
+            }
+            TlsErrorKind::ClientCertificateRequired
+                if e.rustls_error()
+                    == Some(&rustls_alert(AlertDescription::CertificateRequired)) =>
+            {
+                Failure::new(
+                    CLIENT_CERT_REQUIRED,
+                    format!("TLS client certificate required: {e}{hint}"),
+                )
+            }
+            TlsErrorKind::ClientCertificateRequired | TlsErrorKind::ClientCertificateRejected => {
+                Failure::new(TLS, format!("TLS client certificate refused: {e}{hint}"))
+            }
             _ => Failure::new(TLS, format!("TLS handshake failed: {e}")),
         }
     }
@@ -429,6 +477,12 @@ mod tests {
             (InvalidConfig, 35),
             (Io, 35),
             (Closed, 35),
+            (Revoked, 60),
+            (RevocationUnknown, 60),
+            (RevocationListExpired, 60),
+            (BadRevocationList, 60),
+            (ClientCertificateRequired, 35),
+            (ClientCertificateRejected, 35),
         ];
         for (kind, expected) in cases {
             let e = TlsError::new(kind, "detail");

@@ -1,10 +1,12 @@
 //! The TLS settings of an https fetch, chosen as curl's flags choose them: `--cacert`,
-//! `-k/--insecure`, `--pinnedpubkey`, `--tlsv1.2` / `--tlsv1.3`, `--tls-max` and
-//! `--ca-native`.
+//! `-k/--insecure`, `--pinnedpubkey`, `--tlsv1.2` / `--tlsv1.3`, `--tls-max`,
+//! `--ca-native`, `--crlfile`, `--cert` and `--key`.
+
+use std::path::{Path, PathBuf};
 
 use crate::args::FetchArgs;
 use crate::failure::{code, Failure};
-use pollhttp::{Certificates, TlsOptions, TlsVersion};
+use pollhttp::{Certificates, PrivateKey, RevocationLists, TlsOptions, TlsVersion};
 
 /// The options for the client, ready to use: the CA file is read and the configuration
 /// (with the operating system's store, for `--ca-native`) built here, before the poll
@@ -17,6 +19,18 @@ use pollhttp::{Certificates, TlsOptions, TlsVersion};
 /// - `--pinnedpubkey`: `sha256//` hashes, a bad one being a usage error (2), or a public
 ///   key file, one that cannot be read or holds no public key being exit code 90.
 /// - `--tlsv1.3` with `--tls-max 1.2` leaves no version to offer: exit code 35.
+/// - `--crlfile FILE`: revocation lists checked as curl (with OpenSSL) checks them: the
+///   server's certificate and the intermediates, unknown status (no list of a
+///   certificate's issuer) and expired lists failing; a file that cannot be read or
+///   holds no list is exit code 82. Without a chain to check
+///   (`-k` without `--cacert`) the lists are not used, as curl does not check them when
+///   it does not verify.
+/// - `--cert-status`: a stapled OCSP response is required and checked (exit code 91
+///   when missing, untrustworthy or not "good"); without it staples are ignored, as curl
+///   ignores them. With `-k` and no `--cacert` it is a usage error (2).
+/// - `--cert FILE[:PASSWORD]` and `--key FILE`: the client certificate and its key
+///   (from the certificate file when `--key` is not given); an unreadable, encrypted or
+///   mismatched one is exit code 58. `--key` alone is ignored, as in curl.
 pub fn options(args: &FetchArgs) -> Result<TlsOptions, Failure> {
     let (min, max) = versions(args);
     if min > max {
@@ -47,6 +61,32 @@ pub fn options(args: &FetchArgs) -> Result<TlsOptions, Failure> {
     if let Some(pins) = &args.pinned_pubkey {
         opts = pin(opts, pins)?;
     }
+    if let Some(path) = &args.crlfile {
+        let lists = RevocationLists::from_file(path).map_err(|e| {
+            Failure::new(
+                code::CRL_FILE,
+                format!("error loading CRL file: {}", e.detail()),
+            )
+        })?;
+        if checks_chain(args) {
+            opts = opts.with_revocation_lists(lists);
+        }
+    }
+    opts = if !args.cert_status {
+        opts.ignore_ocsp_staples()
+    } else if checks_chain(args) {
+        opts.require_ocsp_staple()
+    } else {
+        return Err(Failure::new(
+            code::USAGE,
+            "--cert-status checks the OCSP response against the verified chain, and -k \
+             without --cacert verifies none",
+        ));
+    };
+    if let Some(cert) = &args.cert {
+        let (chain, key) = client_identity(cert, args.key.as_deref())?;
+        opts = opts.with_client_certificate(chain, key);
+    }
     // Left are the trusted certificates themselves (unusable as anchors) and the
     // operating system's store (unreadable or empty): both are CA problems to curl.
     opts.prepare().map_err(|e| {
@@ -56,6 +96,76 @@ pub fn options(args: &FetchArgs) -> Result<TlsOptions, Failure> {
         )
     })?;
     Ok(opts)
+}
+
+/// True when the server's chain is verified: not with `-k` alone.
+fn checks_chain(args: &FetchArgs) -> bool {
+    !args.insecure || args.cacert.is_some()
+}
+
+/// Splits curl's `--cert FILE[:PASSWORD]`: at the first `:` not escaped as `\:`.
+fn split_cert(value: &str) -> (PathBuf, Option<String>) {
+    let mut file = String::new();
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.clone().next() == Some(':') => {
+                file.push(':');
+                chars.next();
+            }
+            ':' => return (PathBuf::from(file), Some(chars.collect())),
+            c => file.push(c),
+        }
+    }
+    (PathBuf::from(file), None)
+}
+
+/// The client certificate of `--cert` and its key, from `--key` or the certificate file,
+/// checked against each other.
+fn client_identity(cert: &str, key: Option<&Path>) -> Result<(Certificates, PrivateKey), Failure> {
+    let (cert_file, password) = split_cert(cert);
+    let key_file = key.unwrap_or(&cert_file);
+    let chain = Certificates::from_pem_file(&cert_file).map_err(|e| {
+        Failure::new(
+            code::CLIENT_CERT,
+            format!(
+                "could not load PEM client certificate from {}: {}",
+                cert_file.display(),
+                e.detail()
+            ),
+        )
+    })?;
+    let key = PrivateKey::from_pem_file(key_file).map_err(|e| {
+        let with_password = if password.is_some() {
+            " (the password given with --cert cannot help: encrypted keys are not supported)"
+        } else {
+            ""
+        };
+        Failure::new(
+            code::CLIENT_CERT,
+            format!(
+                "unable to set private key file {}: {}{with_password}",
+                key_file.display(),
+                e.detail()
+            ),
+        )
+    })?;
+    // The pair on its own, so that a mismatch is told apart from a CA problem.
+    TlsOptions::client_unsafe(None)
+        .with_client_certificate(chain.clone(), key.clone())
+        .prepare()
+        .map_err(|e| {
+            Failure::new(
+                code::CLIENT_CERT,
+                format!(
+                    "unable to use client certificate {} with key {}: {}",
+                    cert_file.display(),
+                    key_file.display(),
+                    e.detail()
+                ),
+            )
+        })?;
+    Ok((chain, key))
 }
 
 /// Adds `--pinnedpubkey`: hashes (`sha256//...`), or else the path of a public key file
@@ -109,6 +219,26 @@ pub fn describe(args: &FetchArgs, opts: &TlsOptions) -> String {
     } else {
         ""
     };
+    let revocation = match (&args.crlfile, opts.revocation_lists()) {
+        (Some(path), Some(_)) => format!(
+            ", checking revocation of the chain against {}",
+            path.display()
+        ),
+        (Some(path), None) => format!(", not using {} (--insecure)", path.display()),
+        _ => String::new(),
+    };
+    let status = if args.cert_status {
+        ", requiring a good stapled OCSP response"
+    } else {
+        ""
+    };
+    let client = match &args.cert {
+        Some(cert) => format!(
+            ", presenting client certificate {}",
+            split_cert(cert).0.display()
+        ),
+        None => String::new(),
+    };
     let name = |v: TlsVersion| match v {
         TlsVersion::Tls12 => "1.2",
         TlsVersion::Tls13 => "1.3",
@@ -119,7 +249,7 @@ pub fn describe(args: &FetchArgs, opts: &TlsOptions) -> String {
     } else {
         format!("TLS {} to {}", name(min), name(max))
     };
-    format!("{checks}{pins}; offering {offered}")
+    format!("{checks}{pins}{revocation}{status}{client}; offering {offered}")
 }
 
 #[cfg(test)]
@@ -168,6 +298,20 @@ mod tests {
     }
 
     #[test]
+    fn cert_values_split_as_curl_splits_them() {
+        let split = |v: &str| {
+            let (file, password) = split_cert(v);
+            (file.display().to_string(), password)
+        };
+        assert_eq!(split("me.pem"), ("me.pem".into(), None));
+        assert_eq!(split("me.pem:pw"), ("me.pem".into(), Some("pw".into())));
+        assert_eq!(split("me.pem:p:w"), ("me.pem".into(), Some("p:w".into())));
+        assert_eq!(split("a\\:b.pem"), ("a:b.pem".into(), None));
+        assert_eq!(split("a\\:b.pem:"), ("a:b.pem".into(), Some(String::new())));
+        assert_eq!(split("a\\b.pem"), ("a\\b.pem".into(), None));
+    }
+
+    #[test]
     fn setup_problems_have_curl_codes() {
         let mut a = args();
         a.tlsv1_3 = true;
@@ -188,6 +332,26 @@ mod tests {
             f.message.starts_with(
                 "--pinnedpubkey: cannot read the public key file /nonexistent/pollhttp/key.pem: "
             ),
+            "{}",
+            f.message
+        );
+
+        let mut a = args();
+        a.crlfile = Some("/nonexistent/pollhttp/ca.crl".into());
+        let f = options(&a).unwrap_err();
+        assert_eq!(f.code, code::CRL_FILE);
+        assert!(
+            f.message.starts_with("error loading CRL file: "),
+            "{}",
+            f.message
+        );
+
+        let mut a = args();
+        a.cert = Some("/nonexistent/pollhttp/me.pem:pw".into());
+        let f = options(&a).unwrap_err();
+        assert_eq!(f.code, code::CLIENT_CERT);
+        assert!(
+            f.message.contains("/nonexistent/pollhttp/me.pem:"),
             "{}",
             f.message
         );

@@ -1,10 +1,13 @@
 //! The `pollhttp` binary's TLS flags (`--cacert`, `-k`, `--pinnedpubkey`, `--tlsv1.2`,
-//! `--tlsv1.3`, `--tls-max`, `--ca-native`) and their curl exit codes, against an
-//! in-process rustls server on 127.0.0.1 with certificates made at test time.
+//! `--tlsv1.3`, `--tls-max`, `--ca-native`, `--crlfile`, `--cert`, `--key`) and their curl
+//! exit codes, against an in-process rustls server on 127.0.0.1 with certificates and
+//! revocation lists made at test time.
 
 mod runner;
 
-use pollhttp_testserver::certs::{self_signed, Ca, Leaf};
+use pollhttp_testserver::certs::{
+    ocsp_response, self_signed, Ca, KeyKind, Leaf, OcspEntry, OcspSigner, Validity,
+};
 use runner::{curl, pollhttp, Run};
 use rustls::version::{TLS12, TLS13};
 use rustls::{ServerConfig, ServerConnection, StreamOwned, SupportedProtocolVersion};
@@ -89,13 +92,66 @@ struct Server {
 
 impl Server {
     fn start(leaf: &Leaf, versions: &[&'static SupportedProtocolVersion]) -> Server {
+        Server::start_chain(std::slice::from_ref(&leaf.der), leaf, versions)
+    }
+
+    /// Presents `chain` (leaf first) with `leaf`'s key.
+    fn start_chain(
+        chain: &[rustls::pki_types::CertificateDer<'static>],
+        leaf: &Leaf,
+        versions: &[&'static SupportedProtocolVersion],
+    ) -> Server {
         let provider = pollhttp::TlsOptions::default_crypto_provider();
         let config = ServerConfig::builder_with_provider(provider)
             .with_protocol_versions(versions)
             .expect("versions")
             .with_no_client_auth()
+            .with_single_cert(chain.to_vec(), leaf.key())
+            .expect("server config");
+        Server::with_config(config)
+    }
+
+    /// Presents `chain` (leaf first) with `leaf`'s key, stapling `ocsp`.
+    fn stapling(
+        chain: &[rustls::pki_types::CertificateDer<'static>],
+        leaf: &Leaf,
+        ocsp: Vec<u8>,
+    ) -> Server {
+        let provider = pollhttp::TlsOptions::default_crypto_provider();
+        let config = ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(&[&TLS13, &TLS12])
+            .expect("versions")
+            .with_no_client_auth()
+            .with_single_cert_with_ocsp(chain.to_vec(), leaf.key(), ocsp)
+            .expect("server config");
+        Server::with_config(config)
+    }
+
+    /// Requires a client certificate issued by `client_ca`.
+    fn requiring_client_cert(
+        leaf: &Leaf,
+        versions: &[&'static SupportedProtocolVersion],
+        client_ca: &Ca,
+    ) -> Server {
+        let provider = pollhttp::TlsOptions::default_crypto_provider();
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(client_ca.der.clone()).expect("client CA");
+        let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+            Arc::new(roots),
+            provider.clone(),
+        )
+        .build()
+        .expect("client verifier");
+        let config = ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(versions)
+            .expect("versions")
+            .with_client_cert_verifier(verifier)
             .with_single_cert(vec![leaf.der.clone()], leaf.key())
             .expect("server config");
+        Server::with_config(config)
+    }
+
+    fn with_config(config: ServerConfig) -> Server {
         let config = Arc::new(config);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("address").port();
@@ -143,6 +199,16 @@ fn serve(config: Arc<ServerConfig>, tcp: TcpStream) {
         return;
     };
     let mut tls = StreamOwned::new(conn, tcp);
+    while tls.conn.is_handshaking() {
+        if tls.conn.complete_io(&mut tls.sock).is_err() {
+            // The alert is out; close without a reset, so that a client whose request
+            // is already on the way (TLS 1.3) still reads it.
+            let _ = tls.sock.shutdown(std::net::Shutdown::Write);
+            let _ = tls.sock.set_read_timeout(Some(Duration::from_secs(2)));
+            while matches!(tls.sock.read(&mut [0u8; 1024]), Ok(n) if n > 0) {}
+            return;
+        }
+    }
     let mut head = Vec::new();
     let mut buf = [0u8; 1024];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -418,5 +484,372 @@ fn base64_matches_known_values() {
     assert_eq!(
         base64(empty.as_ref()),
         "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+    );
+}
+
+// ----- revocation lists and client certificates -----------------------------------------
+
+/// Runs pollhttp and curl with `args`; both must exit with `want` (and print the same).
+#[track_caller]
+fn both_exit(args: &[&str], want: i32) -> Run {
+    let ours = pollhttp(args, &[]);
+    let theirs = curl(args, &[]);
+    assert_eq!(
+        (ours.code, theirs.code),
+        (want, want),
+        "{args:?}\n pollhttp: {}\n curl: {}",
+        ours.stderr,
+        theirs.stderr
+    );
+    assert_eq!(ours.stdout, theirs.stdout, "{args:?}");
+    ours
+}
+
+#[test]
+fn crlfile_checks_the_server_certificate_as_curl_does() {
+    let (ca, ca_file, leaf, server) = trusted_setup(&[&TLS13, &TLS12]);
+    let url = server.url();
+    let crl = |c: &pollhttp_testserver::certs::Crl| TempFile::with(&c.pem);
+    let run = |crl: &TempFile, want: i32| {
+        both_exit(
+            &["--cacert", ca_file.path(), "--crlfile", crl.path(), &url],
+            want,
+        )
+    };
+
+    let r = run(&crl(&ca.crl(&[])), 0);
+    assert_ok(&r, "TLSv1_3");
+    let r = run(&crl(&ca.crl(&[leaf.serial])), 60);
+    assert!(r.stderr.contains("certificate is revoked"), "{}", r.stderr);
+    // A list of another issuer leaves the status unknown: curl (OpenSSL) refuses that.
+    let r = run(&crl(&Ca::root("some other CA").crl(&[leaf.serial])), 60);
+    assert!(
+        r.stderr.contains("revocation status is unknown"),
+        "{}",
+        r.stderr
+    );
+    // A list past its next update: refused by both.
+    let r = run(&crl(&ca.crl_with(&[], Validity::Expired)), 60);
+    assert!(
+        r.stderr.contains("revocation list has expired"),
+        "{}",
+        r.stderr
+    );
+
+    // Files that hold no list are 82.
+    let r = run(&TempFile::with(&ca.pem), 82);
+    assert!(r.stderr.contains("error loading CRL file"), "{}", r.stderr);
+    let missing = "/nonexistent/pollhttp/ca.crl";
+    both_exit(
+        &["--cacert", ca_file.path(), "--crlfile", missing, &url],
+        82,
+    );
+
+    // -v says what is checked.
+    let good = crl(&ca.crl(&[]));
+    let r = pollhttp(
+        &[
+            "-v",
+            "--cacert",
+            ca_file.path(),
+            "--crlfile",
+            good.path(),
+            &url,
+        ],
+        &[],
+    );
+    assert_ok(&r, "TLSv1_3");
+    let expected = format!("checking revocation of the chain against {}", good.path());
+    assert!(r.stderr.contains(&expected), "{}", r.stderr);
+}
+
+/// curl with OpenSSL checks the whole chain: a revoked intermediate fails, and every
+/// issuer on the way needs its list.
+#[test]
+fn crlfile_checks_intermediates_too() {
+    let root = Ca::root("pollhttp CLI test CA");
+    let ca_file = TempFile::with(&root.pem);
+    let intermediate = root.intermediate("pollhttp CLI intermediate");
+    let leaf = intermediate.leaf(&["127.0.0.1"]);
+    let chain = [leaf.der.clone(), intermediate.der.clone()];
+    let server = Server::start_chain(&chain, &leaf, &[&TLS13]);
+    let url = server.url();
+    let run = |lists: &[&pollhttp_testserver::certs::Crl], want: i32| {
+        let pem: String = lists.iter().map(|c| c.pem.as_str()).collect();
+        let file = TempFile::with(&pem);
+        both_exit(
+            &["--cacert", ca_file.path(), "--crlfile", file.path(), &url],
+            want,
+        )
+    };
+    let r = run(&[&root.crl(&[]), &intermediate.crl(&[])], 0);
+    assert_ok(&r, "TLSv1_3");
+    let r = run(
+        &[&root.crl(&[intermediate.serial]), &intermediate.crl(&[])],
+        60,
+    );
+    assert!(
+        r.stderr.contains("an intermediate certificate"),
+        "{}",
+        r.stderr
+    );
+    run(&[&root.crl(&[]), &intermediate.crl(&[leaf.serial])], 60);
+    // The intermediate's list alone leaves the intermediate's status unknown.
+    let r = run(&[&intermediate.crl(&[])], 60);
+    assert!(
+        r.stderr.contains("revocation status is unknown"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// Where pollhttp parts from curl: a list in DER is read too (curl's OpenSSL reads PEM
+/// only, 82); and `-k` without `--cacert` ignores the lists in both.
+#[test]
+fn crlfile_in_der_and_with_insecure() {
+    let (ca, ca_file, leaf, server) = trusted_setup(&[&TLS13, &TLS12]);
+    let url = server.url();
+    let der = TempFile::with_bytes(ca.crl(&[leaf.serial]).der.as_ref());
+    let args = ["--cacert", ca_file.path(), "--crlfile", der.path(), &url];
+    assert_fails(&pollhttp(&args, &[]), 60, "certificate is revoked");
+    assert_eq!(curl(&args, &[]).code, 82);
+    let revoking = TempFile::with(&ca.crl(&[leaf.serial]).pem);
+    let r = both_exit(&["-k", "--crlfile", revoking.path(), &url], 0);
+    assert_ok(&r, "TLSv1_3");
+}
+
+/// A client certificate and key in files, as `--cert` and `--key` take them.
+struct ClientFiles {
+    cert: TempFile,
+    key: TempFile,
+    both: TempFile,
+}
+
+fn client_files(leaf: &Leaf) -> ClientFiles {
+    ClientFiles {
+        cert: TempFile::with(&leaf.pem),
+        key: TempFile::with(leaf.key_pem()),
+        both: TempFile::with(&format!("{}{}", leaf.pem, leaf.key_pem())),
+    }
+}
+
+#[test]
+fn client_certificates_are_sent_as_curl_sends_them() {
+    let (_ca, ca_file, leaf, _server) = trusted_setup(&[&TLS13]);
+    let client_ca = Ca::root("pollhttp CLI client CA");
+    for version in [&TLS12, &TLS13] {
+        let server = Server::requiring_client_cert(&leaf, &[version], &client_ca);
+        let url = server.url();
+        let ca = ca_file.path();
+        for kind in [
+            KeyKind::Rsa,
+            KeyKind::EcdsaP256,
+            KeyKind::EcdsaP384,
+            KeyKind::Ed25519,
+        ] {
+            let files = client_files(&client_ca.client("cli client", kind));
+            let r = both_exit(
+                &[
+                    "--cacert",
+                    ca,
+                    "--cert",
+                    files.cert.path(),
+                    "--key",
+                    files.key.path(),
+                    &url,
+                ],
+                0,
+            );
+            assert!(r.stdout.starts_with("secure hello"), "{}", r.stdout);
+            // Certificate and key in one file, and curl's FILE:PASSWORD form.
+            both_exit(&["--cacert", ca, "--cert", files.both.path(), &url], 0);
+            let with_password = format!("{}:unused", files.both.path());
+            both_exit(&["--cacert", ca, "-E", &with_password, &url], 0);
+        }
+    }
+}
+
+#[test]
+fn a_server_that_refuses_gives_curls_codes_98_or_35_in_tls_1_2_and_56_in_tls_1_3() {
+    let (_ca, ca_file, leaf, _server) = trusted_setup(&[&TLS13]);
+    let client_ca = Ca::root("pollhttp CLI client CA");
+    let stranger = client_files(&Ca::root("stranger CA").client("cli client", KeyKind::EcdsaP256));
+    // rustls's server sends certificate_required in TLS 1.2 too: curl's 98 there.
+    for (version, missing, rejected) in [(&TLS12, 98, 35), (&TLS13, 56, 56)] {
+        let server = Server::requiring_client_cert(&leaf, &[version], &client_ca);
+        let url = server.url();
+        let ca = ca_file.path();
+        let r = both_exit(&["--cacert", ca, &url], missing);
+        assert!(
+            r.stderr.contains("requires a client certificate"),
+            "{}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains("--cert FILE presents one"),
+            "{}",
+            r.stderr
+        );
+        // --key alone is ignored, as curl ignores it.
+        let key = client_files(&client_ca.client("cli client", KeyKind::EcdsaP256));
+        both_exit(&["--cacert", ca, "--key", key.key.path(), &url], missing);
+        let r = both_exit(
+            &["--cacert", ca, "--cert", stranger.both.path(), &url],
+            rejected,
+        );
+        assert!(
+            r.stderr.contains("rejected the client certificate"),
+            "{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn unusable_client_certificates_are_exit_58() {
+    let (_ca, ca_file, leaf, _server) = trusted_setup(&[&TLS13]);
+    let client_ca = Ca::root("pollhttp CLI client CA");
+    let server = Server::requiring_client_cert(&leaf, &[&TLS13], &client_ca);
+    let url = server.url();
+    let ca = ca_file.path();
+    let mine = client_files(&client_ca.client("cli client", KeyKind::EcdsaP256));
+    let other = client_files(&client_ca.client("cli client", KeyKind::EcdsaP256));
+
+    let r = both_exit(
+        &[
+            "--cacert",
+            ca,
+            "--cert",
+            "/nonexistent/pollhttp/me.pem",
+            &url,
+        ],
+        58,
+    );
+    assert!(
+        r.stderr.contains("/nonexistent/pollhttp/me.pem"),
+        "{}",
+        r.stderr
+    );
+    // A certificate without its key.
+    let r = both_exit(&["--cacert", ca, "--cert", mine.cert.path(), &url], 58);
+    assert!(r.stderr.contains("no PRIVATE KEY"), "{}", r.stderr);
+    // Another certificate's key.
+    let r = both_exit(
+        &[
+            "--cacert",
+            ca,
+            "--cert",
+            mine.cert.path(),
+            "--key",
+            other.key.path(),
+            &url,
+        ],
+        58,
+    );
+    assert!(
+        r.stderr.contains("not for this private key"),
+        "{}",
+        r.stderr
+    );
+    // A key file that is not a key.
+    both_exit(
+        &[
+            "--cacert",
+            ca,
+            "--cert",
+            mine.cert.path(),
+            "--key",
+            mine.cert.path(),
+            &url,
+        ],
+        58,
+    );
+}
+
+/// Where pollhttp parts from curl: encrypted keys are refused (58) even with the
+/// password, which curl takes from `--cert FILE:PASSWORD`.
+#[test]
+fn encrypted_keys_are_refused_with_58() {
+    let (_ca, ca_file, leaf, _server) = trusted_setup(&[&TLS13]);
+    let client_ca = Ca::root("pollhttp CLI client CA");
+    let server = Server::requiring_client_cert(&leaf, &[&TLS13], &client_ca);
+    let mine = client_files(&client_ca.client("cli client", KeyKind::EcdsaP256));
+    let encrypted = TempFile::with("");
+    let made = std::process::Command::new("openssl")
+        .args([
+            "pkey",
+            "-in",
+            mine.key.path(),
+            "-aes128",
+            "-passout",
+            "pass:secret",
+        ])
+        .args(["-out", encrypted.path()])
+        .status()
+        .expect("openssl (apt-get install openssl)");
+    assert!(made.success());
+    let cert = format!("{}:secret", mine.cert.path());
+    let args = [
+        "--cacert",
+        ca_file.path(),
+        "--cert",
+        &cert,
+        "--key",
+        encrypted.path(),
+        &server.url(),
+    ];
+    let r = pollhttp(&args, &[]);
+    assert_fails(&r, 58, "encrypted");
+    let theirs = curl(&args, &[]);
+    assert_eq!(theirs.code, 0, "{}", theirs.stderr);
+}
+
+#[test]
+fn cert_status_requires_a_good_staple_as_curl_does() {
+    let root = Ca::root("pollhttp CLI test CA");
+    let ca_file = TempFile::with(&root.pem);
+    let intermediate = root.intermediate("pollhttp CLI intermediate");
+    let leaf = intermediate.leaf(&["127.0.0.1"]);
+    let chain = [leaf.der.clone(), intermediate.der.clone()];
+    let staple = |entry| ocsp_response(&intermediate, &leaf, entry, OcspSigner::Issuer);
+    let ca = ca_file.path();
+
+    let good = Server::stapling(&chain, &leaf, staple(OcspEntry::Valid));
+    let r = both_exit(&["--cacert", ca, "--cert-status", &good.url()], 0);
+    assert_ok(&r, "TLSv1_3");
+    let revoked = Server::stapling(&chain, &leaf, staple(OcspEntry::Revoked));
+    let r = both_exit(&["--cacert", ca, "--cert-status", &revoked.url()], 91);
+    assert!(r.stderr.contains("revoked"), "{}", r.stderr);
+    // Without the flag a staple is not looked at, by either.
+    both_exit(&["--cacert", ca, &revoked.url()], 0);
+    let none = Server::start_chain(&chain, &leaf, &[&TLS13]);
+    let r = both_exit(&["--cacert", ca, "--cert-status", &none.url()], 91);
+    assert!(
+        r.stderr.contains("no stapled OCSP response"),
+        "{}",
+        r.stderr
+    );
+    // Signed by someone else.
+    let forged = ocsp_response(
+        &intermediate,
+        &leaf,
+        OcspEntry::Valid,
+        OcspSigner::Stranger(&Ca::root("stranger")),
+    );
+    let forged = Server::stapling(&chain, &leaf, forged);
+    let r = both_exit(&["--cacert", ca, "--cert-status", &forged.url()], 91);
+    assert!(r.stderr.contains("cannot be trusted"), "{}", r.stderr);
+
+    // -v says so; -k alone leaves no chain to check the staple against.
+    let r = pollhttp(&["-v", "--cacert", ca, "--cert-status", &good.url()], &[]);
+    assert!(
+        r.stderr.contains("requiring a good stapled OCSP response"),
+        "{}",
+        r.stderr
+    );
+    assert_fails(
+        &pollhttp(&["-k", "--cert-status", &good.url()], &[]),
+        2,
+        "--cert-status",
     );
 }

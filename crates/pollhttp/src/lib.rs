@@ -93,7 +93,7 @@
 //! | the client | [`HttpClient`], [`Status`], [`Method`], [`RequestMethod`], [`Response`], [`Headers`], [`ResponseCode`] |
 //! | errors | [`Error`], [`GodotError`], [`Reason`] |
 //! | settings | [`Timeouts`], [`TimeoutPhase`], [`Limits`], [`TlsOptions`], [`ProxyConfig`] |
-//! | TLS | [`tls`]: [`TlsOptions`], [`Certificates`], [`TlsVersion`], [`TlsError`], [`tls::TlsStream`] |
+//! | TLS | [`tls`]: [`TlsOptions`], [`Certificates`], [`RevocationLists`], [`PrivateKey`], [`TlsVersion`], [`TlsError`], [`tls::TlsStream`] |
 //! | many clients | [`Poller`], [`Token`] |
 //! | your own stream or event loop | [`StreamPeer`], [`Interest`], [`HttpClient::raw_fd`], [`HttpClient::next_deadline`] |
 //! | Godot helpers | [`query_string_from_dict`], [`QueryValue`] |
@@ -152,7 +152,9 @@ pub use poller::{Poller, Token};
 pub use proto::{Limits, Method, RequestMethod};
 pub use proto::{TimeoutPhase, Timeouts};
 pub use proxy::{no_proxy_matches, ProxyConfig, DEFAULT_PROXY_PORT};
-pub use tls::{Certificates, TlsError, TlsErrorKind, TlsOptions, TlsVersion};
+pub use tls::{
+    Certificates, PrivateKey, RevocationLists, TlsError, TlsErrorKind, TlsOptions, TlsVersion,
+};
 
 /// Every ```` ```rust ```` block of README.md, compiled and run as a doc test.
 #[cfg(doctest)]

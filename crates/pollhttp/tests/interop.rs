@@ -4,7 +4,8 @@
 //!
 //! The vhosts: plain HTTP; TLS 1.2 only with an RSA leaf; TLS 1.3 only with an ECDSA leaf
 //! (both sending leaf + intermediate); a leaf for another name; a leaf sent without its
-//! intermediate. Every vhost serves the same files and adds `X-Tls-Protocol`
+//! intermediate; a leaf that the intermediate's revocation list revokes; one that asks for
+//! a client certificate. Every vhost serves the same files and adds `X-Tls-Protocol`
 //! (`$ssl_protocol`), `X-Conn` (`$connection`) and `X-Conn-Requests`
 //! (`$connection_requests`).
 
@@ -16,8 +17,8 @@ use std::time::Duration;
 
 use pollhttp::tls::TlsHandshake;
 use pollhttp::{
-    Certificates, Completion, HttpClient, HttpRequest, HttpRequestResult, Method, Progress, Reason,
-    Status, TlsErrorKind, TlsOptions, TlsVersion,
+    Certificates, Completion, HttpClient, HttpRequest, HttpRequestResult, Method, PrivateKey,
+    Progress, Reason, RevocationLists, Status, TlsErrorKind, TlsOptions, TlsVersion,
 };
 use tls_support::{body_by_chunks, body_into, connect, connected, get, header, send, LIMIT};
 
@@ -1107,4 +1108,156 @@ fn http_request_resumes_a_cut_download_with_the_etag_nginx_gave() {
     assert_eq!(http.progress().resumed_from, kept.len() as u64);
     same_bytes(&std::fs::read(&file).expect("file"), &big, "resumed");
     assert_eq!(files_in(&dir), ["big.bin"]);
+}
+
+// ----- revocation lists and client certificates ----------------------------------------
+
+/// A file of the certificates directory that interop.sh made.
+fn cert_file(name: &str) -> PathBuf {
+    Path::new(&var("POLLHTTP_INTEROP_CERTS")).join(name)
+}
+
+/// The lists `openssl ca -gencrl` wrote: the root's (nothing revoked) and the
+/// intermediate's (the leaf of the REVOKED vhost).
+fn lists(names: &[&str]) -> RevocationLists {
+    let mut pem = Vec::new();
+    for name in names {
+        pem.extend(std::fs::read(cert_file(name)).expect("CRL file"));
+    }
+    RevocationLists::from_pem(&pem).expect("openssl's CRLs")
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn openssl_revocation_lists_pass_good_leaves_and_stop_the_revoked_one() {
+    let both = || trusting().with_revocation_lists(lists(&["root.crl", "intermediate.crl"]));
+    for which in ["TLS12", "TLS13"] {
+        let mut client = connected("https://localhost", port(which), Some(both()));
+        get_small_ok(&mut client);
+    }
+    let revoked = port("REVOKED");
+    assert_eq!(
+        handshake_failure("https://localhost", revoked, Some(both())),
+        TlsErrorKind::Revoked
+    );
+    // Checked with the intermediate's list alone: the leaf is revoked either way.
+    let leaf_only = trusting()
+        .with_revocation_lists(lists(&["intermediate.crl"]))
+        .only_check_end_entity_revocation();
+    assert_eq!(
+        handshake_failure("https://localhost", revoked, Some(leaf_only.clone())),
+        TlsErrorKind::Revoked
+    );
+    // The good leaf with that list: fine for the leaf alone, unknown for the whole chain
+    // (the root's list is missing).
+    let mut client = connected("https://localhost", port("TLS13"), Some(leaf_only));
+    get_small_ok(&mut client);
+    let chain = trusting().with_revocation_lists(lists(&["intermediate.crl"]));
+    assert_eq!(
+        handshake_failure("https://localhost", port("TLS13"), Some(chain)),
+        TlsErrorKind::RevocationUnknown
+    );
+    // Without lists the revoked leaf is an ordinary good one.
+    let mut client = connected("https://localhost", revoked, Some(trusting()));
+    get_small_ok(&mut client);
+}
+
+/// The client certificate `name` (`client-rsa`, ...) and its key, from openssl's files.
+fn presenting(name: &str) -> TlsOptions {
+    trusting().with_client_certificate(
+        Certificates::from_pem_file(cert_file(&format!("{name}.pem"))).expect("certificate"),
+        PrivateKey::from_pem_file(cert_file(&format!("{name}.key"))).expect("key"),
+    )
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn nginx_verifies_rsa_ecdsa_and_ed25519_client_certificates() {
+    let port = port("CLIENT_AUTH");
+    for name in ["client-rsa", "client-ecdsa", "client-ed25519"] {
+        for version in [TlsVersion::Tls12, TlsVersion::Tls13] {
+            let tls = presenting(name)
+                .with_min_version(version)
+                .with_max_version(version);
+            let mut client = connected("https://localhost", port, Some(tls));
+            let body = String::from_utf8(get(&mut client, "/whoami")).expect("text");
+            assert_eq!(client.response_code(), 200, "{name} {version:?}: {body}");
+            let protocol = match version {
+                TlsVersion::Tls12 => "TLSv1.2",
+                TlsVersion::Tls13 => "TLSv1.3",
+            };
+            assert_eq!(
+                body,
+                format!("SUCCESS CN=pollhttp {name} {protocol}\n"),
+                "{name} {version:?}"
+            );
+            // The connection stays usable.
+            get_small_ok(&mut client);
+        }
+    }
+}
+
+/// nginx asks but finishes the handshake without a certificate, or with one it cannot
+/// verify, and answers 400: no TLS failure to report then.
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn nginx_answers_400_without_a_good_client_certificate() {
+    let port = port("CLIENT_AUTH");
+    for tls in [trusting(), presenting("client-stranger")] {
+        let mut client = connected("https://localhost", port, Some(tls));
+        let body = String::from_utf8_lossy(&get(&mut client, "/whoami")).into_owned();
+        assert_eq!(client.response_code(), 400, "{body}");
+        assert!(body.contains("SSL certificate"), "{body}");
+    }
+}
+
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn http_request_presents_a_client_certificate_to_nginx() {
+    let mut http = http_request();
+    http.set_tls_options(Some(presenting("client-ecdsa")));
+    let done = fetched(&mut http, &url_on("CLIENT_AUTH", "/whoami"));
+    assert_success(&done, "whoami");
+    assert!(
+        done.body.starts_with(b"SUCCESS CN=pollhttp client-ecdsa"),
+        "{}",
+        String::from_utf8_lossy(&done.body)
+    );
+}
+
+/// nginx staples what `openssl ocsp` answered: "good" for one leaf, "revoked" for the
+/// other (which the CRL tests use without a staple).
+#[test]
+#[ignore = "needs nginx: run scripts/interop.sh"]
+fn stapled_ocsp_responses_from_nginx_are_checked() {
+    for version in [TlsVersion::Tls12, TlsVersion::Tls13] {
+        let bounded = |tls: TlsOptions| tls.with_min_version(version).with_max_version(version);
+        let strict = bounded(trusting().require_ocsp_staple());
+        let mut client = connected("https://localhost", port("STAPLED"), Some(strict.clone()));
+        get_small_ok(&mut client);
+        assert_eq!(
+            handshake_failure(
+                "https://localhost",
+                port("REVOKED_STAPLED"),
+                Some(bounded(trusting()))
+            ),
+            TlsErrorKind::Revoked,
+            "{version:?}"
+        );
+        // The vhosts without a staple fail only when one is required.
+        assert_eq!(
+            handshake_failure(
+                "https://localhost",
+                port("TLS13"),
+                Some(trusting().require_ocsp_staple())
+            ),
+            TlsErrorKind::StapleMissing
+        );
+        let mut client = connected(
+            "https://localhost",
+            port("REVOKED_STAPLED"),
+            Some(bounded(trusting().ignore_ocsp_staples())),
+        );
+        get_small_ok(&mut client);
+    }
 }

@@ -6,7 +6,7 @@ use crate::net::host::parse_target;
 use crate::proto::{
     host_header, ConnError, ConnectStage, Connection, Expiry, HeadEvent, Limits, Phase,
 };
-use crate::tls::TlsOptions;
+use crate::tls::{TlsErrorKind, TlsOptions};
 use crate::Clock;
 use crate::{Error, GodotError, Interest, ProxyConfig, Reason, StreamPeer, Timeouts};
 use std::io;
@@ -312,6 +312,25 @@ impl HttpClient {
 
     /// Enters a sticky failure status, dropping the transport; returns `err` for the caller.
     fn fail(&mut self, status: Status, err: Error) -> Error {
+        // A TLS 1.3 server judges the client certificate after the client's handshake is
+        // over, so its refusal comes with the first read: it is still a failed handshake.
+        let (status, err) = match err.tls_error() {
+            Some(tls)
+                if status == Status::ConnectionError
+                    && matches!(
+                        tls.kind(),
+                        TlsErrorKind::ClientCertificateRequired
+                            | TlsErrorKind::ClientCertificateRejected
+                    ) =>
+            {
+                let tls = Reason::Tls(tls.clone());
+                (
+                    Status::TlsHandshakeError,
+                    Error::new(GodotError::CantConnect, tls),
+                )
+            }
+            _ => (status, err),
+        };
         self.drop_transport();
         self.failure = Some((status, err.clone()));
         err

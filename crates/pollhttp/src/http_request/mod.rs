@@ -336,9 +336,12 @@ impl HttpRequest {
     }
 
     /// Godot's `set_tls_options`: the TLS settings for `https://` URLs (trusted roots,
-    /// pins, versions). Default: the platform's roots.
+    /// pins, versions, revocation lists, a client certificate). Default: the platform's
+    /// roots. A kept-alive connection made with the earlier settings is closed (unless a
+    /// request is under way), so that the next request connects with these.
     pub fn set_tls_options(&mut self, options: Option<TlsOptions>) {
         self.settings.tls = options;
+        self.forget_connection();
     }
 
     /// Follow redirects from `https://` to `http://` (default: refused, with

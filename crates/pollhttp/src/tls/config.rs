@@ -6,9 +6,12 @@ use rustls::crypto::CryptoProvider;
 use rustls::{ClientConfig, RootCertStore, SupportedProtocolVersion};
 
 use super::certificates::Certificates;
+use super::client_auth::{certified_key, ClientCertResolver, PrivateKey};
 use super::error::{TlsError, TlsErrorKind};
+use super::ocsp::StaplePolicy;
 use super::options::{DefaultRoots, TlsVersion, Verification};
 use super::pins::Pin;
+use super::revocation::{RevocationCheck, RevocationLists, RevocationPolicy};
 use super::verifier::{Check, Verifier};
 
 pub(crate) struct Settings<'a> {
@@ -19,6 +22,10 @@ pub(crate) struct Settings<'a> {
     pub(crate) pins: &'a [Pin],
     pub(crate) min_version: TlsVersion,
     pub(crate) max_version: TlsVersion,
+    pub(crate) revocation_lists: Option<&'a RevocationLists>,
+    pub(crate) revocation_policy: RevocationPolicy,
+    pub(crate) client_identity: Option<&'a (Certificates, PrivateKey)>,
+    pub(crate) staple: StaplePolicy,
 }
 
 fn bundled_roots() -> Arc<RootCertStore> {
@@ -100,17 +107,43 @@ pub(crate) fn build(s: Settings<'_>) -> Result<Arc<ClientConfig>, TlsError> {
         Verification::Nothing => Check::Nothing,
     };
     let provider = s.provider;
+    let revocation =
+        match (s.revocation_lists, &check) {
+            (None, _) => None,
+            (Some(lists), Check::Full(roots) | Check::ChainOnly(roots)) => Some(
+                RevocationCheck::new(Arc::clone(roots), lists, s.revocation_policy, &provider)?,
+            ),
+            (Some(_), Check::Nothing) => {
+                return Err(TlsError::new(
+                    TlsErrorKind::InvalidConfig,
+                    "revocation lists need a chain to check, and client_unsafe(None) checks none",
+                ))
+            }
+        };
+    if s.staple.required && matches!(check, Check::Nothing) {
+        return Err(TlsError::new(
+            TlsErrorKind::InvalidConfig,
+            "a stapled OCSP response is checked against the verified chain, and \
+             client_unsafe(None) checks none",
+        ));
+    }
+    let client_key = s
+        .client_identity
+        .map(|(chain, key)| certified_key(chain, key, &provider))
+        .transpose()?;
     let verifier = Verifier::new(
         check,
         s.pins.to_vec(),
         provider.signature_verification_algorithms,
+        revocation,
+        s.staple,
     );
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&versions(s.min_version, s.max_version))
         .map_err(|e| TlsError::rustls(TlsErrorKind::InvalidConfig, e))?
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth();
+        .with_client_cert_resolver(Arc::new(ClientCertResolver::new(client_key)));
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }

@@ -27,6 +27,8 @@ pub struct TlsError {
     // Boxed and shared so that `pollhttp::Error`, which holds a `TlsError`, stays small.
     server: Option<Box<str>>,
     cause: Option<Arc<Cause>>,
+    after_handshake: bool,
+    from_staple: bool,
 }
 
 /// What a [`TlsError`] came from.
@@ -76,6 +78,38 @@ pub enum TlsErrorKind {
     Io,
     /// The peer closed the connection during the handshake (or in the middle of a record).
     Closed,
+    /// The server's certificate, or one in its chain, is revoked by a revocation list
+    /// given with [`with_revocation_lists`](super::TlsOptions::with_revocation_lists)
+    /// (the detail says which one), or by the OCSP response the server stapled.
+    Revoked,
+    /// A certificate that revocation is checked for has no revocation list from its
+    /// issuer among those given, or the stapled OCSP response says "unknown", and
+    /// unknown status is denied (the default; see
+    /// [`allow_unknown_revocation_status`](super::TlsOptions::allow_unknown_revocation_status)).
+    RevocationUnknown,
+    /// A revocation list needed for the check is past its `nextUpdate` date (see
+    /// [`ignore_revocation_expiration`](super::TlsOptions::ignore_revocation_expiration)).
+    RevocationListExpired,
+    /// A revocation list cannot be used: its signature does not verify with its issuer's
+    /// key, the issuer may not sign revocation lists, or it uses what is not supported
+    /// (delta or indirect lists, an unknown critical extension).
+    BadRevocationList,
+    /// The server asked for a client certificate, none was configured (see
+    /// [`with_client_certificate`](super::TlsOptions::with_client_certificate)), and the
+    /// server ended the handshake for it.
+    ClientCertificateRequired,
+    /// The OCSP response the server stapled to its certificate cannot be trusted: it does
+    /// not parse, is not signed by the certificate's issuer (or a responder the issuer
+    /// authorized), is about another certificate, or is out of date. A response saying
+    /// "revoked" is [`Revoked`](TlsErrorKind::Revoked) instead.
+    BadOcspResponse,
+    /// The server stapled no OCSP response, and
+    /// [`require_ocsp_staple`](super::TlsOptions::require_ocsp_staple) asks for one.
+    StapleMissing,
+    /// The server did not accept the client certificate that was sent (unknown issuer,
+    /// expired, revoked, ...). In TLS 1.3 the server's verdict comes after the client
+    /// considers the handshake done, so it may surface on the first read.
+    ClientCertificateRejected,
 }
 
 impl TlsErrorKind {
@@ -94,6 +128,16 @@ impl TlsErrorKind {
             TlsErrorKind::InvalidConfig => "invalid TLS configuration",
             TlsErrorKind::Io => "I/O error during TLS",
             TlsErrorKind::Closed => "connection closed during TLS",
+            TlsErrorKind::Revoked => "certificate is revoked",
+            TlsErrorKind::RevocationUnknown => "certificate revocation status is unknown",
+            TlsErrorKind::RevocationListExpired => "certificate revocation list has expired",
+            TlsErrorKind::BadRevocationList => "certificate revocation list cannot be used",
+            TlsErrorKind::BadOcspResponse => "stapled OCSP response cannot be trusted",
+            TlsErrorKind::StapleMissing => "no stapled OCSP response",
+            TlsErrorKind::ClientCertificateRequired => {
+                "the server requires a client certificate and none was sent"
+            }
+            TlsErrorKind::ClientCertificateRejected => "the server rejected the client certificate",
         }
     }
 }
@@ -112,6 +156,8 @@ impl TlsError {
             detail: detail.into(),
             server: None,
             cause: None,
+            after_handshake: false,
+            from_staple: false,
         }
     }
 
@@ -129,6 +175,36 @@ impl TlsError {
     /// one from settings).
     pub fn server(&self) -> Option<&str> {
         self.server.as_deref()
+    }
+
+    /// True when the failure came after the client's side of the handshake was done:
+    /// a TLS 1.3 server's refusal of the client certificate, which arrives with the
+    /// first read ([`TlsErrorKind::ClientCertificateRequired`] or
+    /// [`ClientCertificateRejected`](TlsErrorKind::ClientCertificateRejected)). curl
+    /// reports those as a receive error (exit code 56) rather than a handshake failure.
+    pub fn after_handshake(&self) -> bool {
+        self.after_handshake
+    }
+
+    /// True when the failure comes from the OCSP response the server stapled (or did not
+    /// staple): [`TlsErrorKind::BadOcspResponse`], [`TlsErrorKind::StapleMissing`], and
+    /// [`Revoked`](TlsErrorKind::Revoked) or
+    /// [`RevocationUnknown`](TlsErrorKind::RevocationUnknown) said by the staple rather
+    /// than by a revocation list. curl reports those with exit code 91.
+    pub fn from_ocsp_staple(&self) -> bool {
+        self.from_staple
+    }
+
+    /// The same error, marked as coming from the stapled OCSP response.
+    pub(crate) fn of_staple(mut self) -> TlsError {
+        self.from_staple = true;
+        self
+    }
+
+    /// The same error, marked as met after the client's side of the handshake was done.
+    pub(crate) fn late(mut self) -> TlsError {
+        self.after_handshake = true;
+        self
     }
 
     /// The rustls error this one was sorted from, if any.
@@ -208,6 +284,12 @@ impl TlsError {
                 CertificateError::NotValidForName
                 | CertificateError::NotValidForNameContext { .. } => TlsErrorKind::WrongName,
                 CertificateError::UnknownIssuer => TlsErrorKind::UnknownIssuer,
+                CertificateError::Revoked => TlsErrorKind::Revoked,
+                CertificateError::UnknownRevocationStatus => TlsErrorKind::RevocationUnknown,
+                CertificateError::ExpiredRevocationList
+                | CertificateError::ExpiredRevocationListContext { .. } => {
+                    TlsErrorKind::RevocationListExpired
+                }
                 CertificateError::Other(OtherError(inner)) => {
                     if let Some(ours) = inner.downcast_ref::<TlsError>() {
                         return ours.clone();
@@ -217,6 +299,10 @@ impl TlsError {
                 _ => TlsErrorKind::BadCertificate,
             },
             E::NoCertificatesPresented => TlsErrorKind::BadCertificate,
+            E::InvalidCertRevocationList(_) => TlsErrorKind::BadRevocationList,
+            E::AlertReceived(AlertDescription::CertificateRequired) => {
+                TlsErrorKind::ClientCertificateRequired
+            }
             E::AlertReceived(AlertDescription::ProtocolVersion) => TlsErrorKind::ProtocolVersion,
             E::PeerIncompatible(
                 PeerIncompatible::ServerDoesNotSupportTls12Or13

@@ -2,13 +2,16 @@
 //! [`StreamPeer`](crate::StreamPeer), never blocking.
 //!
 //! - [`TlsOptions`] says what to trust (Godot's `TLSOptions.client()` /
-//!   `client_unsafe()`), which versions to offer and which public keys to pin.
+//!   `client_unsafe()`), which versions to offer, which public keys to pin, which
+//!   revocation lists ([`RevocationLists`]) to check, whether a stapled OCSP response is
+//!   required, and which client certificate ([`Certificates`] and [`PrivateKey`]) to
+//!   present.
 //! - [`TlsHandshake`] runs the handshake step by step from the caller's `poll()`.
 //! - [`TlsStream`] is the encrypted stream afterwards, itself a `StreamPeer`.
 //!
 //! Failures come as [`TlsError`], whose [`TlsErrorKind`] tells which check failed
-//! (expired, wrong name, unknown issuer, pin mismatch, no common version, not TLS at
-//! all, ...).
+//! (expired, wrong name, unknown issuer, pin mismatch, revoked, no common version, not
+//! TLS at all, client certificate refused, ...).
 //!
 //! ```no_run
 //! use std::net::TcpStream;
@@ -62,14 +65,19 @@
 //! The bundled roots are Mozilla's set from `webpki-roots`; [`TlsOptions::with_os_roots`]
 //! reads the operating system's store with `rustls-native-certs` instead, and checks
 //! it with the same verifier, so pins, error kinds and the unsafe modes behave the same
-//! either way.
+//! either way. Revocation lists are checked by rustls's own webpki verifier; stapled
+//! OCSP responses are parsed with `x509-ocsp` (RustCrypto's formats) and their
+//! signatures checked with the crypto provider's webpki algorithms.
 
 mod certificates;
+mod client_auth;
 mod config;
 mod error;
+mod ocsp;
 mod options;
 mod pins;
 mod provider;
+mod revocation;
 mod stream;
 mod transport;
 mod verifier;
@@ -84,11 +92,13 @@ mod tests;
 // a re-export from the re-export, so they sit on these lines.
 #[doc(alias = "X509Certificate")]
 pub use certificates::Certificates;
+pub use client_auth::PrivateKey;
 pub use error::{TlsError, TlsErrorKind};
 #[doc(alias = "TLSOptions")]
 pub use options::TlsOptions;
 pub use options::TlsVersion;
 pub(crate) use pins::encode_base64;
+pub use revocation::RevocationLists;
 #[doc(alias = "StreamPeerTLS")]
 pub use stream::TlsHandshake;
 #[doc(alias = "StreamPeerTLS")]

@@ -7,9 +7,12 @@ use rustls::crypto::CryptoProvider;
 use rustls::ClientConfig;
 
 use super::certificates::Certificates;
+use super::client_auth::PrivateKey;
 use super::config;
 use super::error::{TlsError, TlsErrorKind};
+use super::ocsp::StaplePolicy;
 use super::pins::{parse_pins, public_key_pin, Pin};
+use super::revocation::{RevocationLists, RevocationPolicy};
 
 /// A TLS protocol version. Versions below 1.2 are not supported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -76,6 +79,14 @@ pub struct TlsOptions {
     pins: Vec<Pin>,
     min_version: TlsVersion,
     max_version: TlsVersion,
+    /// Revocation lists checked with the chain; `None` for no revocation check.
+    revocation_lists: Option<RevocationLists>,
+    revocation_policy: RevocationPolicy,
+    /// Whether a stapled OCSP response is required, or ignored.
+    staple_required: bool,
+    staple_ignored: bool,
+    /// The client certificate chain and its key, sent when the server asks.
+    client_identity: Option<(Certificates, PrivateKey)>,
     /// The caller's provider; `None` for the default.
     provider: Option<Arc<CryptoProvider>>,
     /// A caller's whole configuration, used as it is instead of building one.
@@ -103,6 +114,11 @@ impl TlsOptions {
             pins: Vec::new(),
             min_version: TlsVersion::Tls12,
             max_version: TlsVersion::Tls13,
+            revocation_lists: None,
+            revocation_policy: RevocationPolicy::default(),
+            staple_required: false,
+            staple_ignored: false,
+            client_identity: None,
             provider: None,
             caller_config: None,
             built,
@@ -295,6 +311,149 @@ impl TlsOptions {
         self.rebuilt()
     }
 
+    /// Checks the server's chain against certificate revocation lists (CRLs): a
+    /// certificate on a list of its issuer fails the handshake with
+    /// [`TlsErrorKind::Revoked`]. Lists add up over several calls. The checks, as rustls's
+    /// webpki verifier makes them:
+    ///
+    /// - **which certificates**: the server's and every intermediate (the trusted root
+    ///   itself is never checked); [`only_check_end_entity_revocation`] limits it to the
+    ///   server's;
+    /// - **unknown status**: a checked certificate whose issuer has no list among those
+    ///   given fails with [`TlsErrorKind::RevocationUnknown`];
+    ///   [`allow_unknown_revocation_status`] lets it pass. With an intermediate CA,
+    ///   checking the whole chain thus needs the root's list as well as the
+    ///   intermediate's;
+    /// - **expired lists**: a list past its `nextUpdate` date fails with
+    ///   [`TlsErrorKind::RevocationListExpired`], as OpenSSL (and so curl) has it: an old
+    ///   list does not know of later revocations. [`ignore_revocation_expiration`] accepts
+    ///   it (rustls's own default);
+    /// - a list whose signature does not verify with its issuer's key is
+    ///   [`TlsErrorKind::BadRevocationList`].
+    ///
+    /// The lists apply in [`client`](TlsOptions::client) mode and in
+    /// [`client_unsafe`](TlsOptions::client_unsafe) mode with a trusted chain (which
+    /// checks the chain); pins are checked after them as always. Options that check no
+    /// chain (`client_unsafe(None)`), and those made by
+    /// [`from_rustls_config`](TlsOptions::from_rustls_config), fail with
+    /// [`TlsErrorKind::InvalidConfig`] in [`prepare`](TlsOptions::prepare) and every
+    /// handshake.
+    ///
+    /// ```no_run
+    /// use pollhttp::tls::{Certificates, RevocationLists, TlsOptions};
+    ///
+    /// let ca = Certificates::from_pem_file("ca.pem")?;
+    /// let tls = TlsOptions::client(Some(ca), None)
+    ///     .with_revocation_lists(RevocationLists::from_file("ca.crl")?)
+    ///     .only_check_end_entity_revocation();
+    /// tls.prepare()?;
+    /// # Ok::<(), pollhttp::tls::TlsError>(())
+    /// ```
+    ///
+    /// [`only_check_end_entity_revocation`]: TlsOptions::only_check_end_entity_revocation
+    /// [`allow_unknown_revocation_status`]: TlsOptions::allow_unknown_revocation_status
+    /// [`ignore_revocation_expiration`]: TlsOptions::ignore_revocation_expiration
+    pub fn with_revocation_lists(mut self, lists: RevocationLists) -> TlsOptions {
+        match &mut self.revocation_lists {
+            Some(have) => have.extend(lists),
+            None => self.revocation_lists = Some(lists),
+        }
+        self.rebuilt()
+    }
+
+    /// Checks revocation of the server's own certificate only, not of the intermediates
+    /// (rustls's `only_check_end_entity_revocation`; curl with OpenSSL checks this way).
+    pub fn only_check_end_entity_revocation(mut self) -> TlsOptions {
+        self.revocation_policy.end_entity_only = true;
+        self.rebuilt()
+    }
+
+    /// Lets a certificate pass whose issuer has no revocation list among those given
+    /// (rustls's `allow_unknown_revocation_status`); by default it fails with
+    /// [`TlsErrorKind::RevocationUnknown`].
+    pub fn allow_unknown_revocation_status(mut self) -> TlsOptions {
+        self.revocation_policy.allow_unknown = true;
+        self.rebuilt()
+    }
+
+    /// Uses revocation lists past their `nextUpdate` date as if they were current; by
+    /// default such a list fails the check with [`TlsErrorKind::RevocationListExpired`].
+    pub fn ignore_revocation_expiration(mut self) -> TlsOptions {
+        self.revocation_policy.enforce_expiration = false;
+        self.rebuilt()
+    }
+
+    /// Fails the handshake with [`TlsErrorKind::StapleMissing`] when the server staples
+    /// no OCSP response to its certificate (as a certificate with the "OCSP must-staple"
+    /// extension asks of clients; this does not look for that extension).
+    ///
+    /// Whether required or not, a stapled response is always checked when the chain is
+    /// (in [`client`](TlsOptions::client) mode, and in
+    /// [`client_unsafe`](TlsOptions::client_unsafe) mode with a trusted chain): it must
+    /// be signed by the issuer of the server's certificate or by a responder certificate
+    /// that issuer signed for OCSP signing, be about the server's certificate, and be
+    /// current (`thisUpdate` not ahead of the clock, `nextUpdate` not past, five minutes
+    /// of slack either way; without `nextUpdate`, at most seven days old). Else the
+    /// handshake fails with [`TlsErrorKind::BadOcspResponse`]; a response saying
+    /// "revoked" fails it with [`TlsErrorKind::Revoked`], one saying "unknown" with
+    /// [`TlsErrorKind::RevocationUnknown`] (unless
+    /// [`allow_unknown_revocation_status`](TlsOptions::allow_unknown_revocation_status)).
+    /// With `client_unsafe(None)`, which checks no chain, requiring a staple is
+    /// [`TlsErrorKind::InvalidConfig`].
+    ///
+    /// ```
+    /// use pollhttp::TlsOptions;
+    ///
+    /// let strict = TlsOptions::client(None, None).require_ocsp_staple();
+    /// strict.prepare()?;
+    /// let err = TlsOptions::client_unsafe(None).require_ocsp_staple().prepare().unwrap_err();
+    /// assert_eq!(err.kind(), pollhttp::TlsErrorKind::InvalidConfig);
+    /// # Ok::<(), pollhttp::TlsError>(())
+    /// ```
+    pub fn require_ocsp_staple(mut self) -> TlsOptions {
+        self.staple_required = true;
+        self.rebuilt()
+    }
+
+    /// Does not look at stapled OCSP responses at all (they are checked by default; see
+    /// [`require_ocsp_staple`](TlsOptions::require_ocsp_staple)), for a server whose
+    /// staples are known to be broken.
+    pub fn ignore_ocsp_staples(mut self) -> TlsOptions {
+        self.staple_ignored = true;
+        self.rebuilt()
+    }
+
+    /// Presents a client certificate when the server asks for one (TLS client
+    /// authentication, rustls's `with_client_auth_cert`): `chain` is the client's
+    /// certificate first, then any intermediates the server needs to reach its trusted
+    /// CA; `key` is the certificate's private key (RSA, ECDSA P-256 or P-384, Ed25519).
+    /// A server that does not ask gets nothing.
+    ///
+    /// The two are checked against each other when the configuration is built
+    /// ([`prepare`](TlsOptions::prepare), or the first handshake): a key that is not the
+    /// certificate's, or one of an unsupported type, fails with
+    /// [`TlsErrorKind::InvalidConfig`]. A server that refuses the certificate ends in
+    /// [`TlsErrorKind::ClientCertificateRejected`]; one that requires a certificate when
+    /// none is configured, in [`TlsErrorKind::ClientCertificateRequired`]. Options made
+    /// by [`from_rustls_config`](TlsOptions::from_rustls_config) take the client
+    /// certificate in their config (this fails with `InvalidConfig` there).
+    ///
+    /// ```no_run
+    /// use pollhttp::tls::{Certificates, PrivateKey, TlsOptions};
+    ///
+    /// // One PEM file may hold the certificate and its key, as curl's --cert takes it.
+    /// let tls = TlsOptions::client(None, None).with_client_certificate(
+    ///     Certificates::from_pem_file("client.pem")?,
+    ///     PrivateKey::from_pem_file("client.pem")?,
+    /// );
+    /// tls.prepare()?;
+    /// # Ok::<(), pollhttp::tls::TlsError>(())
+    /// ```
+    pub fn with_client_certificate(mut self, chain: Certificates, key: PrivateKey) -> TlsOptions {
+        self.client_identity = Some((chain, key));
+        self.rebuilt()
+    }
+
     /// Trusts the operating system's certificate store instead of the bundled Mozilla
     /// roots (no effect when a trusted chain is given). The store is read from disk once
     /// per process, on the first handshake that needs it; call
@@ -372,6 +531,18 @@ impl TlsOptions {
         !self.pins.is_empty()
     }
 
+    /// The revocation lists given to
+    /// [`with_revocation_lists`](TlsOptions::with_revocation_lists), all together.
+    pub fn revocation_lists(&self) -> Option<&RevocationLists> {
+        self.revocation_lists.as_ref()
+    }
+
+    /// The client certificate chain given to
+    /// [`with_client_certificate`](TlsOptions::with_client_certificate).
+    pub fn client_certificate(&self) -> Option<&Certificates> {
+        self.client_identity.as_ref().map(|(chain, _)| chain)
+    }
+
     /// The lowest TLS version offered.
     pub fn min_version(&self) -> TlsVersion {
         self.min_version
@@ -425,6 +596,14 @@ impl TlsOptions {
             pins: &self.pins,
             min_version: self.min_version,
             max_version: self.max_version,
+            revocation_lists: self.revocation_lists.as_ref(),
+            revocation_policy: self.revocation_policy,
+            client_identity: self.client_identity.as_ref(),
+            staple: StaplePolicy {
+                required: self.staple_required,
+                ignored: self.staple_ignored,
+                allow_unknown: self.revocation_policy.allow_unknown,
+            },
         })?;
         Ok(Arc::clone(self.built.get_or_init(|| built)))
     }
@@ -437,6 +616,14 @@ impl TlsOptions {
             (self.max_version != TlsVersion::Tls13, "a maximum version"),
             (self.default_roots != DefaultRoots::Bundled, "the OS store"),
             (self.provider.is_some(), "a crypto provider"),
+            (self.revocation_lists.is_some(), "revocation lists"),
+            (
+                self.revocation_policy != RevocationPolicy::default(),
+                "a revocation policy",
+            ),
+            (self.client_identity.is_some(), "a client certificate"),
+            (self.staple_required, "a required OCSP staple"),
+            (self.staple_ignored, "ignoring OCSP staples"),
         ];
         match set.iter().find(|(is_set, _)| *is_set) {
             Some((_, what)) => Err(TlsError::new(
@@ -476,6 +663,17 @@ impl fmt::Debug for TlsOptions {
             .field("pins", &self.pins.len())
             .field("min_version", &self.min_version)
             .field("max_version", &self.max_version)
+            .field(
+                "revocation_lists",
+                &self.revocation_lists.as_ref().map(RevocationLists::len),
+            )
+            .field("revocation_policy", &self.revocation_policy)
+            .field("staple_required", &self.staple_required)
+            .field("staple_ignored", &self.staple_ignored)
+            .field(
+                "client_certificate",
+                &self.client_identity.as_ref().map(|(c, _)| c.len()),
+            )
             .field("own_crypto_provider", &self.provider.is_some())
             .field("rustls_config", &self.caller_config.is_some())
             .finish()
@@ -517,6 +715,32 @@ mod tests {
                 "{options:?}"
             );
         }
+        // The settings that a caller's rustls config would override are refused with it.
+        let caller = config(&TlsOptions::default());
+        for (options, what) in [
+            (
+                TlsOptions::from_rustls_config(Arc::clone(&caller))
+                    .unwrap()
+                    .require_ocsp_staple(),
+                "a required OCSP staple",
+            ),
+            (
+                TlsOptions::from_rustls_config(Arc::clone(&caller))
+                    .unwrap()
+                    .allow_unknown_revocation_status(),
+                "a revocation policy",
+            ),
+        ] {
+            let err = options.prepare().unwrap_err();
+            assert_eq!(err.kind(), TlsErrorKind::InvalidConfig);
+            assert!(err.detail().starts_with(what), "{err}");
+        }
+        let err = TlsOptions::client_unsafe(None)
+            .require_ocsp_staple()
+            .prepare()
+            .unwrap_err();
+        assert_eq!(err.kind(), TlsErrorKind::InvalidConfig, "{err}");
+
         // Were options with a chain given the shared slot, they would get its ready
         // configuration; their own build rejects this chain, which is not DER.
         assert!(TlsOptions::client(Some(chain), None).prepare().is_err());

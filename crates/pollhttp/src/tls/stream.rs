@@ -8,6 +8,7 @@ use rustls::pki_types::ServerName;
 use rustls::{ClientConnection, ProtocolVersion};
 
 use super::certificates::Certificates;
+use super::client_auth::{self, ClientAuth};
 use super::error::{TlsError, TlsErrorKind};
 use super::options::{TlsOptions, TlsVersion};
 use super::transport::Transport;
@@ -27,6 +28,7 @@ pub struct TlsHandshake {
     transport: Transport,
     done: bool,
     failed: Option<TlsError>,
+    client_auth: ClientAuth,
 }
 
 impl TlsHandshake {
@@ -45,6 +47,10 @@ impl TlsHandshake {
         host: &str,
     ) -> Result<TlsHandshake, TlsError> {
         let config = options.client_config()?;
+        let client_auth = ClientAuth {
+            asked: false,
+            configured: config.client_auth_cert_resolver.has_certs(),
+        };
         let name = server_name(options.server_name(host))?;
         let conn = ClientConnection::new(config, name)
             .map_err(|e| TlsError::rustls(TlsErrorKind::InvalidConfig, e))?;
@@ -53,6 +59,7 @@ impl TlsHandshake {
             transport: Transport::new(stream),
             done: false,
             failed: None,
+            client_auth,
         })
     }
 
@@ -104,8 +111,14 @@ impl TlsHandshake {
                 return Err(e);
             }
             // Process even at end of stream: an alert may precede the close.
-            if let Err(e) = self.conn.process_new_packets() {
-                return Err(TlsError::from_rustls(&e));
+            client_auth::take_asked();
+            let processed = self.conn.process_new_packets();
+            self.client_auth.asked |= client_auth::take_asked();
+            if let Err(e) = processed {
+                return Err(self
+                    .client_auth
+                    .refusal(&e, false)
+                    .unwrap_or_else(|| TlsError::from_rustls(&e)));
             }
             if n == 0 && self.conn.is_handshaking() {
                 return Err(TlsError::new(
@@ -170,6 +183,8 @@ impl TlsHandshake {
             closed: None,
             failed: None,
             deferred: None,
+            client_auth: self.client_auth,
+            received: false,
         }
     }
 }
@@ -189,6 +204,10 @@ pub struct TlsStream {
     failed: Option<TlsError>,
     /// A socket error met while returning data, reported by the next read.
     deferred: Option<io::Error>,
+    /// Whether the server asked for a client certificate, and whether one was sent.
+    client_auth: ClientAuth,
+    /// True once any plaintext came from the server.
+    received: bool,
 }
 
 impl TlsStream {
@@ -226,12 +245,17 @@ impl TlsStream {
         Ok(true)
     }
 
-    /// Decrypts what has arrived.
+    /// Decrypts what has arrived. An alert before any data, in TLS 1.3, may be the
+    /// server's refusal of the client certificate (or of its absence).
     fn process(&mut self) -> Result<(), TlsError> {
-        let state = self
-            .conn
-            .process_new_packets()
-            .map_err(|e| TlsError::from_rustls(&e))?;
+        let state = self.conn.process_new_packets().map_err(|e| {
+            let late_verdict =
+                !self.received && self.conn.protocol_version() == Some(ProtocolVersion::TLSv1_3);
+            late_verdict
+                .then(|| self.client_auth.refusal(&e, true))
+                .flatten()
+                .unwrap_or_else(|| TlsError::from_rustls(&e))
+        })?;
         self.plaintext_pending = state.plaintext_bytes_to_read();
         Ok(())
     }
@@ -269,6 +293,7 @@ impl StreamPeer for TlsStream {
                 Ok(0) if filled == 0 => return self.end_of_stream(true),
                 Ok(n) => {
                     filled += n;
+                    self.received |= n > 0;
                     self.plaintext_pending = self.plaintext_pending.saturating_sub(n);
                     // Keep decrypting only what is already in memory: another socket
                     // read here would mostly come back empty.

@@ -3,7 +3,9 @@
 //! Built from rustls's public webpki pieces rather than by wrapping
 //! `WebPkiServerVerifier`, so that the unsafe modes can skip exactly the name check (or the
 //! whole chain check) while pins still apply, and so that an untrusted self-signed leaf
-//! can be told apart from a missing intermediate.
+//! can be told apart from a missing intermediate. With revocation lists the chain check
+//! is `WebPkiServerVerifier`'s (rustls keeps revocation checking inside it), its name
+//! check left aside so that the modes stay as they are.
 
 use std::sync::Arc;
 
@@ -16,7 +18,9 @@ use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureSc
 
 use super::certificates::spki_pin;
 use super::error::{TlsError, TlsErrorKind};
+use super::ocsp::{check_staple, StaplePolicy};
 use super::pins::{format_pin, Pin};
+use super::revocation::RevocationCheck;
 
 /// How much of the certificate is checked before the pins.
 #[derive(Debug)]
@@ -34,14 +38,26 @@ pub(crate) struct Verifier {
     check: Check,
     pins: Vec<Pin>,
     algorithms: WebPkiSupportedAlgorithms,
+    /// With revocation lists, the chain check is rustls's webpki verifier with them.
+    revocation: Option<RevocationCheck>,
+    /// What is done with a stapled OCSP response, once the chain is verified.
+    staple: StaplePolicy,
 }
 
 impl Verifier {
-    pub(crate) fn new(check: Check, pins: Vec<Pin>, algorithms: WebPkiSupportedAlgorithms) -> Self {
+    pub(crate) fn new(
+        check: Check,
+        pins: Vec<Pin>,
+        algorithms: WebPkiSupportedAlgorithms,
+        revocation: Option<RevocationCheck>,
+        staple: StaplePolicy,
+    ) -> Self {
         Verifier {
             check,
             pins,
             algorithms,
+            revocation,
+            staple,
         }
     }
 
@@ -59,15 +75,19 @@ impl Verifier {
         cert: &ParsedCertificate<'_>,
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
         now: UnixTime,
     ) -> Result<(), rustls::Error> {
-        let result = verify_server_cert_signed_by_trust_anchor(
-            cert,
-            roots,
-            intermediates,
-            now,
-            self.algorithms.all,
-        );
+        let result = match &self.revocation {
+            Some(revocation) => revocation.verify(end_entity, intermediates, server_name, now),
+            None => verify_server_cert_signed_by_trust_anchor(
+                cert,
+                roots,
+                intermediates,
+                now,
+                self.algorithms.all,
+            ),
+        };
         match result {
             Err(rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer))
                 if self.is_self_signed(cert, end_entity, now) =>
@@ -120,20 +140,35 @@ impl ServerCertVerifier for Verifier {
         end_entity: &CertificateDer<'_>,
         intermediates: &[CertificateDer<'_>],
         server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
+        ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        match &self.check {
+        let roots = match &self.check {
             Check::Full(roots) => {
                 let cert = ParsedCertificate::try_from(end_entity)?;
-                self.verify_chain(roots, &cert, end_entity, intermediates, now)?;
+                self.verify_chain(roots, &cert, end_entity, intermediates, server_name, now)?;
                 verify_server_name(&cert, server_name)?;
+                Some(roots)
             }
             Check::ChainOnly(roots) => {
                 let cert = ParsedCertificate::try_from(end_entity)?;
-                self.verify_chain(roots, &cert, end_entity, intermediates, now)?;
+                self.verify_chain(roots, &cert, end_entity, intermediates, server_name, now)?;
+                Some(roots)
             }
-            Check::Nothing => {}
+            Check::Nothing => None,
+        };
+        // A staple says something only about a certificate whose issuer is known.
+        if let Some(roots) = roots {
+            check_staple(
+                ocsp_response,
+                end_entity,
+                intermediates,
+                roots,
+                now,
+                self.algorithms.all,
+                self.staple,
+            )
+            .map_err(|e| e.of_staple().into_rustls())?;
         }
         self.verify_pins(end_entity)?;
         Ok(ServerCertVerified::assertion())

@@ -24,6 +24,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::WebPkiClientVerifier;
 use rustls::{ServerConfig, ServerConnection, StreamOwned, SupportedProtocolVersion};
 
 /// Guards against hangs only; no test expects to come near it.
@@ -69,6 +70,8 @@ pub struct ConnLog {
     pub suite: Option<rustls::CipherSuite>,
     /// Why the TLS handshake failed, if it did.
     pub handshake_error: Option<String>,
+    /// The client certificate the client presented (DER), if any.
+    pub client_cert: Option<Vec<u8>>,
     pub requests: Vec<RequestLog>,
     /// Set when the client closed the connection between requests.
     pub client_end: Option<ClientEnd>,
@@ -111,6 +114,60 @@ impl Server {
                 .with_no_client_auth()
                 .with_single_cert(chain, key)
                 .expect("server certificate");
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Server {
+            tls: Some(Arc::new(config)),
+        }
+    }
+
+    /// TLS limited to `versions`, stapling `ocsp` (as it is) to the certificate.
+    pub fn tls_stapled(
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+        ocsp: Vec<u8>,
+        versions: &[&'static SupportedProtocolVersion],
+    ) -> Server {
+        let mut config =
+            ServerConfig::builder_with_provider(pollhttp::TlsOptions::default_crypto_provider())
+                .with_protocol_versions(versions)
+                .expect("protocol versions")
+                .with_no_client_auth()
+                .with_single_cert_with_ocsp(chain, key, ocsp)
+                .expect("server certificate");
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Server {
+            tls: Some(Arc::new(config)),
+        }
+    }
+
+    /// TLS limited to `versions` that asks for a client certificate issued by one of
+    /// `client_cas`: a client without one is refused when `required`, else served.
+    pub fn tls_client_auth(
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+        versions: &[&'static SupportedProtocolVersion],
+        client_cas: &[CertificateDer<'static>],
+        required: bool,
+    ) -> Server {
+        let provider = pollhttp::TlsOptions::default_crypto_provider();
+        let mut roots = rustls::RootCertStore::empty();
+        for ca in client_cas {
+            roots.add(ca.clone()).expect("client CA");
+        }
+        let builder =
+            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone());
+        let verifier = if required {
+            builder.build()
+        } else {
+            builder.allow_unauthenticated().build()
+        }
+        .expect("client verifier");
+        let mut config = ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(versions)
+            .expect("protocol versions")
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(chain, key)
+            .expect("server certificate");
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Server {
             tls: Some(Arc::new(config)),
@@ -283,8 +340,19 @@ fn serve(tcp: TcpStream, tls: Option<Arc<ServerConfig>>, id: usize, logs: &Mutex
                 l.version = s.conn.protocol_version();
                 l.suite = s.conn.negotiated_cipher_suite().map(|cs| cs.suite());
                 l.handshake_error = result.as_ref().err().map(|e| e.to_string());
+                l.client_cert = s
+                    .conn
+                    .peer_certificates()
+                    .and_then(|c| c.first())
+                    .map(|c| c.to_vec());
             });
             if result.is_err() {
+                // The alert is sent; close without a reset, so that the client reads it
+                // even when its first request is already on the way (TLS 1.3).
+                let _ = s.sock.shutdown(Shutdown::Write);
+                s.sock.set_read_timeout(Some(Duration::from_secs(2))).ok();
+                let mut sink = [0u8; 4096];
+                while matches!(s.sock.read(&mut sink), Ok(n) if n > 0) {}
                 return;
             }
             Wire::Tls(Box::new(s))
