@@ -83,7 +83,7 @@ impl HttpClient {
                     };
                     if let Transport::Connecting(c) = &mut self.transport {
                         // The attempts still in progress ran out of time with the connect.
-                        self.attempts = c.take_attempts(now, AttemptOutcome::TimedOut);
+                        c.end_attempts(now, AttemptOutcome::TimedOut);
                     }
                     return Err(self.fail(status, Error::new(godot, e.into())));
                 }

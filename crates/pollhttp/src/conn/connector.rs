@@ -159,6 +159,15 @@ impl Connector {
         }
     }
 
+    /// Ends the TCP stage at `now` (the connect ran out of time): the attempts still in
+    /// progress are closed and end with `outcome`.
+    pub(crate) fn end_attempts(&mut self, now: Instant, outcome: AttemptOutcome) {
+        if let Stage::Tcp(tcp) = &mut self.stage {
+            self.attempts = tcp.finish(now, outcome);
+            self.stage = Stage::Finished;
+        }
+    }
+
     /// The list of TCP attempts, taken when the pipeline ends at `now`; attempts still in
     /// progress end with `outcome`.
     pub(crate) fn take_attempts(
