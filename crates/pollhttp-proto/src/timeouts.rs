@@ -65,8 +65,9 @@ pub struct Timeouts {
     pub attempt_delay: Option<Duration>,
     /// From `connect_to_host` until CONNECTED:
     /// resolution, every address, an HTTPS proxy's answer to `CONNECT`, the TLS handshake
-    /// (what curl's `--connect-timeout` bounds). Default 90 s: three addresses' worth of `connect`, so one or two dead
-    /// addresses (say, unrouted IPv6) still leave time for a working one.
+    /// (what curl's `--connect-timeout` bounds). Default 90 s: three addresses' worth of
+    /// `connect`, so that even trying one address at a time (`attempt_delay: None`), one
+    /// or two dead addresses (say, unrouted IPv6) still leave time for a working one.
     pub connect_total: Option<Duration>,
     /// The TLS handshake. Default 30 s, as `connect`: a handshake is a few round trips.
     pub tls_handshake: Option<Duration>,
