@@ -276,6 +276,12 @@ pub struct FetchArgs {
     /// the built-in limit of 90 seconds, as if not given.
     #[arg(long = "connect-timeout", value_name = "SECONDS", value_parser = parse_seconds)]
     pub connect_timeout: Option<Duration>,
+    /// Answer lookups of HOST for port PORT with these addresses, in this order, instead of
+    /// asking the system (curl's --resolve; repeatable; IPv6 addresses in brackets):
+    /// `--resolve example.com:443:[2001:db8::1],192.0.2.1`. The addresses are raced Happy
+    /// Eyeballs style, a new one every 250 ms while the earlier ones go on.
+    #[arg(long = "resolve", value_name = "HOST:PORT:ADDR[,ADDR]...", value_parser = parse_resolve)]
+    pub resolve: Vec<ResolveArg>,
     /// Refuse a body larger than this many bytes (exit code 63): at once when the server
     /// declares a larger Content-Length, otherwise when the (decoded) body passes it.
     #[arg(long = "max-filesize", value_name = "BYTES")]
@@ -380,6 +386,56 @@ pub fn check_header_arg(s: &str) -> Result<String, String> {
     crate::plan::HeaderArg::parse(s).map(|_| s.to_string())
 }
 
+/// One `--resolve` entry: HOST:PORT's addresses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolveArg {
+    /// The host name, as in the URL.
+    pub host: String,
+    /// The port it applies to.
+    pub port: u16,
+    /// The addresses, in the order given.
+    pub addrs: Vec<std::net::IpAddr>,
+}
+
+/// Reads `--resolve`: `[+]HOST:PORT:ADDR[,ADDR]...`, IPv6 addresses in brackets or bare
+/// (curl's `+`, which only says the entry may time out of curl's cache, is accepted and
+/// ignored). curl's `-HOST:PORT` (remove an entry) and `*` for any host are not supported.
+pub fn parse_resolve(s: &str) -> Result<ResolveArg, String> {
+    let usage = || format!("{s:?} is not HOST:PORT:ADDR[,ADDR]...");
+    if s.starts_with('-') {
+        return Err(format!(
+            "{s:?}: removing an entry (-HOST:PORT) is not supported"
+        ));
+    }
+    let s_plain = s.strip_prefix('+').unwrap_or(s);
+    let (host, rest) = s_plain.split_once(':').ok_or_else(usage)?;
+    let (port, list) = rest.split_once(':').ok_or_else(usage)?;
+    if host.is_empty() {
+        return Err(usage());
+    }
+    if host == "*" {
+        return Err(format!("{s:?}: '*' for any host is not supported"));
+    }
+    let port: u16 = port.parse().map_err(|_| usage())?;
+    let addrs = list
+        .split(',')
+        .map(|a| {
+            let a = a.trim();
+            let bare = a
+                .strip_prefix('[')
+                .and_then(|a| a.strip_suffix(']'))
+                .unwrap_or(a);
+            bare.parse::<std::net::IpAddr>()
+                .map_err(|_| format!("{s:?}: {a:?} is not an IP address"))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(ResolveArg {
+        host: host.to_string(),
+        port,
+        addrs,
+    })
+}
+
 /// Parses a non-negative, finite number of seconds such as `2` or `0.25`.
 pub fn parse_seconds(s: &str) -> Result<Duration, String> {
     let secs: f64 = s
@@ -446,6 +502,48 @@ mod tests {
         assert_eq!(f.proxy.as_deref(), Some("http://p:3128"));
         assert_eq!(f.proxy_user.as_deref(), Some("u:p"));
         assert_eq!(f.noproxy.as_deref(), Some("localhost"));
+    }
+
+    #[test]
+    fn resolve_entries() {
+        let f = parse(&[
+            "--resolve",
+            "a.test:443:[::1],127.0.0.1",
+            "--resolve",
+            "+b.test:80:2001:db8::1",
+            "http://a.test/",
+        ])
+        .unwrap()
+        .fetch;
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        assert_eq!(
+            f.resolve,
+            [
+                ResolveArg {
+                    host: "a.test".into(),
+                    port: 443,
+                    addrs: vec![ip("::1"), ip("127.0.0.1")]
+                },
+                ResolveArg {
+                    host: "b.test".into(),
+                    port: 80,
+                    addrs: vec![ip("2001:db8::1")]
+                }
+            ]
+        );
+        for bad in [
+            "a.test:443",
+            "a.test:x:127.0.0.1",
+            "a.test:443:nohost",
+            ":443:127.0.0.1",
+            "*:443:127.0.0.1",
+            "-a.test:443",
+        ] {
+            assert!(
+                parse(&["--resolve", bad, "http://a.test/"]).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

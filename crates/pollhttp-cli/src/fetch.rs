@@ -8,8 +8,13 @@ use crate::output::{head_text, Output};
 use crate::plan::{self, FileSystem, Inputs, Plan};
 use crate::progress::Progress;
 use crate::proxy;
-use pollhttp::{Completion, HttpRequest, ProxyConfig, ResponseHead, Status, Timeouts, TlsOptions};
+use pollhttp::{
+    AttemptOutcome, Completion, HttpClient, HttpRequest, ProxyConfig, ResponseHead, StaticResolver,
+    Status, SystemResolver, Timeouts, TlsOptions,
+};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
 
 /// The size of the one buffer every body read goes into.
 const READ_BUFFER: usize = 64 * 1024;
@@ -33,6 +38,10 @@ struct Trace {
     /// Whether a new connection of the current URL starts with a name lookup (the host,
     /// or the proxy, is a name, not an IP address).
     resolves: bool,
+    /// The connect attempts of the current connection shown so far.
+    attempts: AttemptsShown,
+    /// Connections made so far, for curl's `(#N)`.
+    connections: usize,
 }
 
 /// Whether `host` (possibly `scheme://host`, an IPv6 address with or without brackets)
@@ -43,6 +52,15 @@ fn is_name(host: &str) -> bool {
         .trim_end_matches(']')
         .parse::<std::net::IpAddr>()
         .is_err()
+}
+
+/// What `-v` has shown of one connect's attempts.
+#[derive(Default)]
+struct AttemptsShown {
+    /// When the connect's first attempt started, to tell a new connect's list.
+    first: Option<Instant>,
+    /// Whether the end of each attempt shown (`Trying`) has been shown too.
+    ended: Vec<bool>,
 }
 
 /// Where a status comes in the client's way through one exchange.
@@ -66,32 +84,44 @@ impl Trace {
             heads_shown: 0,
             hops_shown: 0,
             resolves: false,
+            attempts: AttemptsShown::default(),
+            connections: 0,
         }
     }
 
-    /// Shows the client's status when it changed since the last look. One `poll()` can
-    /// pass RESOLVING, CONNECTING, CONNECTED and REQUESTING on its way (a fast lookup, a
+    /// Shows the client's status when it changed since the last look, and the connect
+    /// attempts' news (as curl does: `Trying`, a failure, `Connected to`) after RESOLVING
+    /// and CONNECTING and before the statuses that follow. One `poll()` can pass
+    /// RESOLVING, CONNECTING, CONNECTED and REQUESTING on its way (a fast lookup, a
     /// loopback connect); those are named too, as the client never skips them, except
-    /// RESOLVING for an IP address.
-    fn see(&mut self, http: &HttpRequest) {
+    /// RESOLVING for an IP address. `host` is the name connected to, for `Connected to`.
+    fn see(&mut self, http: &HttpRequest, host: &str) {
         let status = http.http_client_status();
-        if self.last == Some(status) {
-            return;
-        }
-        if matches!(status, Status::Resolving | Status::Connecting) {
-            self.tls_shown = false;
-        }
-        if self.verbose {
+        let mut statuses = Vec::new();
+        if self.last != Some(status) {
+            if matches!(status, Status::Resolving | Status::Connecting) {
+                self.tls_shown = false;
+            }
             let before = self.last.map_or(0, rank);
             let after = rank(status);
             let lookup = self.resolves.then_some(Status::Resolving);
             let passed_by = [Status::Connecting, Status::Connected, Status::Requesting];
             for passed in lookup.into_iter().chain(passed_by) {
                 if before < rank(passed) && after > rank(passed) {
-                    note!("* status: {}", passed.godot_name());
+                    statuses.push(passed);
                 }
             }
-            note!("* status: {}", status.godot_name());
+            statuses.push(status);
+        }
+        if self.verbose {
+            let connecting = |s: &&Status| matches!(s, Status::Resolving | Status::Connecting);
+            for s in statuses.iter().filter(connecting) {
+                note!("* status: {}", s.godot_name());
+            }
+            self.attempts(http.client(), host);
+            for s in statuses.iter().filter(|s| !connecting(s)) {
+                note!("* status: {}", s.godot_name());
+            }
         }
         self.last = Some(status);
         if let (false, Some(v)) = (self.tls_shown, http.client().tls_version()) {
@@ -99,6 +129,47 @@ impl Trace {
                 note!("* TLS: negotiated {v:?}");
             }
             self.tls_shown = true;
+        }
+    }
+
+    /// Shows the connect attempts not shown yet, in curl's words.
+    fn attempts(&mut self, client: &HttpClient, host: &str) {
+        let list = client.connect_attempts();
+        let first = list.first().map(|a| a.started);
+        if first != self.attempts.first {
+            self.attempts = AttemptsShown {
+                first,
+                ended: Vec::new(),
+            };
+        }
+        for (i, a) in list.iter().enumerate() {
+            if i == self.attempts.ended.len() {
+                note!("*   Trying {}...", a.addr);
+                self.attempts.ended.push(false);
+            }
+            if self.attempts.ended[i] {
+                continue;
+            }
+            let (ip, port) = (a.addr.ip(), a.addr.port());
+            match &a.outcome {
+                AttemptOutcome::Pending => continue,
+                AttemptOutcome::Connected => {
+                    note!(
+                        "* Connected to {host} ({ip}) port {port} (#{})",
+                        self.connections
+                    );
+                    self.connections += 1;
+                }
+                AttemptOutcome::Failed(e) => {
+                    note!("* connect to {ip} port {port} failed: {}", strerror(e));
+                }
+                AttemptOutcome::TimedOut => {
+                    note!("* connect to {ip} port {port} failed: Connection timed out");
+                }
+                // Closed unfinished when another connected first: curl says nothing.
+                _ => {}
+            }
+            self.attempts.ended[i] = true;
         }
     }
 
@@ -138,6 +209,19 @@ impl Trace {
                 break;
             }
         }
+    }
+}
+
+/// The system's message for an error, as curl prints it (`Connection refused`), without
+/// Rust's ` (os error 111)`.
+fn strerror(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match e.raw_os_error() {
+        Some(code) => text
+            .strip_suffix(&format!(" (os error {code})"))
+            .unwrap_or(&text)
+            .to_string(),
+        None => text,
     }
 }
 
@@ -231,6 +315,13 @@ impl<'a> Session<'a> {
         });
         http.set_timeout(nonzero(args.max_time));
         http.set_body_size_limit(args.max_filesize);
+        if !args.resolve.is_empty() {
+            // --resolve entries first, the system for every other name.
+            let fixed = args.resolve.iter().fold(StaticResolver::new(), |r, e| {
+                r.with_port_ips(&e.host, e.port, e.addrs.iter().copied())
+            });
+            http.set_resolver(Arc::new(fixed.with_fallback(Arc::new(SystemResolver))));
+        }
         if let Some(agent) = &args.user_agent {
             // Requests carry it as a header; this is for a CONNECT request.
             http.set_user_agent(agent)
@@ -397,9 +488,30 @@ impl<'a> Session<'a> {
         );
     }
 
+    /// The name the current connection goes to, for `-v`: the proxy's, or the current
+    /// URL's host.
+    fn connect_host(&self) -> String {
+        let Some(url) = self.http.final_url().and_then(|u| url::Url::parse(u).ok()) else {
+            return String::new();
+        };
+        let proxy = match url.scheme() {
+            "https" => &self.proxies.1,
+            _ => &self.proxies.0,
+        };
+        if let Some(p) = proxy {
+            return p.host().to_string();
+        }
+        match url.host() {
+            Some(url::Host::Ipv6(ip)) => ip.to_string(),
+            Some(host) => host.to_string(),
+            None => String::new(),
+        }
+    }
+
     /// Shows what changed since the last look: the status, redirects met and followed.
     fn look(&mut self) {
-        self.trace.see(&self.http);
+        let host = self.connect_host();
+        self.trace.see(&self.http, &host);
         let followed = self.http.progress().redirects as usize;
         let current = self.http.final_url().unwrap_or_default().to_string();
         self.trace
@@ -469,7 +581,8 @@ impl<'a> Session<'a> {
 
     /// The request is over.
     fn complete(&mut self, t: &mut Transfer<'_>, done: Completion) -> Result<(), Failure> {
-        self.trace.see(&self.http);
+        let host = self.connect_host();
+        self.trace.see(&self.http, &host);
         self.trace
             .redirects(&done.redirects, done.redirects.len(), &done.final_url);
         if done.is_success() {

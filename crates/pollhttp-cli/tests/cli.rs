@@ -1,7 +1,7 @@
 //! The `pollhttp` binary end to end, against the loopback demo and scripted servers.
 
 use pollhttp_testserver::{
-    demo_page, fill_pattern, response, DemoServer, ScriptedServer, Step, HELLO_BODY,
+    demo_page, fill_pattern, response, BlackHole, DemoServer, ScriptedServer, Step, HELLO_BODY,
 };
 use std::io::Read;
 use std::net::TcpListener;
@@ -238,6 +238,66 @@ fn verbose_shows_statuses_and_heads() {
             r.stderr
         );
     }
+}
+
+#[test]
+fn verbose_shows_each_connect_attempt_and_resolve_races_them() {
+    // --resolve gives a dead address first (never answers: a full accept queue on
+    // 127.0.0.2, same port) and the demo server second, then a refused one and the server.
+    let s = demo();
+    let port = s.port();
+    let hole = BlackHole::bind(format!("127.0.0.2:{port}").parse().unwrap())
+        .unwrap_or_else(|e| panic!("cannot make an unanswered address on 127.0.0.2: {e}"));
+    hole.verify().unwrap_or_else(|e| panic!("{e}"));
+    let url = format!("http://dual.test:{port}/hello");
+    let entry = format!("dual.test:{port}:127.0.0.2,127.0.0.1");
+    let r = pollhttp(&["-v", "--resolve", &entry, &url]);
+    assert_ok(&r);
+    assert_eq!(r.stdout, HELLO_BODY.as_bytes());
+    let attempt_lines: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("*   Trying") || l.contains("onnect"))
+        .filter(|l| !l.starts_with("* status"))
+        .collect();
+    assert_eq!(
+        attempt_lines,
+        [
+            format!("*   Trying 127.0.0.2:{port}..."),
+            format!("*   Trying 127.0.0.1:{port}..."),
+            format!("* Connected to dual.test (127.0.0.1) port {port} (#0)"),
+        ],
+        "{}",
+        r.stderr
+    );
+
+    let s2 = ScriptedServer::start(vec![vec![
+        Step::ReadHead,
+        Step::Send(response(200, &[], b"ok")),
+        Step::Close,
+    ]]);
+    // Same port on both addresses: the refused one is 127.0.0.3 where nothing listens.
+    let port2 = s2.port();
+    let entry = format!("dual.test:{port2}:127.0.0.3,127.0.0.1");
+    let r = pollhttp(&[
+        "-v",
+        "--resolve",
+        &entry,
+        &format!("http://dual.test:{port2}/"),
+    ]);
+    assert_ok(&r);
+    assert!(
+        r.stderr.contains(&format!(
+            "*   Trying 127.0.0.3:{port2}...\n* connect to 127.0.0.3 port {port2} failed: Connection refused\n*   Trying 127.0.0.1:{port2}...\n* Connected to dual.test (127.0.0.1) port {port2} (#0)\n"
+        )),
+        "{}",
+        r.stderr
+    );
+    // Without -v, nothing of it.
+    let entry = format!("dual.test:{port}:127.0.0.2,127.0.0.1");
+    let r = pollhttp(&["--resolve", &entry, &url]);
+    assert_ok(&r);
+    assert_eq!(r.stderr, "");
 }
 
 #[test]

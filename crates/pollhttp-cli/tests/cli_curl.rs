@@ -6,7 +6,7 @@
 
 mod runner;
 
-use pollhttp_testserver::{response, ScriptedServer, Step};
+use pollhttp_testserver::{response, BlackHole, ScriptedServer, Step};
 use runner::{curl_in, curl_with_input, pollhttp_in, pollhttp_with_input, Run};
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -945,5 +945,61 @@ fn a_failed_url_does_not_stop_the_next_one() {
         pair.assert_same_results(&format!("{order:?}"));
         // The run's exit code is the last URL's.
         assert_eq!(pair.ours.code, if order[1] { 7 } else { 0 });
+    }
+}
+
+/// The `-v` lines about connect attempts (`Trying`, `connect to ... failed`, `Connected
+/// to`), which both clients print in the same words.
+fn attempt_lines(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter(|l| {
+            l.starts_with("*   Trying ")
+                || l.starts_with("* connect to ")
+                || l.starts_with("* Connected to ")
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn connect_attempts_are_shown_as_curl_shows_them() {
+    // IPv6 then IPv4 for one name, as a resolver preferring IPv6 answers: curl 7.88 races
+    // the families 200 ms apart, pollhttp every address 250 ms apart. First the IPv6
+    // address refuses, then it never answers (a full accept queue on [::1], same port).
+    let script = vec![Step::ReadHead, Step::Send(ok()), Step::Close];
+    for dead in [false, true] {
+        let server = ScriptedServer::start(vec![script.clone(), script.clone()]);
+        let port = server.port();
+        let _hole = dead.then(|| {
+            let hole = BlackHole::bind(format!("[::1]:{port}").parse().unwrap())
+                .unwrap_or_else(|e| panic!("cannot make an unanswered address on [::1]: {e}"));
+            hole.verify().unwrap_or_else(|e| panic!("{e}"));
+            hole
+        });
+        let entry = format!("dual.test:{port}:[::1],127.0.0.1");
+        let url = format!("http://dual.test:{port}/x");
+        let argv = with_agent(&["-v", "-s", "--resolve", &entry, &url]);
+        let theirs = runner::curl(&argv, &[]);
+        let ours = runner::pollhttp(&argv, &[]);
+        assert_eq!(
+            (ours.code, &ours.stdout),
+            (theirs.code, &theirs.stdout),
+            "dead: {dead}; stderr: {} / {}",
+            ours.stderr,
+            theirs.stderr
+        );
+        assert_eq!(
+            attempt_lines(&ours.stderr),
+            attempt_lines(&theirs.stderr),
+            "dead: {dead} (left pollhttp, right curl)"
+        );
+        let expected_failure = format!("* connect to ::1 port {port} failed: Connection refused");
+        assert_eq!(
+            attempt_lines(&ours.stderr).contains(&expected_failure),
+            !dead,
+            "{}",
+            ours.stderr
+        );
     }
 }

@@ -21,14 +21,13 @@ use core::time::Duration;
 pub enum ConnectStage {
     /// Looking the name up ([`Timeouts::resolve`]).
     Resolving,
-    /// A TCP connect to one address ([`Timeouts::connect`]); `attempt` counts the addresses
-    /// tried before, `last` says no address is left after this one.
-    Tcp {
-        /// Which attempt, from 0.
-        attempt: usize,
-        /// No other address remains.
-        last: bool,
-    },
+    /// TCP connect attempts to the resolved addresses, reported one by one with
+    /// [`Connection::handle_attempt_started`] and [`Connection::handle_attempt_failed`]:
+    /// each has its own [`Timeouts::connect`], and while addresses remain another one is
+    /// due every [`Timeouts::attempt_delay`] (Happy Eyeballs, RFC 8305), the earlier ones
+    /// going on meanwhile. A driver that reports no attempt is bounded by
+    /// [`Timeouts::connect_total`] alone here.
+    Tcp,
     /// Waiting for an HTTPS proxy's answer to `CONNECT` (bounded by
     /// [`Timeouts::connect_total`] alone).
     Tunnel,
@@ -60,10 +59,24 @@ pub enum Phase {
 /// What expired in [`Connection::handle_timeout`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Expiry {
-    /// The TCP attempt's own limit expired and another address remains: the driver drops
-    /// this attempt (the error says why, to record as its failure) and reports the next
-    /// one's stage. The connection goes on.
-    NextAddress(ConnError),
+    /// The [`Timeouts::connect`] limit of one TCP attempt expired while another attempt is
+    /// in progress or addresses remain: the driver closes that attempt (`error` says why,
+    /// to record as its failure) and, when no attempt is left in progress, starts the next
+    /// address at once. The connection goes on. The core has already forgotten the
+    /// attempt; reporting it failed as well does no harm.
+    AttemptExpired {
+        /// The attempt's number, as the driver gave it to
+        /// [`handle_attempt_started`](Connection::handle_attempt_started).
+        attempt: usize,
+        /// The expired limit.
+        error: ConnError,
+    },
+    /// [`Timeouts::attempt_delay`] has passed since the last attempt started, none has
+    /// connected, and addresses remain: the driver starts the next one now, keeping the
+    /// attempts in progress (RFC 8305), and reports it with
+    /// [`handle_attempt_started`](Connection::handle_attempt_started). The delay runs again
+    /// from here even if the driver starts nothing.
+    NextAttempt,
     /// A limit ended the connection; it is [`Closed`](Phase::Closed) now.
     Failed(ConnError),
 }
@@ -155,6 +168,46 @@ impl Outgoing {
     }
 }
 
+/// The TCP stage's attempts, as the driver reports them.
+#[derive(Debug)]
+struct Attempts<T> {
+    /// The attempts in progress: the driver's number for each, and when it started.
+    pending: Vec<(usize, T)>,
+    /// When the last attempt started, or the attempt delay last passed.
+    last_start: Option<T>,
+    /// Addresses remain that no attempt has tried yet.
+    more: bool,
+}
+
+impl<T> Default for Attempts<T> {
+    fn default() -> Self {
+        Attempts {
+            pending: Vec::new(),
+            last_start: None,
+            more: false,
+        }
+    }
+}
+
+impl<T: Time> Attempts<T> {
+    /// When the oldest attempt's `connect` limit expires.
+    fn first_expiry(&self, connect: Option<Duration>) -> Option<T> {
+        let limit = connect?;
+        self.pending
+            .iter()
+            .filter_map(|&(_, started)| started.checked_add(limit))
+            .min()
+    }
+
+    /// When the next attempt is due, if one is.
+    fn next_due(&self, delay: Option<Duration>) -> Option<T> {
+        if !self.more {
+            return None;
+        }
+        at(self.last_start?, delay)
+    }
+}
+
 /// The connect pipeline's clocks and, through an HTTPS proxy, the tunnel handshake.
 #[derive(Debug)]
 struct Connecting<T> {
@@ -162,6 +215,8 @@ struct Connecting<T> {
     started: T,
     stage: ConnectStage,
     stage_since: T,
+    /// The TCP attempts (in the `Tcp` stage).
+    attempts: Attempts<T>,
     tunnel: Option<Box<TunnelHandshake>>,
     /// The `CONNECT` request, until the tunnel stage starts.
     tunnel_request: Option<Vec<u8>>,
@@ -209,7 +264,11 @@ enum State<T> {
 ///
 /// - **Connecting**: report each stage of its pipeline with
 ///   [`handle_connect_stage`](Self::handle_connect_stage); in the
-///   [`Tunnel`](ConnectStage::Tunnel) stage, write [`transmit`](Self::transmit) and feed the
+///   [`Tcp`](ConnectStage::Tcp) stage, each connect attempt with
+///   [`handle_attempt_started`](Self::handle_attempt_started) and
+///   [`handle_attempt_failed`](Self::handle_attempt_failed), starting another address when
+///   [`handle_timeout`](Self::handle_timeout) says [`Expiry::NextAttempt`] and closing one
+///   at [`Expiry::AttemptExpired`]; in the [`Tunnel`](ConnectStage::Tunnel) stage, write [`transmit`](Self::transmit) and feed the
 ///   proxy's bytes to [`handle_tunnel_input`](Self::handle_tunnel_input); when the stream is
 ///   ready, [`handle_connected`](Self::handle_connected).
 /// - **Idle**: [`send_request`](Self::send_request). A byte arriving now is a fault
@@ -240,7 +299,7 @@ enum State<T> {
 /// let t0 = Timestamp::ZERO;
 /// let mut conn = Connection::new(Limits::default(), Timeouts::default());
 /// conn.start_connect(Route { host_header: "example.com".into(), ..Route::default() }, t0);
-/// conn.handle_connect_stage(ConnectStage::Tcp { attempt: 0, last: true }, t0);
+/// conn.handle_attempt_started(0, false, t0);
 /// conn.handle_connected(t0);
 /// assert_eq!(conn.phase(), Phase::Idle);
 ///
@@ -415,6 +474,7 @@ impl<T: Time> Connection<T> {
             started: now,
             stage: ConnectStage::Resolving,
             stage_since: now,
+            attempts: Attempts::default(),
             tunnel: None,
             tunnel_request: route.tunnel,
         });
@@ -430,8 +490,9 @@ impl<T: Time> Connection<T> {
         };
     }
 
-    /// The driver's pipeline is now at `stage`. A new stage (or a new TCP attempt) starts
-    /// its own clock; entering [`ConnectStage::Tunnel`] queues the `CONNECT` request.
+    /// The driver's pipeline is now at `stage`. A new stage starts its own clock (the TCP
+    /// stage's clocks are its attempts'); entering [`ConnectStage::Tunnel`] queues the
+    /// `CONNECT` request.
     pub fn handle_connect_stage(&mut self, stage: ConnectStage, now: T) {
         let State::Connecting(c) = &mut self.state else {
             return;
@@ -441,6 +502,9 @@ impl<T: Time> Connection<T> {
         }
         c.stage = stage;
         c.stage_since = now;
+        c.attempts.pending.clear();
+        c.attempts.last_start = None;
+        c.attempts.more = false;
         if stage == ConnectStage::Tunnel {
             if let Some(request) = c.tunnel_request.take() {
                 c.tunnel = Some(Box::new(TunnelHandshake::new(
@@ -448,6 +512,57 @@ impl<T: Time> Connection<T> {
                     self.reader.limits().clone(),
                 )));
             }
+        }
+    }
+
+    /// A TCP connect attempt, numbered `attempt` by the driver (any numbers, each used
+    /// once), started at `now`; `more` says whether addresses remain that no attempt has
+    /// tried. The attempt's [`Timeouts::connect`] starts, and so does the
+    /// [`Timeouts::attempt_delay`] after which [`handle_timeout`](Self::handle_timeout)
+    /// asks for the next attempt ([`Expiry::NextAttempt`]).
+    ///
+    /// Reporting an attempt while resolving enters the [`ConnectStage::Tcp`] stage; in the
+    /// tunnel or TLS stage (a late report) it is ignored. An attempt that fails at once is
+    /// reported started, then failed.
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use pollhttp_proto::*;
+    ///
+    /// let t = |ms| Timestamp::from_duration(Duration::from_millis(ms));
+    /// let mut conn = Connection::new(Limits::default(), Timeouts::default());
+    /// conn.start_connect(Route::default(), t(0));
+    /// conn.handle_attempt_started(0, true, t(0)); // first of two addresses
+    /// assert_eq!(conn.phase(), Phase::Connecting(ConnectStage::Tcp));
+    /// assert_eq!(conn.poll_timeout(), Some(t(250))); // the attempt delay
+    /// assert_eq!(conn.handle_timeout(t(250), false), Some(Expiry::NextAttempt));
+    /// conn.handle_attempt_started(1, false, t(250)); // the first goes on
+    /// assert_eq!(conn.poll_timeout(), Some(t(30_000))); // the first one's connect limit
+    /// ```
+    pub fn handle_attempt_started(&mut self, attempt: usize, more: bool, now: T) {
+        let State::Connecting(c) = &mut self.state else {
+            return;
+        };
+        match c.stage {
+            ConnectStage::Tcp => {}
+            ConnectStage::Resolving => {
+                c.stage = ConnectStage::Tcp;
+                c.stage_since = now;
+                c.attempts.pending.clear();
+            }
+            ConnectStage::Tunnel | ConnectStage::Tls => return,
+        }
+        c.attempts.pending.push((attempt, now));
+        c.attempts.last_start = Some(now);
+        c.attempts.more = more;
+    }
+
+    /// The TCP attempt numbered `attempt` ended without a connection (refused, unreachable,
+    /// or closed by the driver): its `connect` clock stops. The driver starts the next
+    /// address at once, if any, and reports it.
+    pub fn handle_attempt_failed(&mut self, attempt: usize) {
+        if let State::Connecting(c) = &mut self.state {
+            c.attempts.pending.retain(|&(n, _)| n != attempt);
         }
     }
 
@@ -819,10 +934,13 @@ impl<T: Time> Connection<T> {
                     at(c.started, c.limits.total),
                     at(c.started, c.limits.connect_total),
                 ),
-                at(
-                    c.stage_since,
-                    stage_limit(c.stage, &c.limits).map(|(_, l)| l),
-                ),
+                match c.stage {
+                    ConnectStage::Tcp => earliest(
+                        c.attempts.first_expiry(c.limits.connect),
+                        c.attempts.next_due(c.limits.effective_attempt_delay()),
+                    ),
+                    stage => at(c.stage_since, stage_limit(stage, &c.limits).map(|(_, l)| l)),
+                },
             ),
             State::Exchange(x) => earliest(
                 earliest(x.total_deadline, x.head_deadline),
@@ -837,8 +955,10 @@ impl<T: Time> Connection<T> {
     /// since bytes last arrived, and `idle` does not expire.
     ///
     /// Limits expire at their instant exactly (`now == deadline` expires). The order of
-    /// checks, when several have expired: `total`, `connect_total`, the stage's own limit;
-    /// in an exchange `total`, `response_head`, `idle`.
+    /// checks, when several have expired: `total`, `connect_total`, the stage's own limit
+    /// (in the TCP stage: the oldest attempt's `connect`, then the attempt delay); in an
+    /// exchange `total`, `response_head`, `idle`. One call reports one thing: a driver
+    /// that acted on [`Expiry::AttemptExpired`] or [`Expiry::NextAttempt`] calls again.
     pub fn handle_timeout(&mut self, now: T, unread_input: bool) -> Option<Expiry> {
         let (phase, limits) = match &mut self.state {
             State::Connecting(c) => {
@@ -847,16 +967,15 @@ impl<T: Time> Connection<T> {
                     (TimeoutPhase::Total, l)
                 } else if expired(at(c.started, l.connect_total), now) {
                     (TimeoutPhase::ConnectTotal, l)
+                } else if c.stage == ConnectStage::Tcp {
+                    return tcp_timeout(&mut c.attempts, &l, now).map(|e| match e {
+                        Expiry::Failed(e) => Expiry::Failed(self.fail(e)),
+                        other => other,
+                    });
                 } else {
                     let (phase, limit) = stage_limit(c.stage, &l)?;
                     if !expired(at(c.stage_since, Some(limit)), now) {
                         return None;
-                    }
-                    if let ConnectStage::Tcp { last: false, .. } = c.stage {
-                        // The next address gets a clock of its own.
-                        c.stage_since = now;
-                        let after = limit;
-                        return Some(Expiry::NextAddress(ConnError::Timeout { phase, after }));
                     }
                     (phase, l)
                 }
@@ -882,16 +1001,46 @@ impl<T: Time> Connection<T> {
     }
 }
 
-/// The limit of a connect stage, if it has one of its own.
+/// The limit of a connect stage, if it has one of its own (the TCP stage's are its
+/// attempts': see [`tcp_timeout`]).
 fn stage_limit(stage: ConnectStage, l: &Timeouts) -> Option<(TimeoutPhase, Duration)> {
     let (phase, limit) = match stage {
         ConnectStage::Resolving => (TimeoutPhase::Resolve, l.resolve),
-        ConnectStage::Tcp { .. } => (TimeoutPhase::Connect, l.connect),
         ConnectStage::Tls => (TimeoutPhase::TlsHandshake, l.tls_handshake),
         // A proxy's answer to CONNECT is bounded by `connect_total` alone.
-        ConnectStage::Tunnel => return None,
+        ConnectStage::Tunnel | ConnectStage::Tcp => return None,
     };
     limit.map(|l| (phase, l))
+}
+
+/// The TCP stage's clocks at `now`: the oldest attempt's `connect` limit first (the last
+/// hope's expiry fails the connection), then the attempt delay.
+fn tcp_timeout<T: Time>(a: &mut Attempts<T>, l: &Timeouts, now: T) -> Option<Expiry> {
+    if let Some(limit) = l.connect {
+        let oldest = a
+            .pending
+            .iter()
+            .enumerate()
+            .filter(|(_, &(_, started))| expired(started.checked_add(limit), now))
+            .min_by_key(|(_, &(_, started))| started)
+            .map(|(i, _)| i);
+        if let Some(i) = oldest {
+            let (attempt, _) = a.pending.remove(i);
+            let error = ConnError::Timeout {
+                phase: TimeoutPhase::Connect,
+                after: limit,
+            };
+            if a.pending.is_empty() && !a.more {
+                return Some(Expiry::Failed(error));
+            }
+            return Some(Expiry::AttemptExpired { attempt, error });
+        }
+    }
+    if expired(a.next_due(l.effective_attempt_delay()), now) {
+        a.last_start = Some(now);
+        return Some(Expiry::NextAttempt);
+    }
+    None
 }
 
 fn at<T: Time>(start: T, limit: Option<Duration>) -> Option<T> {

@@ -15,7 +15,9 @@
 //! # In scope
 //!
 //! - A whole client connection as one state machine, [`Connection`]: the deadlines of
-//!   each connect stage ([`ConnectStage`]), the `CONNECT` tunnel through an HTTPS proxy
+//!   each connect stage ([`ConnectStage`]) and the pace of the connect attempts (Happy
+//!   Eyeballs, RFC 8305: a new address every [`Timeouts::attempt_delay`] while the earlier
+//!   ones go on), the `CONNECT` tunnel through an HTTPS proxy
 //!   ([`connect_request`], [`TunnelHandshake`]), requests through an HTTP proxy
 //!   ([`ProxyForm`], [`Route`]), one request at a time with its response, the decision
 //!   whether the connection may carry the next request, and every limit of [`Timeouts`]
@@ -77,7 +79,7 @@
 //! ```
 //! use core::time::Duration;
 //! use pollhttp_proto::{
-//!     ConnectStage, Connection, HeadEvent, Limits, Method, Phase, RequestBody, Route,
+//!     Connection, HeadEvent, Limits, Method, Phase, RequestBody, Route,
 //!     Timeouts, Timestamp,
 //! };
 //!
@@ -87,7 +89,7 @@
 //!
 //! // Connecting: the driver resolves and connects, reporting each stage.
 //! conn.start_connect(Route { host_header: "example.com".into(), ..Route::default() }, now);
-//! conn.handle_connect_stage(ConnectStage::Tcp { attempt: 0, last: true }, now);
+//! conn.handle_attempt_started(0, false, now); // one address: the TCP stage begins
 //! now = now + Duration::from_millis(20);
 //! conn.handle_connected(now);
 //! assert_eq!(conn.phase(), Phase::Idle);

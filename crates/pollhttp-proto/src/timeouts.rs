@@ -15,7 +15,7 @@ use core::time::Duration;
 /// | limit | runs while | status on expiry | error |
 /// | --- | --- | --- | --- |
 /// | `resolve` | RESOLVING | CANT_RESOLVE | `ERR_CANT_RESOLVE` |
-/// | `connect` | each TCP connect attempt | next address; CANT_CONNECT after the last | `ERR_CANT_CONNECT` |
+/// | `connect` | each TCP connect attempt | that attempt is dropped; CANT_CONNECT after the last | `ERR_CANT_CONNECT` |
 /// | `connect_total` | RESOLVING and CONNECTING | CANT_RESOLVE or CANT_CONNECT | as the status |
 /// | `tls_handshake` | the TLS handshake | CANT_CONNECT | `ERR_CANT_CONNECT` |
 /// | `response_head` | request sent → final head | CONNECTION_ERROR | `ERR_CONNECTION_ERROR` |
@@ -24,6 +24,10 @@ use core::time::Duration;
 ///
 /// A TLS handshake that times out is CANT_CONNECT rather than TLS_HANDSHAKE_ERROR: the
 /// server went silent, nothing about TLS was wrong.
+///
+/// One field is not a limit: [`attempt_delay`](Timeouts::attempt_delay), the pace at
+/// which the resolved addresses are tried (Happy Eyeballs, RFC 8305). It never ends a
+/// connection, so [`Timeouts::NONE`] keeps its default.
 ///
 /// ```
 /// use core::time::Duration;
@@ -42,14 +46,28 @@ pub struct Timeouts {
     /// (`resolv.conf`: 5 s × 2 attempts per server) end well within it, and a resolver
     /// still silent after that is broken rather than slow.
     pub resolve: Option<Duration>,
-    /// One TCP connect attempt; on expiry the next resolved address is tried. Default 30 s,
-    /// Godot's `network/limits/tcp/connect_timeout_seconds`.
+    /// One TCP connect attempt; on expiry that attempt is dropped (and when no other one is
+    /// in progress, the next resolved address is tried at once). Default 30 s, Godot's
+    /// `network/limits/tcp/connect_timeout_seconds`.
     #[doc(alias = "connect_timeout_seconds")]
     pub connect: Option<Duration>,
+    /// Happy Eyeballs (RFC 8305): while no attempt has connected, another resolved address
+    /// is tried every `attempt_delay`, the earlier attempts going on meanwhile; the first to
+    /// connect wins and the others are closed. An attempt that fails starts the next address
+    /// at once. Default 250 ms, RFC 8305's recommendation, so a dead first address (an IPv6
+    /// route that drops packets, say) costs a quarter of a second instead of the whole
+    /// `connect` limit.
+    ///
+    /// Delays under [`MIN_ATTEMPT_DELAY`](Timeouts::MIN_ATTEMPT_DELAY) (10 ms, RFC 8305's
+    /// floor) count as 10 ms. `None` tries one address at a time: the next starts only when
+    /// the one before failed or its `connect` limit expired.
+    #[doc(alias = "happy_eyeballs")]
+    pub attempt_delay: Option<Duration>,
     /// From `connect_to_host` until CONNECTED:
     /// resolution, every address, an HTTPS proxy's answer to `CONNECT`, the TLS handshake
-    /// (what curl's `--connect-timeout` bounds). Default 90 s: three addresses' worth of `connect`, so one or two dead
-    /// addresses (say, unrouted IPv6) still leave time for a working one.
+    /// (what curl's `--connect-timeout` bounds). Default 90 s: three addresses' worth of
+    /// `connect`, so that even trying one address at a time (`attempt_delay: None`), one
+    /// or two dead addresses (say, unrouted IPv6) still leave time for a working one.
     pub connect_total: Option<Duration>,
     /// The TLS handshake. Default 30 s, as `connect`: a handshake is a few round trips.
     pub tls_handshake: Option<Duration>,
@@ -76,6 +94,7 @@ impl Default for Timeouts {
         Timeouts {
             resolve: Some(Duration::from_secs(30)),
             connect: Some(Duration::from_secs(30)),
+            attempt_delay: Some(Timeouts::DEFAULT_ATTEMPT_DELAY),
             connect_total: Some(Duration::from_secs(90)),
             tls_handshake: Some(Duration::from_secs(30)),
             response_head: Some(Duration::from_secs(120)),
@@ -86,17 +105,43 @@ impl Default for Timeouts {
 }
 
 impl Timeouts {
+    /// The default [`attempt_delay`](Timeouts::attempt_delay): 250 ms, as RFC 8305
+    /// recommends.
+    pub const DEFAULT_ATTEMPT_DELAY: Duration = Duration::from_millis(250);
+
+    /// The shortest [`attempt_delay`](Timeouts::attempt_delay) applied: 10 ms, below which
+    /// RFC 8305 forbids going.
+    pub const MIN_ATTEMPT_DELAY: Duration = Duration::from_millis(10);
+
     /// No limit at all, as Godot's `HTTPClient` (which has none but its TCP connect
     /// timeout): a silent server holds the client until the caller gives up.
+    /// [`attempt_delay`](Timeouts::attempt_delay), which is no limit, keeps its default.
     pub const NONE: Timeouts = Timeouts {
         resolve: None,
         connect: None,
+        attempt_delay: Some(Timeouts::DEFAULT_ATTEMPT_DELAY),
         connect_total: None,
         tls_handshake: None,
         response_head: None,
         idle: None,
         total: None,
     };
+
+    /// The delay between the starts of two connect attempts, as applied:
+    /// [`attempt_delay`](Timeouts::attempt_delay) raised to
+    /// [`MIN_ATTEMPT_DELAY`](Timeouts::MIN_ATTEMPT_DELAY); `None` for one attempt at a time.
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use pollhttp_proto::Timeouts;
+    /// let t = Timeouts { attempt_delay: Some(Duration::ZERO), ..Timeouts::default() };
+    /// assert_eq!(t.effective_attempt_delay(), Some(Duration::from_millis(10)));
+    /// assert_eq!(Timeouts::default().effective_attempt_delay(), Some(Duration::from_millis(250)));
+    /// ```
+    pub fn effective_attempt_delay(&self) -> Option<Duration> {
+        self.attempt_delay
+            .map(|d| d.max(Timeouts::MIN_ATTEMPT_DELAY))
+    }
 
     /// The limit for `phase`.
     pub fn get(&self, phase: TimeoutPhase) -> Option<Duration> {
@@ -118,7 +163,7 @@ impl Timeouts {
 pub enum TimeoutPhase {
     /// [`Timeouts::resolve`].
     Resolve,
-    /// [`Timeouts::connect`] (on the last address).
+    /// [`Timeouts::connect`] (of the last attempt, with no address left).
     Connect,
     /// [`Timeouts::connect_total`].
     ConnectTotal,

@@ -11,6 +11,9 @@
 //!
 //! Every blocking wait in both servers is bounded, so a failing test ends instead of hanging.
 //!
+//! [`BlackHole`] is the opposite of a server: a loopback address that never answers a
+//! connection attempt, for tests of what a client does with a dead address.
+//!
 //! With the `certs` feature, the `certs` module makes certificate authorities and server
 //! certificates at run time for TLS tests. The `fanout` feature adds what runs with
 //! thousands of connections use: `loop_server` (one thread on mio), `fleet` (pollhttp
@@ -35,6 +38,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod black_hole;
 #[cfg(feature = "certs")]
 pub mod certs;
 mod demo;
@@ -50,6 +54,7 @@ mod scripted;
 mod step;
 mod wire;
 
+pub use black_hole::BlackHole;
 pub use demo::{page::demo_page, page::fnv1a64, DemoServer, HELLO_BODY, SLOW_BODY};
 pub use pattern::{fill_pattern, pattern_byte};
 pub use scripted::ScriptedServer;

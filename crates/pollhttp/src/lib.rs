@@ -93,6 +93,8 @@
 //! | the client | [`HttpClient`], [`Status`], [`Method`], [`RequestMethod`], [`Response`], [`Headers`], [`ResponseCode`] |
 //! | errors | [`Error`], [`GodotError`], [`Reason`] |
 //! | settings | [`Timeouts`], [`TimeoutPhase`], [`Limits`], [`TlsOptions`], [`ProxyConfig`] |
+//! | name resolution | [`Resolver`], [`ResolveHandle`], [`ResolveAnswer`], [`SystemResolver`], [`StaticResolver`] |
+//! | connect diagnostics | [`HttpClient::connect_attempts`], [`ConnectAttempt`], [`AttemptOutcome`] |
 //! | TLS | [`tls`]: [`TlsOptions`], [`Certificates`], [`RevocationLists`], [`PrivateKey`], [`TlsVersion`], [`TlsError`], [`tls::TlsStream`] |
 //! | many clients | [`Poller`], [`Token`] |
 //! | your own stream or event loop | [`StreamPeer`], [`Interest`], [`HttpClient::raw_fd`], [`HttpClient::next_deadline`] |
@@ -147,6 +149,8 @@ pub use http_request::{
     fetch, Completion, HttpRequestResult, Progress, ResponseHead, DEFAULT_DOWNLOAD_CHUNK_SIZE,
     DEFAULT_MAX_REDIRECTS,
 };
+pub use net::{AttemptOutcome, ConnectAttempt};
+pub use net::{ResolveAnswer, ResolveHandle, Resolver, StaticResolver, SystemResolver};
 #[cfg(unix)]
 pub use poller::{Poller, Token};
 pub use proto::{Limits, Method, RequestMethod};

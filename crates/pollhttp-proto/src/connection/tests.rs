@@ -70,13 +70,7 @@ fn connecting(timeouts: Timeouts, start: Timestamp) -> Connection {
 /// A connection that connected instantly at `at` (nothing is charged to `total`).
 fn connected_at(timeouts: Timeouts, at: Timestamp) -> Connection {
     let mut c = connecting(timeouts, at);
-    c.handle_connect_stage(
-        ConnectStage::Tcp {
-            attempt: 0,
-            last: true,
-        },
-        at,
-    );
+    c.handle_attempt_started(0, false, at);
     c.handle_connected(at);
     assert_eq!(c.phase(), Phase::Idle);
     c
@@ -523,64 +517,221 @@ fn resolve_expires_at_its_limit() {
     assert_expires_at(&mut c, t(30), TimeoutPhase::Resolve);
 }
 
+/// No attempt delay: one address at a time, as before Happy Eyeballs.
+fn sequential(connect: u64) -> Timeouts {
+    Timeouts {
+        connect: Some(ms(connect)),
+        attempt_delay: None,
+        ..Timeouts::NONE
+    }
+}
+
+fn attempt_expired(attempt: usize, after: Duration) -> Option<Expiry> {
+    Some(Expiry::AttemptExpired {
+        attempt,
+        error: ConnError::Timeout {
+            phase: TimeoutPhase::Connect,
+            after,
+        },
+    })
+}
+
 #[test]
 fn each_tcp_attempt_has_its_own_connect_limit_and_the_last_one_fails() {
+    let mut c = connecting(sequential(30), t(0));
+    assert_eq!(c.poll_timeout(), None, "no resolve limit");
+    c.handle_connect_stage(ConnectStage::Tcp, t(2));
+    assert_eq!(c.phase(), Phase::Connecting(ConnectStage::Tcp));
+    assert_eq!(c.poll_timeout(), None, "no attempt yet");
+    c.handle_attempt_started(0, true, t(5));
+    assert_eq!(c.poll_timeout(), Some(t(35)));
+    // Reporting the same stage again changes nothing.
+    c.handle_connect_stage(ConnectStage::Tcp, t(20));
+    assert_eq!(c.poll_timeout(), Some(t(35)));
+    assert_eq!(c.handle_timeout(just_before(t(35)), false), None);
+    assert_eq!(c.handle_timeout(t(35), false), attempt_expired(0, ms(30)));
+    assert_eq!(
+        c.phase(),
+        Phase::Connecting(ConnectStage::Tcp),
+        "the connection goes on"
+    );
+    assert_eq!(c.poll_timeout(), None, "the core forgot the attempt");
+    assert_eq!(c.handle_timeout(t(35), false), None, "reported once");
+    // The driver closes it and starts the next address, which gets a clock of its own.
+    c.handle_attempt_failed(0);
+    c.handle_attempt_started(1, true, t(36));
+    assert_eq!(c.poll_timeout(), Some(t(66)));
+    assert_eq!(c.handle_timeout(t(66), false), attempt_expired(1, ms(30)));
+    c.handle_attempt_started(2, false, t(66));
+    // The last hope's expiry ends the connection.
+    assert_expires_at(&mut c, t(96), TimeoutPhase::Connect);
+}
+
+#[test]
+fn a_failed_attempt_stops_its_clock() {
+    let mut c = connecting(sequential(30), t(0));
+    c.handle_attempt_started(7, true, t(0));
+    c.handle_attempt_failed(7);
+    assert_eq!(c.poll_timeout(), None);
+    c.handle_attempt_started(8, false, t(1));
+    c.handle_attempt_failed(99); // not one of ours: ignored
+    assert_expires_at(&mut c, t(31), TimeoutPhase::Connect);
+}
+
+#[test]
+fn reporting_an_attempt_while_resolving_enters_the_tcp_stage() {
     let mut c = connecting(
         Timeouts {
+            resolve: Some(ms(10)),
             connect: Some(ms(30)),
             ..Timeouts::NONE
         },
         t(0),
     );
-    assert_eq!(c.poll_timeout(), None, "no resolve limit");
-    let first = ConnectStage::Tcp {
-        attempt: 0,
-        last: false,
+    assert_eq!(c.poll_timeout(), Some(t(10)));
+    c.handle_attempt_started(0, false, t(4));
+    assert_eq!(c.phase(), Phase::Connecting(ConnectStage::Tcp));
+    assert_eq!(c.poll_timeout(), Some(t(34)), "no resolve clock any more");
+    // A late report in a later stage is ignored.
+    c.handle_connect_stage(ConnectStage::Tls, t(5));
+    c.handle_attempt_started(1, true, t(6));
+    assert_eq!(c.phase(), Phase::Connecting(ConnectStage::Tls));
+    assert_eq!(c.poll_timeout(), None, "no TLS limit, no attempt clock");
+}
+
+// ----- Happy Eyeballs: the attempt delay ------------------------------------------------
+
+#[test]
+fn a_new_attempt_is_due_every_attempt_delay_while_addresses_remain() {
+    let limits = Timeouts {
+        connect: Some(ms(1000)),
+        attempt_delay: Some(ms(250)),
+        ..Timeouts::NONE
     };
-    c.handle_connect_stage(first, t(5));
-    assert_eq!(c.phase(), Phase::Connecting(first));
-    assert_eq!(c.poll_timeout(), Some(t(35)));
-    // Reporting the same stage again does not restart its clock.
-    c.handle_connect_stage(first, t(20));
-    assert_eq!(c.poll_timeout(), Some(t(35)));
-    assert_eq!(c.handle_timeout(just_before(t(35)), false), None);
+    let mut c = connecting(limits, t(0));
+    c.handle_attempt_started(0, true, t(10));
+    assert_eq!(c.poll_timeout(), Some(t(260)), "the delay comes first");
+    assert_eq!(c.handle_timeout(just_before(t(260)), false), None);
+    assert_eq!(c.handle_timeout(t(260), false), Some(Expiry::NextAttempt));
+    // Asked once: the delay runs again from there even before the driver reports.
+    assert_eq!(c.handle_timeout(t(260), false), None);
+    assert_eq!(c.poll_timeout(), Some(t(510)));
+    // The driver starts the next address a little late: the delay counts from its start.
+    c.handle_attempt_started(1, true, t(270));
+    assert_eq!(c.poll_timeout(), Some(t(520)));
+    assert_eq!(c.handle_timeout(t(520), false), Some(Expiry::NextAttempt));
+    c.handle_attempt_started(2, false, t(520));
+    // No address left: no delay; the attempts' own limits remain, oldest first.
+    assert_eq!(c.poll_timeout(), Some(t(1010)));
     assert_eq!(
-        c.handle_timeout(t(35), false),
-        Some(Expiry::NextAddress(ConnError::Timeout {
-            phase: TimeoutPhase::Connect,
-            after: ms(30)
-        }))
+        c.handle_timeout(t(1010), false),
+        attempt_expired(0, ms(1000))
     );
+    assert_eq!(c.poll_timeout(), Some(t(1270)));
     assert_eq!(
-        c.phase(),
-        Phase::Connecting(first),
-        "the connection goes on"
+        c.handle_timeout(t(1270), false),
+        attempt_expired(1, ms(1000))
     );
-    // The next address gets a clock of its own, from the expiry on...
-    assert_eq!(c.poll_timeout(), Some(t(65)));
-    // ...or from when the driver reports its attempt.
-    let second = ConnectStage::Tcp {
-        attempt: 1,
-        last: false,
+    assert_expires_at_after(&mut c, t(1520), TimeoutPhase::Connect, ms(1000));
+}
+
+#[test]
+fn the_first_to_connect_wins_and_no_clock_runs_after() {
+    let mut c = connecting(Timeouts::default(), t(0));
+    c.handle_attempt_started(0, true, t(0));
+    assert_eq!(c.handle_timeout(t(250), false), Some(Expiry::NextAttempt));
+    c.handle_attempt_started(1, true, t(250));
+    // The second answered first: the driver closes the first and is connected.
+    c.handle_connected(t(251));
+    assert_eq!(c.phase(), Phase::Idle);
+    assert_eq!(c.poll_timeout(), None);
+    assert_eq!(c.handle_timeout(t(100_000), false), None);
+}
+
+#[test]
+fn an_expired_attempt_with_others_in_progress_goes_quietly() {
+    // The last address is being tried, an older attempt's limit expires: not a failure.
+    let limits = Timeouts {
+        connect: Some(ms(300)),
+        attempt_delay: Some(ms(250)),
+        ..Timeouts::NONE
     };
-    c.handle_connect_stage(second, t(36));
-    assert_eq!(c.poll_timeout(), Some(t(66)));
-    assert_eq!(c.handle_timeout(just_before(t(66)), false), None);
+    let mut c = connecting(limits, t(0));
+    c.handle_attempt_started(0, true, t(0));
+    assert_eq!(c.handle_timeout(t(250), false), Some(Expiry::NextAttempt));
+    c.handle_attempt_started(1, false, t(250));
+    assert_eq!(c.poll_timeout(), Some(t(300)));
+    assert_eq!(c.handle_timeout(t(300), false), attempt_expired(0, ms(300)));
+    assert_expires_at(&mut c, t(550), TimeoutPhase::Connect);
+}
+
+#[test]
+fn both_clocks_due_at_once_expire_the_attempt_first() {
+    let limits = Timeouts {
+        connect: Some(ms(250)),
+        attempt_delay: Some(ms(250)),
+        ..Timeouts::NONE
+    };
+    let mut c = connecting(limits, t(0));
+    c.handle_attempt_started(0, true, t(0));
+    assert_eq!(c.handle_timeout(t(250), false), attempt_expired(0, ms(250)));
+    // The driver has nothing in progress now: it starts the next address at once, which
+    // also restarts the delay.
+    c.handle_attempt_started(1, true, t(250));
+    assert_eq!(c.handle_timeout(t(250), false), None);
+    assert_eq!(c.poll_timeout(), Some(t(500)));
+}
+
+#[test]
+fn attempt_delays_below_the_floor_count_as_ten_milliseconds() {
+    for delay in [Duration::ZERO, ms(3), ms(10)] {
+        let mut c = connecting(
+            Timeouts {
+                attempt_delay: Some(delay),
+                ..Timeouts::NONE
+            },
+            t(0),
+        );
+        c.handle_attempt_started(0, true, t(0));
+        assert_eq!(c.poll_timeout(), Some(t(10)), "{delay:?}");
+        assert_eq!(c.handle_timeout(just_before(t(10)), false), None);
+        assert_eq!(c.handle_timeout(t(10), false), Some(Expiry::NextAttempt));
+    }
+}
+
+#[test]
+fn without_an_attempt_delay_one_address_at_a_time() {
+    let mut c = connecting(sequential(30_000), t(0));
+    c.handle_attempt_started(0, true, t(0));
     assert_eq!(
-        c.handle_timeout(t(66), false),
-        Some(Expiry::NextAddress(ConnError::Timeout {
-            phase: TimeoutPhase::Connect,
-            after: ms(30)
-        }))
+        c.poll_timeout(),
+        Some(t(30_000)),
+        "only the attempt's limit"
     );
-    c.handle_connect_stage(
-        ConnectStage::Tcp {
-            attempt: 2,
-            last: true,
-        },
-        t(66),
-    );
-    assert_expires_at(&mut c, t(96), TimeoutPhase::Connect);
+    assert_eq!(c.handle_timeout(t(29_999), false), None);
+    // Refused: the driver starts the next at once.
+    c.handle_attempt_failed(0);
+    c.handle_attempt_started(1, false, t(5));
+    assert_eq!(c.poll_timeout(), Some(t(30_005)));
+}
+
+#[test]
+fn timeouts_none_still_staggers_attempts() {
+    let mut c = connecting(Timeouts::NONE, t(0));
+    c.handle_attempt_started(0, true, t(0));
+    assert_eq!(c.poll_timeout(), Some(t(250)));
+    assert_eq!(c.handle_timeout(t(250), false), Some(Expiry::NextAttempt));
+    c.handle_attempt_started(1, false, t(250));
+    assert_eq!(c.poll_timeout(), None, "no limit at all");
+}
+
+#[test]
+fn a_new_stage_forgets_the_attempts() {
+    let mut c = connecting(Timeouts::default(), t(0));
+    c.handle_attempt_started(0, true, t(0));
+    c.handle_connect_stage(ConnectStage::Tls, t(1));
+    // The TLS limit alone (30 s from t(1)), no attempt delay.
+    assert_eq!(c.poll_timeout(), Some(t(30_001)));
 }
 
 #[test]
@@ -593,25 +744,13 @@ fn connect_total_bounds_the_pipeline_even_with_addresses_left() {
     };
     let mut c = connecting(limits, t(0));
     assert_eq!(c.poll_timeout(), Some(t(30)), "resolve first");
-    c.handle_connect_stage(
-        ConnectStage::Tcp {
-            attempt: 0,
-            last: false,
-        },
-        t(20),
-    );
-    // The attempt's own limit (t(50)) is later than connect_total: no NextAddress.
+    c.handle_attempt_started(0, true, t(20));
+    // The attempt's own limit (t(50)) is later than connect_total: no AttemptExpired.
     assert_expires_at(&mut c, t(45), TimeoutPhase::ConnectTotal);
 
     // When both expire at once, connect_total wins over the attempt's limit.
     let mut c = connecting(limits, t(0));
-    c.handle_connect_stage(
-        ConnectStage::Tcp {
-            attempt: 0,
-            last: false,
-        },
-        t(15),
-    );
+    c.handle_attempt_started(0, true, t(15));
     assert_expires_at(&mut c, t(45), TimeoutPhase::ConnectTotal);
 }
 
@@ -626,13 +765,7 @@ fn tls_handshake_expires_at_its_limit() {
         },
         t(0),
     );
-    c.handle_connect_stage(
-        ConnectStage::Tcp {
-            attempt: 0,
-            last: true,
-        },
-        t(0),
-    );
+    c.handle_attempt_started(0, false, t(0));
     assert_eq!(c.poll_timeout(), Some(t(10)));
     c.handle_connect_stage(ConnectStage::Tls, t(8));
     assert_eq!(c.phase(), Phase::Connecting(ConnectStage::Tls));
@@ -703,13 +836,7 @@ fn total_runs_while_connecting_and_is_checked_first() {
         },
         t(0),
     );
-    c.handle_connect_stage(
-        ConnectStage::Tcp {
-            attempt: 0,
-            last: false,
-        },
-        t(10),
-    );
+    c.handle_attempt_started(0, true, t(10));
     assert_expires_at(&mut c, t(25), TimeoutPhase::Total);
 }
 
@@ -727,13 +854,7 @@ fn poll_timeout_is_the_earliest_connect_clock_in_each_stage() {
         t(0),
     );
     assert_eq!(c.poll_timeout(), Some(t(20)));
-    c.handle_connect_stage(
-        ConnectStage::Tcp {
-            attempt: 0,
-            last: true,
-        },
-        t(15),
-    );
+    c.handle_attempt_started(0, false, t(15));
     assert_eq!(c.poll_timeout(), Some(t(45)));
     c.handle_connect_stage(ConnectStage::Tls, t(30));
     assert_eq!(c.poll_timeout(), Some(t(70)));
@@ -773,13 +894,7 @@ fn total_limits() -> Timeouts {
 fn total_is_charged_with_the_connect_time_once() {
     let mut c = connecting(total_limits(), t(0));
     assert_eq!(c.poll_timeout(), Some(t(1000)));
-    c.handle_connect_stage(
-        ConnectStage::Tcp {
-            attempt: 0,
-            last: true,
-        },
-        t(10),
-    );
+    c.handle_attempt_started(0, false, t(10));
     c.handle_connected(t(300));
     assert_eq!(c.poll_timeout(), None, "no clock while idle");
     // The caller waits 5 s before its request: that time is not charged.
@@ -1187,27 +1302,12 @@ fn zero_limits_expire_at_the_first_check() {
         ..Timeouts::NONE
     };
     let mut c = connecting(limits, t(0));
-    c.handle_connect_stage(
-        ConnectStage::Tcp {
-            attempt: 0,
-            last: false,
-        },
-        t(3),
-    );
+    c.handle_attempt_started(0, true, t(3));
     assert_eq!(
         c.handle_timeout(t(3), false),
-        Some(Expiry::NextAddress(ConnError::Timeout {
-            phase: TimeoutPhase::Connect,
-            after: Duration::ZERO
-        }))
+        attempt_expired(0, Duration::ZERO)
     );
-    c.handle_connect_stage(
-        ConnectStage::Tcp {
-            attempt: 1,
-            last: true,
-        },
-        t(3),
-    );
+    c.handle_attempt_started(1, false, t(3));
     assert_eq!(
         c.handle_timeout(t(3), false),
         timeout(TimeoutPhase::Connect, Duration::ZERO)
@@ -1272,10 +1372,7 @@ fn no_limit_never_expires() {
     let mut c = connecting(Timeouts::NONE, t(0));
     for stage in [
         ConnectStage::Resolving,
-        ConnectStage::Tcp {
-            attempt: 0,
-            last: true,
-        },
+        ConnectStage::Tcp,
         ConnectStage::Tunnel,
         ConnectStage::Tls,
     ] {
@@ -1317,6 +1414,7 @@ fn a_limit_past_the_last_instant_is_no_limit() {
     let limits = Timeouts {
         resolve: max,
         connect: max,
+        attempt_delay: max,
         connect_total: max,
         tls_handshake: max,
         response_head: max,
@@ -1325,6 +1423,8 @@ fn a_limit_past_the_last_instant_is_no_limit() {
     };
     let mut c = connecting(limits, t(0));
     assert_eq!(c.poll_timeout(), None);
+    c.handle_attempt_started(0, true, t(0));
+    assert_eq!(c.poll_timeout(), None, "no attempt clock either");
     c.handle_connected(t(1));
     get(&mut c, t(1));
     assert_eq!(c.poll_timeout(), None);
@@ -2215,13 +2315,7 @@ fn tunnelling(timeouts: Timeouts) -> Connection {
         t(0),
     );
     assert!(c.wants_tunnel());
-    c.handle_connect_stage(
-        ConnectStage::Tcp {
-            attempt: 0,
-            last: true,
-        },
-        t(1),
-    );
+    c.handle_attempt_started(0, false, t(1));
     assert_eq!(
         c.transmit(),
         (&b""[..], &b""[..]),

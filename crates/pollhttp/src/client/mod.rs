@@ -8,6 +8,7 @@ use crate::proto::{
 };
 use crate::tls::{TlsErrorKind, TlsOptions};
 use crate::Clock;
+use crate::{AttemptOutcome, ConnectAttempt, Resolver};
 use crate::{Error, GodotError, Interest, ProxyConfig, Reason, StreamPeer, Timeouts};
 use std::io;
 use std::sync::Arc;
@@ -134,6 +135,10 @@ pub struct HttpClient {
     /// Where the time comes from; `None` is the system's clock, read without a call
     /// through a trait object.
     clock: Option<Arc<dyn Clock>>,
+    /// Who is asked for a name's addresses; `None` is the system's resolver.
+    resolver: Option<Arc<dyn Resolver>>,
+    /// The TCP attempts of the last connect, once its pipeline is over.
+    attempts: Vec<ConnectAttempt>,
 }
 
 impl Default for HttpClient {
@@ -184,6 +189,8 @@ impl HttpClient {
             shutdown_on_close: false,
             connection_serial: 0,
             clock: None,
+            resolver: None,
+            attempts: Vec::new(),
         }
     }
 
@@ -247,12 +254,78 @@ impl HttpClient {
         let host_header = host_header(&target.host, port, tls_in_use);
         let (route, via) = self.proxy_route(&target, port, host_header, tls_in_use)?;
         self.tls_in_use = tls_in_use;
-        let connector = Connector::start(&target, port, tls, via);
+        self.attempts.clear();
         let now = self.now();
+        let resolver: &dyn Resolver = match &self.resolver {
+            Some(r) => r.as_ref(),
+            None => &crate::SystemResolver,
+        };
+        let connector = Connector::start(&target, port, tls, via, resolver, now);
         self.conn.start_connect(route, now);
         self.conn.handle_connect_stage(connector.stage(), now);
         self.transport = Transport::Connecting(Box::new(connector));
+        self.report_attempts();
         Ok(())
+    }
+
+    /// Passes the connect pipeline's news about its TCP attempts to the core, which keeps
+    /// their clocks and the attempt delay.
+    pub(super) fn report_attempts(&mut self) {
+        let Transport::Connecting(connector) = &mut self.transport else {
+            return;
+        };
+        let Some(events) = connector.drain_events() else {
+            return;
+        };
+        for event in events {
+            match event {
+                crate::net::AttemptEvent::Started { attempt, more, at } => {
+                    self.conn.handle_attempt_started(attempt, more, at)
+                }
+                crate::net::AttemptEvent::Failed { attempt } => {
+                    self.conn.handle_attempt_failed(attempt)
+                }
+            }
+        }
+    }
+
+    /// Asks `resolver` for the addresses of host names from the next
+    /// [`connect_to_host`](HttpClient::connect_to_host) on (the host, or the proxy's
+    /// name when a proxy is used), instead of the system's resolver
+    /// ([`SystemResolver`](crate::SystemResolver), the default). IP literals are never
+    /// looked up. One resolver may serve many clients.
+    ///
+    /// ```
+    /// use pollhttp::{HttpClient, StaticResolver};
+    /// use std::sync::Arc;
+    ///
+    /// let mut http = HttpClient::new();
+    /// http.set_resolver(Arc::new(
+    ///     StaticResolver::new().with_ips("service.test", ["127.0.0.1".parse().unwrap()]),
+    /// ));
+    /// ```
+    pub fn set_resolver(&mut self, resolver: Arc<dyn Resolver>) {
+        self.resolver = Some(resolver);
+    }
+
+    /// The TCP connect attempts of the current (or last) [`connect_to_host`]: one per
+    /// address tried, in the order started, each with its address, when it started and
+    /// ended, and how it went ([`AttemptOutcome`]): the one that connected, the ones
+    /// refused, timed out, or closed unfinished when another connected first (Happy
+    /// Eyeballs, see [`Timeouts::attempt_delay`]). For diagnostics, as curl's `-v` shows
+    /// `Trying 127.0.0.1:8080...`.
+    ///
+    /// Kept until the next `connect_to_host` (a connection reused for more requests keeps
+    /// the list of its connect, and `close` does not clear it); empty while resolving, for
+    /// a stream given with [`set_connection`](HttpClient::set_connection), and when a proxy
+    /// is used, the attempts are those to the proxy.
+    ///
+    /// [`connect_to_host`]: HttpClient::connect_to_host
+    pub fn connect_attempts(&self) -> &[ConnectAttempt] {
+        match &self.transport {
+            Transport::Connecting(c) => c.attempts(),
+            _ => &self.attempts,
+        }
     }
 
     /// Uses `peer` as the connection (Godot's `set_connection`): closes the current one
@@ -263,6 +336,7 @@ impl HttpClient {
     #[doc(alias = "connection")]
     pub fn set_connection(&mut self, peer: Box<dyn StreamPeer>) {
         self.close();
+        self.attempts.clear();
         self.conn.adopt("");
         self.transport = Transport::Stream(peer);
         self.shutdown_on_close = true;
@@ -299,10 +373,17 @@ impl HttpClient {
 
     /// Ends the transport but keeps the response visible.
     fn drop_transport(&mut self) {
-        if let Transport::Stream(mut s) = std::mem::replace(&mut self.transport, Transport::None) {
-            if self.shutdown_on_close {
-                s.shutdown();
+        match std::mem::replace(&mut self.transport, Transport::None) {
+            Transport::Stream(mut s) => {
+                if self.shutdown_on_close {
+                    s.shutdown();
+                }
             }
+            Transport::Connecting(mut c) => {
+                let now = self.now();
+                self.attempts = c.take_attempts(now, AttemptOutcome::Abandoned);
+            }
+            Transport::None => {}
         }
         self.conn.drop_transport();
         self.deferred_error = None;

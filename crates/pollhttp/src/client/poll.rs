@@ -41,8 +41,9 @@ impl HttpClient {
             let Transport::Connecting(connector) = &mut self.transport else {
                 return Err(self.connection_error(Reason::NotConnected));
             };
-            match connector.poll() {
+            match connector.poll(now) {
                 Progress::Ready(stream) => {
+                    self.attempts = connector.take_attempts(now, AttemptOutcome::Abandoned);
                     self.conn.handle_connected(now);
                     self.transport = Transport::Stream(stream);
                     self.shutdown_on_close = self.tls_in_use;
@@ -53,6 +54,7 @@ impl HttpClient {
             }
             let stage = connector.stage();
             self.conn.handle_connect_stage(stage, now);
+            self.report_attempts();
             if stage == ConnectStage::Tunnel {
                 match self.drive_tunnel(now) {
                     Ok(true) => continue,
@@ -61,9 +63,16 @@ impl HttpClient {
                 }
             }
             match self.conn.handle_timeout(now, false) {
-                Some(Expiry::NextAddress(why)) => {
+                Some(Expiry::AttemptExpired { attempt, error }) => {
                     if let Transport::Connecting(c) = &mut self.transport {
-                        c.skip_attempt(io::Error::new(io::ErrorKind::TimedOut, why.to_string()));
+                        let why = io::Error::new(io::ErrorKind::TimedOut, error.to_string());
+                        c.expire_attempt(attempt, why, now);
+                    }
+                    continue;
+                }
+                Some(Expiry::NextAttempt) => {
+                    if let Transport::Connecting(c) = &mut self.transport {
+                        c.start_next_attempt(now);
                     }
                     continue;
                 }
@@ -72,6 +81,10 @@ impl HttpClient {
                         ConnectStage::Resolving => (Status::CantResolve, GodotError::CantResolve),
                         _ => (Status::CantConnect, GodotError::CantConnect),
                     };
+                    if let Transport::Connecting(c) = &mut self.transport {
+                        // The attempts still in progress ran out of time with the connect.
+                        c.end_attempts(now, AttemptOutcome::TimedOut);
+                    }
                     return Err(self.fail(status, Error::new(godot, e.into())));
                 }
                 None => {}
@@ -210,7 +223,7 @@ impl HttpClient {
         let unread = unread(self);
         match self.conn.handle_timeout(now, unread) {
             Some(Expiry::Failed(e)) => Some(e),
-            Some(Expiry::NextAddress(_)) | None => None,
+            Some(Expiry::AttemptExpired { .. } | Expiry::NextAttempt) | None => None,
         }
     }
 

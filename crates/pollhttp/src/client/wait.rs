@@ -139,6 +139,8 @@ impl HttpClient {
     /// What the client waits for on its socket now, for callers that register
     /// [`raw_fd`](HttpClient::raw_fd) with their own poller. `None` while resolving
     /// (the resolver thread has no socket) and in statuses with nothing to wait for.
+    /// While connecting it is [`Interest::Write`] on the one attempt's socket, and
+    /// [`Interest::Read`] while `raw_fd` is the set of several attempts (see there).
     pub fn interest(&self) -> Option<Interest> {
         match self.status() {
             Status::Resolving | Status::Connecting => match &self.transport {
@@ -152,7 +154,21 @@ impl HttpClient {
     }
 
     /// The socket's file descriptor, to register with the caller's own poller (epoll,
-    /// mio, an engine's event loop). Changes when the client reconnects.
+    /// mio, an engine's event loop) for [`interest`](HttpClient::interest). Changes when
+    /// the client reconnects, and while it connects.
+    ///
+    /// While connecting, several TCP attempts may be in progress at once (Happy Eyeballs:
+    /// a new address every [`Timeouts::attempt_delay`] while the earlier ones go on). With
+    /// one, this is its socket. From the second on, it is the descriptor of a readiness
+    /// set of the system (an epoll instance on Linux, a kqueue on the BSDs and macOS) that
+    /// holds every attempt's socket and is readable when any of them connects or fails;
+    /// the client's `poll()` takes that news and checks the attempts. So a caller keeps
+    /// watching one descriptor per client, as before, and misses no attempt; the set costs
+    /// a descriptor and a few system calls only on connects slow enough to start a second
+    /// attempt. Follow the descriptor and interest after each `poll()` (the
+    /// [`Poller`](crate::Poller) does), and call `poll()` by
+    /// [`next_deadline`](HttpClient::next_deadline), which includes the next attempt's
+    /// start.
     ///
     /// Use it for readiness only. Its `O_NONBLOCK` flag belongs to the client, which
     /// clears it on a connection that keeps waiting (blocking mode, [`wait`](Self::wait))

@@ -8,15 +8,22 @@
 //! its stream to the client, which moves the `CONNECT` bytes.
 
 use crate::net::host::Target;
-use crate::net::{ConnectPoll, Resolve, TcpConnect};
+use crate::net::{interleave, AttemptEvent, ConnectPoll, TcpConnect};
 use crate::proto::{authority, ConnectStage};
 use crate::tls::{TlsHandshake, TlsOptions};
-use crate::{Endpoint, Error, GodotError, Interest, Reason, Status, StreamPeer};
+use crate::{
+    AttemptOutcome, ConnectAttempt, Endpoint, Error, GodotError, Interest, Reason, ResolveHandle,
+    Resolver, Status, StreamPeer,
+};
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 enum Stage {
-    Resolving(Resolve),
+    Resolving {
+        lookup: ResolveHandle,
+        /// The name looked up, for messages.
+        host: String,
+    },
     Tcp(TcpConnect),
     /// Connected to an HTTPS proxy, waiting for the client to open the tunnel.
     Tunnel(Box<dyn StreamPeer>),
@@ -58,15 +65,20 @@ pub(crate) struct Connector {
     /// A tunnel comes between TCP and TLS.
     tunnel: bool,
     tls: Option<TlsOptions>,
+    /// The TCP attempts, once the TCP stage is over.
+    attempts: Vec<ConnectAttempt>,
 }
 
 impl Connector {
-    /// Starts connecting to `target:port`, through `via` when given; never blocks.
+    /// Starts connecting to `target:port`, through `via` when given, asking `resolver`
+    /// for a name's addresses (an IP literal needs none), at `now`; never blocks.
     pub(crate) fn start(
         target: &Target,
         port: u16,
         tls: Option<TlsOptions>,
         via: Option<Via>,
+        resolver: &dyn Resolver,
+        now: Instant,
     ) -> Connector {
         let display = authority(&target.host, port);
         let (tcp_target, tcp_port, tcp_display, endpoint, tunnel) = match via {
@@ -87,8 +99,11 @@ impl Connector {
             }
         };
         let stage = match tcp_target.ip {
-            Some(ip) => Stage::Tcp(TcpConnect::start(vec![SocketAddr::new(ip, tcp_port)])),
-            None => Stage::Resolving(Resolve::start(&tcp_target.host, tcp_port)),
+            Some(ip) => Stage::Tcp(TcpConnect::start(vec![SocketAddr::new(ip, tcp_port)], now)),
+            None => Stage::Resolving {
+                lookup: resolver.resolve(&tcp_target.host, tcp_port),
+                host: tcp_target.host.clone(),
+            },
         };
         Connector {
             stage,
@@ -98,27 +113,71 @@ impl Connector {
             endpoint,
             tunnel,
             tls,
+            attempts: Vec::new(),
         }
     }
 
     /// The current stage, for the core's deadlines.
     pub(crate) fn stage(&self) -> ConnectStage {
         match &self.stage {
-            Stage::Resolving(_) => ConnectStage::Resolving,
-            Stage::Tcp(tcp) => ConnectStage::Tcp {
-                attempt: tcp.failures().len(),
-                last: !tcp.has_more(),
-            },
+            Stage::Resolving { .. } => ConnectStage::Resolving,
+            Stage::Tcp(_) => ConnectStage::Tcp,
             Stage::Tunnel(_) => ConnectStage::Tunnel,
             Stage::Tls(_) | Stage::Finished => ConnectStage::Tls,
         }
     }
 
-    /// Gives up on the TCP attempt in progress (its connect timeout expired), recording
-    /// `why`, and starts the next address.
-    pub(crate) fn skip_attempt(&mut self, why: std::io::Error) {
+    /// What happened to the TCP attempts since the last call, for the core.
+    pub(crate) fn drain_events(&mut self) -> Option<std::vec::Drain<'_, AttemptEvent>> {
+        match &mut self.stage {
+            Stage::Tcp(tcp) => Some(tcp.drain_events()),
+            _ => None,
+        }
+    }
+
+    /// The attempt delay passed: starts the next address at `now`, the attempts in
+    /// progress going on.
+    pub(crate) fn start_next_attempt(&mut self, now: Instant) {
         if let Stage::Tcp(tcp) = &mut self.stage {
-            tcp.skip_current(why);
+            tcp.start_next(now);
+        }
+    }
+
+    /// Closes TCP attempt number `attempt`, its connect limit expired (`why`); starts the
+    /// next address when none is left in progress.
+    pub(crate) fn expire_attempt(&mut self, attempt: usize, why: std::io::Error, now: Instant) {
+        if let Stage::Tcp(tcp) = &mut self.stage {
+            tcp.expire(attempt, why, now);
+        }
+    }
+
+    /// The TCP attempts so far (all of them once the TCP stage is over).
+    pub(crate) fn attempts(&self) -> &[ConnectAttempt] {
+        match &self.stage {
+            Stage::Tcp(tcp) => tcp.attempts(),
+            _ => &self.attempts,
+        }
+    }
+
+    /// Ends the TCP stage at `now` (the connect ran out of time): the attempts still in
+    /// progress are closed and end with `outcome`.
+    pub(crate) fn end_attempts(&mut self, now: Instant, outcome: AttemptOutcome) {
+        if let Stage::Tcp(tcp) = &mut self.stage {
+            self.attempts = tcp.finish(now, outcome);
+            self.stage = Stage::Finished;
+        }
+    }
+
+    /// The list of TCP attempts, taken when the pipeline ends at `now`; attempts still in
+    /// progress end with `outcome`.
+    pub(crate) fn take_attempts(
+        &mut self,
+        now: Instant,
+        outcome: AttemptOutcome,
+    ) -> Vec<ConnectAttempt> {
+        match &mut self.stage {
+            Stage::Tcp(tcp) => tcp.finish(now, outcome),
+            _ => std::mem::take(&mut self.attempts),
         }
     }
 
@@ -144,19 +203,25 @@ impl Connector {
     /// Advances as far as possible without blocking. In the tunnel stage there is
     /// nothing to do here: the client drives the tunnel over
     /// [`tunnel_stream`](Self::tunnel_stream).
-    pub(crate) fn poll(&mut self) -> Progress {
+    pub(crate) fn poll(&mut self, now: Instant) -> Progress {
         loop {
             match &mut self.stage {
-                Stage::Resolving(job) => match job.poll() {
+                Stage::Resolving { lookup, host } => match lookup.poll() {
                     None => return Progress::Pending,
-                    Some(Ok(addrs)) => {
+                    Some(Ok(addrs)) if !addrs.is_empty() => {
                         // As Godot does (ST-10), the poll that sees the answer starts the
                         // connect and reports CONNECTING, so that status is always seen.
-                        self.stage = Stage::Tcp(TcpConnect::start(addrs));
+                        self.stage = Stage::Tcp(TcpConnect::start(interleave(addrs), now));
                         return Progress::Pending;
                     }
-                    Some(Err(e)) => {
-                        let host = job.host().to_string();
+                    Some(result) => {
+                        let e = result.err().unwrap_or_else(|| {
+                            std::io::Error::new(
+                                std::io::ErrorKind::NotFound,
+                                format!("no addresses found for host {host}"),
+                            )
+                        });
+                        let host = std::mem::take(host);
                         self.stage = Stage::Finished;
                         return Progress::Failed(
                             Status::CantResolve,
@@ -171,9 +236,10 @@ impl Connector {
                         );
                     }
                 },
-                Stage::Tcp(tcp) => match tcp.poll() {
+                Stage::Tcp(tcp) => match tcp.poll(now) {
                     ConnectPoll::Pending => return Progress::Pending,
                     ConnectPoll::Failed(e) => {
+                        self.attempts = tcp.finish(now, AttemptOutcome::Abandoned);
                         self.stage = Stage::Finished;
                         return Progress::Failed(
                             Status::CantConnect,
@@ -188,6 +254,7 @@ impl Connector {
                         );
                     }
                     ConnectPoll::Connected(stream) => {
+                        self.attempts = tcp.finish(now, AttemptOutcome::Abandoned);
                         let stream: Box<dyn StreamPeer> =
                             Box::new(crate::net::TcpPeer::new(stream));
                         if self.tunnel {
@@ -255,9 +322,9 @@ impl Connector {
         tunnel_interest: Interest,
     ) -> std::io::Result<bool> {
         match &mut self.stage {
-            Stage::Resolving(job) => {
-                // The result is kept by the job; the next poll() picks it up.
-                Ok(job.wait(timeout).is_some())
+            Stage::Resolving { lookup, .. } => {
+                // The answer is kept by the handle; the next poll() picks it up.
+                Ok(lookup.wait(timeout).is_some())
             }
             Stage::Tcp(tcp) => tcp.wait(timeout),
             Stage::Tunnel(stream) => stream.wait(tunnel_interest, timeout),
@@ -270,8 +337,8 @@ impl Connector {
     /// `tunnel_interest` is what the tunnel stage waits for.
     pub(crate) fn interest(&self, tunnel_interest: Interest) -> Option<Interest> {
         match &self.stage {
-            Stage::Resolving(_) | Stage::Finished => None,
-            Stage::Tcp(_) => Some(Interest::Write),
+            Stage::Resolving { .. } | Stage::Finished => None,
+            Stage::Tcp(tcp) => Some(tcp.interest()),
             Stage::Tunnel(_) => Some(tunnel_interest),
             Stage::Tls(hs) => Some(hs.interest()),
         }

@@ -371,6 +371,14 @@ impl HttpRequest {
         self.forget_connection();
     }
 
+    /// Who is asked for host names' addresses (the system's resolver by default); see
+    /// [`HttpClient::set_resolver`]. An open connection is closed, so that the next
+    /// request connects where the new resolver says.
+    pub fn set_resolver(&mut self, resolver: std::sync::Arc<dyn crate::Resolver>) {
+        self.client.set_resolver(resolver);
+        self.forget_connection();
+    }
+
     /// The client's per-step limits (connect, response head, idle...); see
     /// [`Timeouts`]. The whole-request [`timeout`](HttpRequest::set_timeout) comes on top.
     pub fn set_timeouts(&mut self, timeouts: Timeouts) {

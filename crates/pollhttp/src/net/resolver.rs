@@ -1,28 +1,19 @@
-//! Host name lookups that never block the caller.
-//!
-//! `getaddrinfo` can take seconds, so lookups run on a small shared pool of threads: at
-//! most [`MAX_WORKERS`], spawned only when work is queued and no thread is free, each
-//! leaving after [`IDLE_EXIT`] without work. Lookups wait in a queue, so thousands of
-//! them never mean thousands of threads, and a slow lookup holds one thread only.
+//! Name resolution that never blocks the caller: the [`Resolver`] a client asks for a
+//! host's addresses, the [`ResolveHandle`] its answer comes through (now or later), and
+//! the two resolvers that come with the crate: [`SystemResolver`] (the default,
+//! `getaddrinfo` on resolver threads) and [`StaticResolver`] (fixed answers).
 
-use super::host::{parse_ip_literal, MAX_HOST_LEN};
-use std::collections::VecDeque;
 use std::fmt;
 use std::io;
-use std::net::{SocketAddr, ToSocketAddrs};
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
-use std::thread;
+use std::net::SocketAddr;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// Most resolver threads alive at once, across the whole process.
-const MAX_WORKERS: usize = 4;
+mod fixed;
+mod system;
 
-/// How long a resolver thread waits for more work before it exits.
-const IDLE_EXIT: Duration = Duration::from_secs(30);
-
-/// The function a worker calls to look a name up (replaced in tests).
-type Lookup = fn(&str, u16) -> io::Result<Vec<SocketAddr>>;
+pub use fixed::StaticResolver;
+pub use system::SystemResolver;
 
 /// Locks a mutex, ignoring poisoning: every critical section here leaves the state
 /// consistent, and lookups themselves run outside the locks.
@@ -30,340 +21,346 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// One name lookup in progress on the resolver threads.
+/// What a client asks for a host's addresses: the system's resolver by default
+/// ([`SystemResolver`]), fixed answers ([`StaticResolver`]), or a resolver of your own
+/// (your DNS client, a service registry, a cache). Set it per client with
+/// [`HttpClient::set_resolver`](crate::HttpClient::set_resolver) or
+/// [`HttpRequest::set_resolver`](crate::HttpRequest::set_resolver).
 ///
-/// [`start`](Resolve::start) queues the lookup and returns at once;
-/// [`poll`](Resolve::poll) checks for the answer without blocking;
-/// [`wait`](Resolve::wait) sleeps until it arrives. IP literals (see
-/// [`parse_ip_literal`]) are answered at once without any thread.
+/// [`resolve`](Resolver::resolve) must not block: it returns a [`ResolveHandle`] at once,
+/// answered already ([`ResolveHandle::ready`]) or later, from any thread or from your own
+/// loop, through the [`ResolveAnswer`] that [`ResolveHandle::pending`] pairs with it. The
+/// client polls the handle from its `poll()`, and its `wait()` sleeps on it. No async
+/// runtime is involved.
 ///
-/// Dropping a `Resolve` cancels it: a lookup not yet started is skipped, and the answer
-/// of one already running is thrown away when it ends.
+/// The client asks only for names: IP literals are connected to without a lookup. The
+/// answer's order is the order of preference (the client interleaves IPv6 and IPv4 from
+/// there, see [`Timeouts::attempt_delay`](crate::Timeouts::attempt_delay)); its ports are
+/// used as given, so a resolver may send a name to another port (as curl's
+/// `--connect-to`). An empty answer is a resolve failure.
 ///
-/// ```text
-/// use pollhttp::net::Resolve;
-/// use std::time::Duration;
+/// A closure `Fn(&str, u16) -> ResolveHandle` is a resolver too:
 ///
-/// let mut lookup = Resolve::start("localhost", 8080);
-/// // A caller's loop would call `poll()` once per frame; here we just wait.
-/// match lookup.wait(Some(Duration::from_secs(30))) {
-///     Some(Ok(addrs)) => assert!(addrs.iter().all(|a| a.port() == 8080)),
-///     Some(Err(e)) => println!("cannot resolve {}: {e}", lookup.host()),
-///     None => println!("still resolving"),
-/// }
 /// ```
-pub struct Resolve {
-    host: String,
-    state: State,
+/// use pollhttp::{HttpClient, ResolveHandle};
+/// use std::net::SocketAddr;
+/// use std::sync::Arc;
+///
+/// let mut http = HttpClient::new();
+/// http.set_resolver(Arc::new(|host: &str, port: u16| {
+///     if host == "api.internal" {
+///         ResolveHandle::ready(Ok(vec![SocketAddr::from(([10, 0, 0, 7], port))]))
+///     } else {
+///         pollhttp::SystemResolver.resolve(host, port)
+///     }
+/// }));
+/// # use pollhttp::Resolver;
+/// ```
+///
+/// An answer that comes later, from a thread of yours:
+///
+/// ```
+/// use pollhttp::{ResolveHandle, Resolver};
+/// use std::net::SocketAddr;
+///
+/// struct Slow;
+/// impl Resolver for Slow {
+///     fn resolve(&self, _host: &str, port: u16) -> ResolveHandle {
+///         let (handle, answer) = ResolveHandle::pending();
+///         std::thread::spawn(move || {
+///             std::thread::sleep(std::time::Duration::from_millis(20));
+///             answer.answer(Ok(vec![SocketAddr::from(([127, 0, 0, 1], port))]));
+///         });
+///         handle
+///     }
+/// }
+///
+/// let mut lookup = Slow.resolve("anything", 8080);
+/// let addrs = lookup.wait(None).unwrap()?;
+/// assert_eq!(addrs, vec![SocketAddr::from(([127, 0, 0, 1], 8080))]);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub trait Resolver: Send + Sync {
+    /// Starts looking up `host` for a connection to `port`; never blocks.
+    fn resolve(&self, host: &str, port: u16) -> ResolveHandle;
 }
 
-enum State {
-    Pending(Arc<Job>),
+impl<F> Resolver for F
+where
+    F: Fn(&str, u16) -> ResolveHandle + Send + Sync,
+{
+    fn resolve(&self, host: &str, port: u16) -> ResolveHandle {
+        self(host, port)
+    }
+}
+
+/// The answer to one lookup, as a [`Resolver`] returns it: ready now, or pending until
+/// its [`ResolveAnswer`] (or the system resolver's thread) gives it.
+///
+/// [`poll`](ResolveHandle::poll) checks for the answer without blocking and
+/// [`wait`](ResolveHandle::wait) sleeps until it arrives. Once answered, every later call
+/// returns the same answer again (an error as an equivalent error: same kind, message
+/// and OS error code).
+///
+/// Dropping the handle abandons the lookup: the one who answers can see it
+/// ([`ResolveAnswer::is_abandoned`]), and the system resolver lets it go (see
+/// [`SystemResolver`]).
+pub struct ResolveHandle {
+    state: HandleState,
+}
+
+enum HandleState {
     Done(io::Result<Vec<SocketAddr>>),
+    Waiting {
+        source: Source,
+        /// The port to put on every address of the answer (the system resolver answers
+        /// for all ports at once); `None` keeps the answer's ports.
+        port: Option<u16>,
+    },
 }
 
-impl Resolve {
-    /// Starts looking up `host` for `port`; never blocks.
-    ///
-    /// `host` is a name, an IP literal, or an IPv6 literal in brackets (with or without a
-    /// zone, as in `[fe80::1%eth0]`). An empty host, one longer than [`MAX_HOST_LEN`]
-    /// (254) bytes or one containing a NUL byte fails at once with
-    /// [`io::ErrorKind::InvalidInput`].
-    pub fn start(host: &str, port: u16) -> Resolve {
-        Resolve::start_in(global_pool(), host, port, system_lookup)
-    }
+/// Who fills the slot a waiting handle looks at.
+enum Source {
+    /// A [`ResolveAnswer`].
+    Answer(Arc<Slot>),
+    /// A lookup of the system resolver, maybe shared with other handles.
+    System(system::Waiter),
+}
 
-    fn start_in(pool: &Arc<Pool>, host: &str, port: u16, lookup: Lookup) -> Resolve {
-        let done = |result| Resolve {
-            host: host.to_owned(),
-            state: State::Done(result),
-        };
-        if let Some(ip) = parse_ip_literal(host) {
-            return done(Ok(vec![SocketAddr::new(ip, port)]));
+impl Source {
+    fn slot(&self) -> &Slot {
+        match self {
+            Source::Answer(slot) => slot,
+            Source::System(w) => w.slot(),
         }
-        let invalid = |why: String| {
-            done(Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("invalid host name: {why}"),
-            )))
-        };
-        if host.is_empty() {
-            return invalid("empty".into());
+    }
+}
+
+impl Drop for Source {
+    fn drop(&mut self) {
+        match self {
+            Source::Answer(slot) => {
+                slot.release();
+            }
+            Source::System(w) => w.release(),
         }
-        if host.len() > MAX_HOST_LEN {
-            return invalid(format!("longer than {MAX_HOST_LEN} bytes"));
-        }
-        if host.contains('\0') {
-            return invalid("contains a NUL byte".into());
-        }
-        // A bracketed IPv6 literal with a zone reaches getaddrinfo without its brackets.
-        let name = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-            Some(inner) if inner.contains(':') => inner,
-            _ => host,
-        };
-        let job = Arc::new(Job {
-            name: name.to_owned(),
-            port,
-            lookup,
-            state: Mutex::new(JobState::default()),
-            done: Condvar::new(),
-        });
-        pool.submit(Arc::clone(&job));
-        Resolve {
-            host: host.to_owned(),
-            state: State::Pending(job),
+    }
+}
+
+impl ResolveHandle {
+    /// A handle answered already: what a resolver with the answer at hand returns.
+    pub fn ready(result: io::Result<Vec<SocketAddr>>) -> ResolveHandle {
+        ResolveHandle {
+            state: HandleState::Done(result),
         }
     }
 
-    /// Returns the answer if the lookup has finished, `None` while it is still running;
-    /// never blocks.
-    ///
-    /// Once finished, every later call (and [`wait`](Resolve::wait)) returns the same
-    /// answer again: the addresses, or an error of the same kind and message (the same OS
-    /// error code when there is one). An answer is never empty: no address is an
-    /// [`io::ErrorKind::NotFound`] error naming the host.
+    /// A handle to be answered later, and the [`ResolveAnswer`] that answers it (from any
+    /// thread: it is `Send`). An answer dropped without answering answers with an error.
+    pub fn pending() -> (ResolveHandle, ResolveAnswer) {
+        let slot = Arc::new(Slot::new(1));
+        let handle = ResolveHandle::waiting(Source::Answer(Arc::clone(&slot)), None);
+        (handle, ResolveAnswer { slot: Some(slot) })
+    }
+
+    fn waiting(source: Source, port: Option<u16>) -> ResolveHandle {
+        ResolveHandle {
+            state: HandleState::Waiting { source, port },
+        }
+    }
+
+    /// The answer if there is one, `None` while the lookup goes on; never blocks.
     pub fn poll(&mut self) -> Option<io::Result<Vec<SocketAddr>>> {
-        if let State::Pending(job) = &self.state {
-            let result = lock(&job.state).result.take()?;
-            self.state = State::Done(result);
+        if let HandleState::Waiting { source, port } = &self.state {
+            let answer = source.slot().peek()?;
+            self.state = HandleState::Done(with_port(answer, *port));
         }
         self.cached()
     }
 
-    /// Blocks until the lookup finishes or `timeout` passes (`None`: no limit), then
-    /// returns what [`poll`](Resolve::poll) would: `None` means still running.
+    /// Blocks until the answer arrives or `timeout` passes (`None`: no limit), then
+    /// returns what [`poll`](ResolveHandle::poll) would: `None` means no answer yet.
     pub fn wait(&mut self, timeout: Option<Duration>) -> Option<io::Result<Vec<SocketAddr>>> {
-        if let State::Pending(job) = &self.state {
-            // A deadline too far away to represent is no deadline.
-            let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
-            let mut st = lock(&job.state);
-            let result = loop {
-                if let Some(result) = st.result.take() {
-                    break result;
-                }
-                st = match deadline {
-                    None => job.done.wait(st).unwrap_or_else(|e| e.into_inner()),
-                    Some(deadline) => {
-                        let now = Instant::now();
-                        if now >= deadline {
-                            return None;
-                        }
-                        job.done
-                            .wait_timeout(st, deadline - now)
-                            .unwrap_or_else(|e| e.into_inner())
-                            .0
-                    }
-                };
-            };
-            drop(st);
-            self.state = State::Done(result);
+        if let HandleState::Waiting { source, port } = &self.state {
+            let answer = source.slot().wait(timeout)?;
+            self.state = HandleState::Done(with_port(answer, *port));
         }
         self.cached()
     }
 
-    /// The host name as given to [`start`](Resolve::start).
-    pub fn host(&self) -> &str {
-        &self.host
+    /// Whether the answer is in (then [`poll`](ResolveHandle::poll) returns it).
+    pub fn is_answered(&self) -> bool {
+        match &self.state {
+            HandleState::Done(_) => true,
+            HandleState::Waiting { source, .. } => source.slot().is_answered(),
+        }
     }
 
     fn cached(&self) -> Option<io::Result<Vec<SocketAddr>>> {
         match &self.state {
-            State::Pending(_) => None,
-            State::Done(Ok(addrs)) => Some(Ok(addrs.clone())),
-            State::Done(Err(e)) => Some(Err(crate::error::copy_io_error(e))),
+            HandleState::Waiting { .. } => None,
+            HandleState::Done(Ok(addrs)) => Some(Ok(addrs.clone())),
+            HandleState::Done(Err(e)) => Some(Err(crate::error::copy_io_error(e))),
         }
     }
 }
 
-impl Drop for Resolve {
-    fn drop(&mut self) {
-        if let State::Pending(job) = &self.state {
-            let mut st = lock(&job.state);
-            st.cancelled = true;
-            st.result = None;
-        }
-    }
-}
-
-impl fmt::Debug for Resolve {
+impl fmt::Debug for ResolveHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = f.debug_struct("Resolve");
-        d.field("host", &self.host);
+        let mut d = f.debug_struct("ResolveHandle");
         match &self.state {
-            State::Pending(_) => d.field("state", &"pending"),
-            State::Done(result) => d.field("result", result),
+            HandleState::Waiting { .. } => d.field("state", &"pending"),
+            HandleState::Done(result) => d.field("result", result),
         };
         d.finish()
     }
 }
 
-/// The lookup a worker runs: the system resolver (`getaddrinfo`), duplicates removed,
-/// order kept (it is the system's preference order).
-fn system_lookup(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
-    let mut addrs: Vec<SocketAddr> = Vec::new();
-    for addr in (host, port).to_socket_addrs()? {
-        if !addrs.contains(&addr) {
-            addrs.push(addr);
+/// Puts `port` on every address, when given.
+fn with_port(
+    answer: io::Result<Vec<SocketAddr>>,
+    port: Option<u16>,
+) -> io::Result<Vec<SocketAddr>> {
+    let mut addrs = answer?;
+    if let Some(port) = port {
+        for a in &mut addrs {
+            a.set_port(port);
         }
     }
     Ok(addrs)
 }
 
-/// One queued lookup, shared by its [`Resolve`] and the pool.
-struct Job {
-    name: String,
-    port: u16,
-    lookup: Lookup,
-    state: Mutex<JobState>,
+/// Answers the [`ResolveHandle`] it was made with ([`ResolveHandle::pending`]); `Send`,
+/// so a thread or loop of yours can hold it until it knows.
+pub struct ResolveAnswer {
+    /// `None` once answered.
+    slot: Option<Arc<Slot>>,
+}
+
+impl ResolveAnswer {
+    /// Gives the answer: the addresses in order of preference, or why there are none.
+    pub fn answer(mut self, result: io::Result<Vec<SocketAddr>>) {
+        if let Some(slot) = self.slot.take() {
+            slot.fill(result);
+        }
+    }
+
+    /// Whether nobody waits for the answer any more (the handle was dropped: the client
+    /// gave up, closed or timed out), so the lookup may be skipped.
+    pub fn is_abandoned(&self) -> bool {
+        self.slot.as_ref().is_none_or(|s| s.is_abandoned())
+    }
+}
+
+impl Drop for ResolveAnswer {
+    fn drop(&mut self) {
+        if let Some(slot) = self.slot.take() {
+            slot.fill(Err(io::Error::other(
+                "the resolver dropped the lookup without an answer",
+            )));
+        }
+    }
+}
+
+impl fmt::Debug for ResolveAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResolveAnswer")
+            .field("abandoned", &self.is_abandoned())
+            .finish()
+    }
+}
+
+/// Where an answer lands: shared by the handles waiting for it and whoever answers.
+pub(crate) struct Slot {
+    state: Mutex<SlotState>,
     done: Condvar,
 }
 
-#[derive(Default)]
-struct JobState {
-    cancelled: bool,
-    result: Option<io::Result<Vec<SocketAddr>>>,
+struct SlotState {
+    answer: Option<io::Result<Vec<SocketAddr>>>,
+    /// Handles that have not been dropped.
+    handles: usize,
 }
 
-impl Job {
-    fn run(&self) {
-        if lock(&self.state).cancelled {
-            return;
+impl Slot {
+    fn new(handles: usize) -> Slot {
+        Slot {
+            state: Mutex::new(SlotState {
+                answer: None,
+                handles,
+            }),
+            done: Condvar::new(),
         }
-        let result = catch_unwind(AssertUnwindSafe(|| (self.lookup)(&self.name, self.port)))
-            .unwrap_or_else(|_| Err(io::Error::other("the name lookup panicked")));
-        let result = match result {
-            Ok(addrs) if addrs.is_empty() => Err(io::Error::new(
-                io::ErrorKind::NotFound,
-                format!("no addresses found for host {}", self.name),
-            )),
-            other => other,
-        };
-        self.finish(result);
     }
 
-    fn finish(&self, result: io::Result<Vec<SocketAddr>>) {
+    /// Stores the first answer and wakes the waiters; later answers are ignored.
+    fn fill(&self, answer: io::Result<Vec<SocketAddr>>) {
         let mut st = lock(&self.state);
-        if !st.cancelled {
-            st.result = Some(result);
+        if st.answer.is_none() {
+            st.answer = Some(answer);
             self.done.notify_all();
         }
     }
-}
 
-/// The resolver threads and their queue.
-struct Pool {
-    state: Mutex<PoolState>,
-    work: Condvar,
-    max_workers: usize,
-    idle_exit: Duration,
-}
-
-#[derive(Default)]
-struct PoolState {
-    queue: VecDeque<Arc<Job>>,
-    /// Threads alive (including ones being spawned).
-    workers: usize,
-    /// Threads waiting for work.
-    idle: usize,
-    /// Most threads ever alive at once, for tests.
-    peak_workers: usize,
-}
-
-fn global_pool() -> &'static Arc<Pool> {
-    static POOL: OnceLock<Arc<Pool>> = OnceLock::new();
-    POOL.get_or_init(|| Pool::new(MAX_WORKERS, IDLE_EXIT))
-}
-
-impl Pool {
-    fn new(max_workers: usize, idle_exit: Duration) -> Arc<Pool> {
-        Arc::new(Pool {
-            state: Mutex::new(PoolState::default()),
-            work: Condvar::new(),
-            max_workers: max_workers.max(1),
-            idle_exit,
-        })
+    fn peek(&self) -> Option<io::Result<Vec<SocketAddr>>> {
+        copy_answer(lock(&self.state).answer.as_ref()?)
     }
 
-    fn submit(self: &Arc<Self>, job: Arc<Job>) {
-        let spawn = {
-            let mut st = lock(&self.state);
-            st.queue.push_back(job);
-            // Each idle thread will take one queued job; spawn only for the excess.
-            if st.queue.len() > st.idle && st.workers < self.max_workers {
-                st.workers += 1;
-                st.peak_workers = st.peak_workers.max(st.workers);
-                true
-            } else {
-                self.work.notify_one();
-                false
-            }
-        };
-        if !spawn {
-            return;
-        }
-        let pool = Arc::clone(self);
-        let spawned = thread::Builder::new()
-            .name("pollhttp-resolver".into())
-            .spawn(move || pool.worker());
-        if let Err(e) = spawned {
-            let orphans: Vec<Arc<Job>> = {
-                let mut st = lock(&self.state);
-                st.workers -= 1;
-                // With no thread left the queue would never drain: fail it instead.
-                if st.workers == 0 {
-                    st.queue.drain(..).collect()
-                } else {
-                    Vec::new()
-                }
-            };
-            for job in orphans {
-                job.finish(Err(io::Error::new(
-                    e.kind(),
-                    format!("cannot start a resolver thread: {e}"),
-                )));
-            }
-        }
-    }
-
-    fn worker(&self) {
+    fn wait(&self, timeout: Option<Duration>) -> Option<io::Result<Vec<SocketAddr>>> {
+        // A deadline too far away to represent is no deadline.
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let mut st = lock(&self.state);
         loop {
-            if let Some(job) = st.queue.pop_front() {
-                drop(st);
-                job.run();
-                drop(job);
-                st = lock(&self.state);
-                continue;
+            if let Some(answer) = &st.answer {
+                return copy_answer(answer);
             }
-            st.idle += 1;
-            let deadline = Instant::now().checked_add(self.idle_exit);
-            while st.queue.is_empty() {
-                let wait = match deadline {
-                    Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
-                        Some(left) if !left.is_zero() => left,
-                        _ => break,
-                    },
-                    None => Duration::from_secs(3600),
-                };
-                st = self
-                    .work
-                    .wait_timeout(st, wait)
-                    .unwrap_or_else(|e| e.into_inner())
-                    .0;
-            }
-            st.idle -= 1;
-            if st.queue.is_empty() {
-                st.workers -= 1;
-                return;
-            }
+            st = match deadline {
+                None => self.done.wait(st).unwrap_or_else(|e| e.into_inner()),
+                Some(deadline) => {
+                    let left = deadline.checked_duration_since(Instant::now())?;
+                    if left.is_zero() {
+                        return None;
+                    }
+                    self.done
+                        .wait_timeout(st, left)
+                        .unwrap_or_else(|e| e.into_inner())
+                        .0
+                }
+            };
         }
     }
 
-    #[cfg(test)]
-    fn counts(&self) -> (usize, usize) {
-        let st = lock(&self.state);
-        (st.workers, st.peak_workers)
+    fn is_answered(&self) -> bool {
+        lock(&self.state).answer.is_some()
     }
+
+    /// Nobody waits for an answer that has not come.
+    fn is_abandoned(&self) -> bool {
+        let st = lock(&self.state);
+        st.handles == 0 && st.answer.is_none()
+    }
+
+    fn add_handle(&self) {
+        lock(&self.state).handles += 1;
+    }
+
+    /// A handle is gone; returns how many remain.
+    fn release(&self) -> usize {
+        let mut st = lock(&self.state);
+        st.handles = st.handles.saturating_sub(1);
+        st.handles
+    }
+
+    fn handles(&self) -> usize {
+        lock(&self.state).handles
+    }
+}
+
+fn copy_answer(answer: &io::Result<Vec<SocketAddr>>) -> Option<io::Result<Vec<SocketAddr>>> {
+    Some(match answer {
+        Ok(addrs) => Ok(addrs.clone()),
+        Err(e) => Err(crate::error::copy_io_error(e)),
+    })
 }
 
 #[cfg(test)]

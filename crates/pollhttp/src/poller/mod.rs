@@ -7,6 +7,11 @@
 //! while a body is being read in pieces. Everywhere else the client itself reads until the
 //! socket would block, and nothing is done per request.
 //!
+//! A client connecting to several addresses at once (Happy Eyeballs) shows one descriptor
+//! for all its attempts, a readiness set of their sockets (see
+//! [`HttpClient::raw_fd`]), so one registration per client still sees every attempt; the
+//! start of its next attempt is one of its deadlines.
+//!
 //! A silent server never makes a socket ready, so the poller also keeps each client's
 //! [`next_deadline`](HttpClient::next_deadline) (taken at `register` and `update`) in a
 //! deadline queue (`deadlines.rs`), and reports the client once that instant has

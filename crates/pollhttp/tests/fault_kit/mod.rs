@@ -19,6 +19,7 @@ pub fn short_timeouts() -> Timeouts {
     Timeouts {
         resolve: Some(SHORT),
         connect: Some(SHORT),
+        attempt_delay: Some(Timeouts::DEFAULT_ATTEMPT_DELAY),
         connect_total: Some(Duration::from_secs(5)),
         tls_handshake: Some(SHORT),
         response_head: Some(SHORT),
@@ -136,6 +137,7 @@ pub fn virtual_timeouts() -> Timeouts {
     Timeouts {
         resolve: Some(LONG),
         connect: Some(LONG),
+        attempt_delay: Some(Timeouts::DEFAULT_ATTEMPT_DELAY),
         connect_total: Some(5 * LONG),
         tls_handshake: Some(LONG),
         response_head: Some(LONG),
