@@ -106,3 +106,36 @@ impl std::fmt::Debug for BlackHole {
             .finish()
     }
 }
+
+/// How many sockets (of any process) are connecting (SYN sent) to `addr`, from the
+/// kernel's table: what shows that a client closed the attempts it gave up on.
+///
+/// # Panics
+/// Where Linux's `/proc/net/tcp` cannot be read (the test cannot check then).
+pub fn syn_sent_to(addr: SocketAddr) -> usize {
+    let (table, want) = match addr {
+        SocketAddr::V4(a) => {
+            let ip = u32::from_ne_bytes(a.ip().octets());
+            ("/proc/net/tcp", format!("{ip:08X}:{:04X}", a.port()))
+        }
+        SocketAddr::V6(a) => {
+            let o = a.ip().octets();
+            let words: String = o
+                .chunks(4)
+                .map(|w| format!("{:08X}", u32::from_ne_bytes([w[0], w[1], w[2], w[3]])))
+                .collect();
+            ("/proc/net/tcp6", format!("{words}:{:04X}", a.port()))
+        }
+    };
+    let text = std::fs::read_to_string(table).unwrap_or_else(|e| {
+        panic!("cannot read {table} ({e}): counting connecting sockets needs Linux's /proc")
+    });
+    text.lines()
+        .skip(1)
+        .filter(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            // rem_address, and state 02: SYN_SENT
+            f.get(2) == Some(&want.as_str()) && f.get(3) == Some(&"02")
+        })
+        .count()
+}

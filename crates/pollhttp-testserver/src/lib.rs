@@ -54,7 +54,7 @@ mod scripted;
 mod step;
 mod wire;
 
-pub use black_hole::BlackHole;
+pub use black_hole::{syn_sent_to, BlackHole};
 pub use demo::{page::demo_page, page::fnv1a64, DemoServer, HELLO_BODY, SLOW_BODY};
 pub use pattern::{fill_pattern, pattern_byte};
 pub use scripted::ScriptedServer;

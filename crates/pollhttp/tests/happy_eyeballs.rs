@@ -76,36 +76,6 @@ fn hello(c: &mut HttpClient) {
     assert_eq!(body, HELLO_BODY.as_bytes());
 }
 
-/// The sockets of this process connecting (SYN sent) to `addr`, from the kernel's table
-/// (Linux's /proc/net/tcp; elsewhere the test fails, saying so).
-fn connecting_to(addr: SocketAddr) -> usize {
-    let (table, want) = match addr {
-        SocketAddr::V4(a) => {
-            let ip = u32::from_ne_bytes(a.ip().octets());
-            ("/proc/net/tcp", format!("{ip:08X}:{:04X}", a.port()))
-        }
-        SocketAddr::V6(a) => {
-            let o = a.ip().octets();
-            let words: String = o
-                .chunks(4)
-                .map(|w| format!("{:08X}", u32::from_ne_bytes([w[0], w[1], w[2], w[3]])))
-                .collect();
-            ("/proc/net/tcp6", format!("{words}:{:04X}", a.port()))
-        }
-    };
-    let text = std::fs::read_to_string(table).unwrap_or_else(|e| {
-        panic!("cannot read {table} ({e}): counting connecting sockets needs Linux's /proc")
-    });
-    text.lines()
-        .skip(1)
-        .filter(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            // rem_address, and state 02: SYN_SENT
-            f.get(2) == Some(&want.as_str()) && f.get(3) == Some(&"02")
-        })
-        .count()
-}
-
 #[test]
 fn a_dead_first_address_costs_one_attempt_delay() {
     let hole = black_hole("127.0.0.1:0");
@@ -125,7 +95,7 @@ fn a_dead_first_address_costs_one_attempt_delay() {
     }
     assert_eq!(c.status(), Status::Connecting);
     assert_eq!(outcomes(&c), vec![(hole.addr(), AttemptOutcome::Pending)]);
-    assert_eq!(connecting_to(hole.addr()), 1);
+    assert_eq!(pollhttp_testserver::syn_sent_to(hole.addr()), 1);
     // ...and the next address is due one attempt delay after the first started.
     assert_eq!(c.next_deadline(), Some(t0 + DELAY));
     clock.advance(DELAY);
@@ -146,7 +116,7 @@ fn a_dead_first_address_costs_one_attempt_delay() {
     let started: Vec<Instant> = c.connect_attempts().iter().map(|a| a.started).collect();
     assert_eq!(started, vec![t0, t0 + DELAY]);
     // The loser's socket is closed: nothing of this process is connecting there any more.
-    assert_eq!(connecting_to(hole.addr()), 0);
+    assert_eq!(pollhttp_testserver::syn_sent_to(hole.addr()), 0);
     hello(&mut c);
     // The list stays with the connection.
     assert_eq!(c.connect_attempts().len(), 2);
@@ -175,7 +145,7 @@ fn families_are_interleaved_so_a_dead_ipv6_route_costs_one_delay() {
         ],
         "dead2 was never tried"
     );
-    assert_eq!(connecting_to(dead1.addr()), 0);
+    assert_eq!(pollhttp_testserver::syn_sent_to(dead1.addr()), 0);
     hello(&mut c);
 }
 
@@ -225,7 +195,7 @@ fn every_attempt_timing_out_is_cant_connect_after_the_last_ones_limit() {
     clock.advance(Duration::from_secs(1) - DELAY);
     c.poll().unwrap();
     assert_eq!(c.status(), Status::Connecting);
-    assert_eq!(connecting_to(holes[0].addr()), 0);
+    assert_eq!(pollhttp_testserver::syn_sent_to(holes[0].addr()), 0);
     assert_eq!(c.next_deadline(), Some(t0 + DELAY + Duration::from_secs(1)));
     clock.advance(DELAY);
     let err = c.poll().unwrap_err();
@@ -238,7 +208,7 @@ fn every_attempt_timing_out_is_cant_connect_after_the_last_ones_limit() {
             (holes[1].addr(), AttemptOutcome::TimedOut)
         ]
     );
-    assert_eq!(connecting_to(holes[1].addr()), 0);
+    assert_eq!(pollhttp_testserver::syn_sent_to(holes[1].addr()), 0);
 }
 
 #[test]
@@ -279,11 +249,11 @@ fn closing_while_connecting_closes_every_attempt() {
     c.poll().unwrap();
     clock.advance(DELAY);
     c.poll().unwrap();
-    assert_eq!(connecting_to(holes[0].addr()), 1);
-    assert_eq!(connecting_to(holes[1].addr()), 1);
+    assert_eq!(pollhttp_testserver::syn_sent_to(holes[0].addr()), 1);
+    assert_eq!(pollhttp_testserver::syn_sent_to(holes[1].addr()), 1);
     c.close();
-    assert_eq!(connecting_to(holes[0].addr()), 0);
-    assert_eq!(connecting_to(holes[1].addr()), 0);
+    assert_eq!(pollhttp_testserver::syn_sent_to(holes[0].addr()), 0);
+    assert_eq!(pollhttp_testserver::syn_sent_to(holes[1].addr()), 0);
     assert_eq!(
         outcomes(&c),
         vec![
@@ -345,7 +315,7 @@ impl OlderWins {
                 (self.second.addr(), AttemptOutcome::Abandoned)
             ]
         );
-        assert_eq!(connecting_to(self.second.addr()), 0);
+        assert_eq!(pollhttp_testserver::syn_sent_to(self.second.addr()), 0);
     }
 }
 
@@ -458,7 +428,7 @@ fn blocking_mode_connects_past_a_dead_address() {
             (server.addr(), AttemptOutcome::Connected)
         ]
     );
-    assert_eq!(connecting_to(hole.addr()), 0);
+    assert_eq!(pollhttp_testserver::syn_sent_to(hole.addr()), 0);
     c.request(Method::Get, "/hello", &[], "").unwrap();
     c.poll().unwrap();
     assert_eq!(c.response_code(), 200);

@@ -37,20 +37,7 @@ impl Certificates {
     /// do it before the poll loop.
     #[doc(alias = "load")]
     pub fn from_pem_file(path: impl AsRef<Path>) -> Result<Certificates, TlsError> {
-        let path = path.as_ref();
-        let pem = std::fs::read(path).map_err(|e| {
-            TlsError::new(
-                TlsErrorKind::InvalidConfig,
-                format!("cannot read {}: {e}", path.display()),
-            )
-            .with_io(e)
-        })?;
-        Certificates::from_pem(&pem).map_err(|e| {
-            TlsError::new(
-                TlsErrorKind::InvalidConfig,
-                format!("{}: {}", path.display(), e.detail()),
-            )
-        })
+        super::read_file(path.as_ref(), Certificates::from_pem)
     }
 
     /// Wraps DER-encoded certificates as they are. They are parsed when used; a

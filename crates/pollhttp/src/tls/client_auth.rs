@@ -61,20 +61,7 @@ impl PrivateKey {
     /// Reads a PEM file; see [`from_pem`](PrivateKey::from_pem). This reads the disk: do
     /// it before the poll loop.
     pub fn from_pem_file(path: impl AsRef<Path>) -> Result<PrivateKey, TlsError> {
-        let path = path.as_ref();
-        let pem = std::fs::read(path).map_err(|e| {
-            TlsError::new(
-                TlsErrorKind::InvalidConfig,
-                format!("cannot read {}: {e}", path.display()),
-            )
-            .with_io(e)
-        })?;
-        PrivateKey::from_pem(&pem).map_err(|e| {
-            TlsError::new(
-                TlsErrorKind::InvalidConfig,
-                format!("{}: {}", path.display(), e.detail()),
-            )
-        })
+        super::read_file(path.as_ref(), PrivateKey::from_pem)
     }
 
     /// A key in DER form: PKCS#8, PKCS#1 or SEC1, told apart by their structure. Fails

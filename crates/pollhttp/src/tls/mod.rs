@@ -110,3 +110,24 @@ pub use stream::TlsStream;
 /// [`CryptoProvider`]: rustls::crypto::CryptoProvider
 /// [`ClientConfig`]: rustls::ClientConfig
 pub use rustls;
+
+/// Reads a file of TLS material and parses it with `parse`; either failure is
+/// [`TlsErrorKind::InvalidConfig`] naming the file (a read failure keeps the OS error).
+pub(crate) fn read_file<T>(
+    path: &std::path::Path,
+    parse: impl FnOnce(&[u8]) -> Result<T, TlsError>,
+) -> Result<T, TlsError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        TlsError::new(
+            TlsErrorKind::InvalidConfig,
+            format!("cannot read {}: {e}", path.display()),
+        )
+        .with_io(e)
+    })?;
+    parse(&bytes).map_err(|e| {
+        TlsError::new(
+            TlsErrorKind::InvalidConfig,
+            format!("{}: {}", path.display(), e.detail()),
+        )
+    })
+}

@@ -68,20 +68,7 @@ impl RevocationLists {
     /// Reads a file in PEM or DER; see [`from_bytes`](RevocationLists::from_bytes). This
     /// reads the disk: do it before the poll loop.
     pub fn from_file(path: impl AsRef<Path>) -> Result<RevocationLists, TlsError> {
-        let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| {
-            TlsError::new(
-                TlsErrorKind::InvalidConfig,
-                format!("cannot read {}: {e}", path.display()),
-            )
-            .with_io(e)
-        })?;
-        RevocationLists::from_bytes(&bytes).map_err(|e| {
-            TlsError::new(
-                TlsErrorKind::InvalidConfig,
-                format!("{}: {}", path.display(), e.detail()),
-            )
-        })
+        super::read_file(path.as_ref(), RevocationLists::from_bytes)
     }
 
     /// How many lists there are.

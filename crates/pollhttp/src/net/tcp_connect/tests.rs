@@ -254,36 +254,6 @@ fn the_last_expired_attempt_is_named_in_the_error() {
     assert!(e.to_string().contains("2 addresses tried"), "{e}");
 }
 
-/// The sockets this process has connecting (SYN sent) to `addr`, from the kernel's table
-/// (Linux's /proc/net/tcp; elsewhere the test fails, saying so).
-fn connecting_to(addr: SocketAddr) -> usize {
-    let (table, want) = match addr {
-        SocketAddr::V4(a) => {
-            let ip = u32::from_ne_bytes(a.ip().octets());
-            ("/proc/net/tcp", format!("{ip:08X}:{:04X}", a.port()))
-        }
-        SocketAddr::V6(a) => {
-            let o = a.ip().octets();
-            let words: String = o
-                .chunks(4)
-                .map(|w| format!("{:08X}", u32::from_ne_bytes([w[0], w[1], w[2], w[3]])))
-                .collect();
-            ("/proc/net/tcp6", format!("{words}:{:04X}", a.port()))
-        }
-    };
-    let text = std::fs::read_to_string(table).unwrap_or_else(|e| {
-        panic!("cannot read {table} ({e}): counting connecting sockets needs Linux's /proc")
-    });
-    text.lines()
-        .skip(1)
-        .filter(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            // rem_address, state 02 = SYN_SENT
-            f.get(2) == Some(&want.as_str()) && f.get(3) == Some(&"02")
-        })
-        .count()
-}
-
 #[test]
 fn racing_attempts_the_first_to_connect_wins_and_the_others_are_closed() {
     let hole = black_hole("127.0.0.1:0");
@@ -291,7 +261,7 @@ fn racing_attempts_the_first_to_connect_wins_and_the_others_are_closed() {
     let t0 = Instant::now();
     let mut c = TcpConnect::start(vec![hole.addr(), live.local_addr().unwrap()], t0);
     assert!(matches!(c.poll(t0), ConnectPoll::Pending));
-    assert_eq!(connecting_to(hole.addr()), 1);
+    assert_eq!(pollhttp_testserver::syn_sent_to(hole.addr()), 1);
     // The attempt delay passed (the core says so): the next address, the first going on.
     let t1 = t0 + Duration::from_millis(250);
     assert!(c.start_next(t1));
@@ -312,7 +282,7 @@ fn racing_attempts_the_first_to_connect_wins_and_the_others_are_closed() {
     );
     assert_eq!(c.attempts()[1].started, t1);
     // The loser's socket is closed: the kernel has nothing left connecting there.
-    assert_eq!(connecting_to(hole.addr()), 0);
+    assert_eq!(pollhttp_testserver::syn_sent_to(hole.addr()), 0);
     check_stream(s, &live);
 }
 
