@@ -17,7 +17,8 @@
 //! With the `certs` feature, the `certs` module makes certificate authorities and server
 //! certificates at run time for TLS tests. The `fanout` feature adds what runs with
 //! thousands of connections use: `loop_server` (one thread on mio), `fleet` (pollhttp
-//! clients on one `Poller`) and `process` (descriptor limit, memory, CPU time).
+//! clients on one `Poller`) and `process` (descriptor limit, memory, CPU time); these three are
+//! Unix-only (mio descriptors, `Poller`).
 //!
 //! ```
 //! use pollhttp_testserver::{response, ScriptedServer, Step};
@@ -42,12 +43,12 @@ mod black_hole;
 #[cfg(feature = "certs")]
 pub mod certs;
 mod demo;
-#[cfg(feature = "fanout")]
+#[cfg(all(feature = "fanout", unix))]
 pub mod fleet;
-#[cfg(feature = "fanout")]
+#[cfg(all(feature = "fanout", unix))]
 pub mod loop_server;
 mod pattern;
-#[cfg(feature = "fanout")]
+#[cfg(all(feature = "fanout", unix))]
 pub mod process;
 mod reader;
 mod scripted;

@@ -597,7 +597,20 @@ fn is_resource_shortage(e: &io::Error) -> bool {
     })
 }
 
-#[cfg(not(unix))]
+/// Out of sockets (`WSAEMFILE`) or buffer space (`WSAENOBUFS`).
+#[cfg(windows)]
+fn is_resource_shortage(e: &io::Error) -> bool {
+    const WSAEMFILE: i32 = 10024;
+    const WSAENOBUFS: i32 = 10055;
+    let code = e.raw_os_error().or_else(|| {
+        e.get_ref()
+            .and_then(|i| i.downcast_ref::<crate::net::ConnectFailed>())
+            .and_then(|f| f.last_error().raw_os_error())
+    });
+    matches!(code, Some(WSAEMFILE | WSAENOBUFS))
+}
+
+#[cfg(not(any(unix, windows)))]
 fn is_resource_shortage(_: &io::Error) -> bool {
     false
 }

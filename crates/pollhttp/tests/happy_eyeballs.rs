@@ -10,11 +10,16 @@ mod common;
 use common::{poll_while, read_body};
 use pollhttp::{
     AttemptOutcome, Clock, ConnectAttempt, HttpClient, HttpRequest, HttpRequestResult, ManualClock,
-    Method, Poller, ResolveHandle, Resolver, StaticResolver, Status, TimeoutPhase, Timeouts,
+    Method, StaticResolver, Status, TimeoutPhase, Timeouts,
 };
+// `Poller` and `raw_fd()` are Unix-only for now (see README, Windows).
+#[cfg(unix)]
+use pollhttp::{Poller, ResolveHandle, Resolver};
 use pollhttp_testserver::{BlackHole, DemoServer, HELLO_BODY};
 use std::net::{SocketAddr, TcpListener};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+#[cfg(unix)]
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 const DELAY: Duration = Timeouts::DEFAULT_ATTEMPT_DELAY;
@@ -335,6 +340,7 @@ fn wait_watches_every_attempt() {
 }
 
 #[test]
+#[cfg(unix)]
 fn the_poller_watches_every_attempt() {
     let mut t = OlderWins::start();
     let mut poller = Poller::new().unwrap();
@@ -366,6 +372,7 @@ fn the_poller_watches_every_attempt() {
 }
 
 #[test]
+#[cfg(unix)]
 fn a_callers_own_poller_on_raw_fd_watches_every_attempt() {
     // What an engine's event loop does: register `raw_fd()` for `interest()`, follow the
     // descriptor when it changes, poll the client when woken or at `next_deadline()`.
@@ -464,11 +471,13 @@ fn http_request_passes_its_resolver_on() {
 
 /// A resolver of the test's own: names starting with `slow` are never answered (their
 /// answers are kept until the resolver is dropped), others are the demo server.
+#[cfg(unix)]
 struct Stalling {
     server: SocketAddr,
     held: Mutex<Vec<pollhttp::ResolveAnswer>>,
 }
 
+#[cfg(unix)]
 impl Resolver for Stalling {
     fn resolve(&self, host: &str, _port: u16) -> ResolveHandle {
         if host.starts_with("slow") {
@@ -482,6 +491,7 @@ impl Resolver for Stalling {
 }
 
 #[test]
+#[cfg(unix)]
 fn twenty_slow_lookups_do_not_delay_a_fast_one() {
     let server = DemoServer::start().unwrap();
     let resolver = Arc::new(Stalling {

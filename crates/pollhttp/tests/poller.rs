@@ -1,6 +1,9 @@
 //! `Poller` over real loopback sockets: a thousand connections from one thread, resolving
 //! clients, reconnects onto reused descriptor numbers, bytes already buffered, bodies read
 //! in pieces, and tokens that are gone.
+//!
+//! `Poller` is Unix-only for now (see README, Windows).
+#![cfg(unix)]
 
 use pollhttp::{HttpClient, Method, Poller, Status, Token};
 use pollhttp_testserver::fleet::Fleet;

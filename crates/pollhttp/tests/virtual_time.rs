@@ -4,7 +4,10 @@
 mod common;
 
 use common::poll_while;
-use pollhttp::{Clock, HttpClient, ManualClock, Method, Poller, Status, TimeoutPhase, Timeouts};
+// `Poller` is Unix-only for now (see README, Windows).
+#[cfg(unix)]
+use pollhttp::Poller;
+use pollhttp::{Clock, HttpClient, ManualClock, Method, Status, TimeoutPhase, Timeouts};
 use pollhttp_testserver::{ScriptedServer, Step};
 use std::time::Duration;
 
@@ -53,6 +56,7 @@ fn response_head_expires_when_the_clock_says_so() {
 }
 
 #[test]
+#[cfg(unix)]
 fn poller_reports_a_client_at_its_virtual_deadline() {
     let server = silent_server();
     let clock = ManualClock::new();
@@ -85,6 +89,7 @@ fn poller_reports_a_client_at_its_virtual_deadline() {
 }
 
 #[test]
+#[cfg(unix)]
 fn poller_ticks_for_a_resolving_client_while_the_clock_stands_still() {
     // The tick that reports clients with no socket to watch is a real-time cadence.
     let clock = ManualClock::new();
@@ -106,6 +111,7 @@ fn poller_ticks_for_a_resolving_client_while_the_clock_stands_still() {
 }
 
 #[test]
+#[cfg(unix)]
 fn poller_timeout_is_real_time_while_the_clock_stands_still() {
     // A client deadline 30 ms ahead on a clock that never moves: the caller's 100 ms
     // timeout still ends the call.

@@ -182,4 +182,31 @@ impl HttpClient {
             Transport::None => None,
         }
     }
+
+    /// The socket's handle on Windows, the counterpart of
+    /// [`raw_fd`](HttpClient::raw_fd): to register with the caller's own poller
+    /// (`WSAPoll`, `select`, an engine's event loop) for
+    /// [`interest`](HttpClient::interest). Changes when the client reconnects, and while
+    /// it connects.
+    ///
+    /// Windows has no readiness set that is itself a socket (as an epoll or kqueue
+    /// descriptor is), so while several TCP attempts are in progress (see `raw_fd`) this
+    /// is the socket of the oldest attempt still in progress, for
+    /// [`Interest::Write`]. The others are not missed: the client's
+    /// [`wait`](HttpClient::wait) waits on all of them at once, and its `poll()` checks all
+    /// of them; a caller's own poller that watches only this socket learns of a younger
+    /// attempt connecting first at the latest by
+    /// [`next_deadline`](HttpClient::next_deadline) (the next attempt's start or an
+    /// attempt's limit), or when the oldest one connects or fails.
+    ///
+    /// Use it for readiness only: the client's reads and writes expect the socket to stay
+    /// non-blocking.
+    #[cfg(windows)]
+    pub fn raw_socket(&self) -> Option<std::os::windows::io::RawSocket> {
+        match &self.transport {
+            Transport::Stream(s) => s.raw_socket(),
+            Transport::Connecting(c) => c.raw_socket(),
+            Transport::None => None,
+        }
+    }
 }

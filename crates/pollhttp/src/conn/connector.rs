@@ -354,4 +354,15 @@ impl Connector {
             _ => None,
         }
     }
+
+    /// The socket of the current stage, for the caller's own poller (Windows).
+    #[cfg(windows)]
+    pub(crate) fn raw_socket(&self) -> Option<std::os::windows::io::RawSocket> {
+        match &self.stage {
+            Stage::Tcp(tcp) => tcp.raw_socket(),
+            Stage::Tunnel(stream) => stream.raw_socket(),
+            Stage::Tls(hs) => hs.raw_socket(),
+            _ => None,
+        }
+    }
 }

@@ -7,5 +7,6 @@ mod stream_peer;
 
 pub(crate) use connector::{Connector, Progress, Via};
 pub(crate) use recv_buf::RecvBuf;
-pub(crate) use stream_peer::wait_fd;
+#[cfg(any(unix, windows))]
+pub(crate) use stream_peer::{poll_timespec, wait_fd};
 pub use stream_peer::{Interest, StreamPeer};

@@ -100,6 +100,13 @@ pub trait StreamPeer: Send {
         None
     }
 
+    /// The socket's handle, to register with the caller's own poller: the Windows
+    /// counterpart of `raw_fd`.
+    #[cfg(windows)]
+    fn raw_socket(&self) -> Option<std::os::windows::io::RawSocket> {
+        None
+    }
+
     /// Ends the stream in both directions (best effort).
     #[doc(alias = "disconnect_from_host")]
     fn shutdown(&mut self) {}
@@ -110,14 +117,14 @@ pub trait StreamPeer: Send {
     }
 }
 
-/// Waits on one file descriptor with poll(2).
-#[cfg(unix)]
+/// Waits on one socket with poll(2), on Windows with `WSAPoll` (both through rustix).
+#[cfg(any(unix, windows))]
 pub(crate) fn wait_fd(
-    fd: std::os::fd::BorrowedFd<'_>,
+    fd: rustix::fd::BorrowedFd<'_>,
     interest: Interest,
     timeout: Option<Duration>,
 ) -> io::Result<bool> {
-    use rustix::event::{poll, PollFd, PollFlags, Timespec};
+    use rustix::event::{poll, PollFd, PollFlags};
     let mut flags = PollFlags::empty();
     if interest.wants_read() {
         flags |= PollFlags::IN;
@@ -126,16 +133,26 @@ pub(crate) fn wait_fd(
         flags |= PollFlags::OUT;
     }
     let mut fds = [PollFd::new(&fd, flags)];
-    let ts = timeout.map(|t| Timespec {
-        tv_sec: t.as_secs().min(i64::MAX as u64) as i64,
-        tv_nsec: t.subsec_nanos() as _,
-    });
+    let ts = timeout.map(poll_timespec);
     loop {
         match poll(&mut fds, ts.as_ref()) {
             Ok(n) => return Ok(n > 0),
             Err(rustix::io::Errno::INTR) => continue,
             Err(e) => return Err(e.into()),
         }
+    }
+}
+
+/// A poll timeout as rustix takes it. `WSAPoll` takes whole milliseconds in an `i32`
+/// (rustix rounds up), so on Windows a longer wait is cut to about 24 days: a wait that
+/// ends early only reports "ready" early, which every caller's loop handles.
+#[cfg(any(unix, windows))]
+pub(crate) fn poll_timespec(t: Duration) -> rustix::event::Timespec {
+    #[cfg(windows)]
+    let t = t.min(Duration::from_millis(i32::MAX as u64));
+    rustix::event::Timespec {
+        tv_sec: t.as_secs().min(i64::MAX as u64) as i64,
+        tv_nsec: t.subsec_nanos() as _,
     }
 }
 
@@ -152,9 +169,9 @@ impl StreamPeer for TcpStream {
         io::Write::write_vectored(self, bufs)
     }
 
-    #[cfg(unix)]
+    #[cfg(any(unix, windows))]
     fn wait(&mut self, interest: Interest, timeout: Option<Duration>) -> io::Result<bool> {
-        use std::os::fd::AsFd;
+        use rustix::fd::AsFd;
         wait_fd(self.as_fd(), interest, timeout)
     }
 
@@ -162,6 +179,12 @@ impl StreamPeer for TcpStream {
     fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
         use std::os::fd::AsRawFd;
         Some(self.as_raw_fd())
+    }
+
+    #[cfg(windows)]
+    fn raw_socket(&self) -> Option<std::os::windows::io::RawSocket> {
+        use std::os::windows::io::AsRawSocket;
+        Some(self.as_raw_socket())
     }
 
     fn shutdown(&mut self) {
@@ -194,6 +217,10 @@ impl<T: StreamPeer + ?Sized> StreamPeer for Box<T> {
     #[cfg(unix)]
     fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
         (**self).raw_fd()
+    }
+    #[cfg(windows)]
+    fn raw_socket(&self) -> Option<std::os::windows::io::RawSocket> {
+        (**self).raw_socket()
     }
     fn shutdown(&mut self) {
         (**self).shutdown()

@@ -289,6 +289,15 @@ impl TcpConnect {
         }
     }
 
+    /// The socket for the caller's own poller on Windows, which has no readiness set that
+    /// is itself a socket: the oldest attempt in progress (wait to write). The client's
+    /// own waits watch every attempt.
+    #[cfg(windows)]
+    pub(crate) fn raw_socket(&self) -> Option<std::os::windows::io::RawSocket> {
+        use std::os::windows::io::AsRawSocket;
+        self.pending.first().map(|a| a.socket.as_raw_socket())
+    }
+
     /// The descriptor [`raw_fd`](TcpConnect::raw_fd) names, borrowed.
     #[cfg(all(test, unix))]
     pub(crate) fn watched_fd(&self) -> Option<std::os::fd::BorrowedFd<'_>> {
@@ -515,12 +524,19 @@ impl Attempt {
     /// case (on loopback and fast networks the handshake is over by the first poll) in one
     /// system call; readiness and the pending error are looked at only when it is not
     /// connected yet.
-    #[cfg(unix)]
+    ///
+    /// On Windows the pending error is looked at also when the socket is not ready:
+    /// `WSAPoll` before Windows 10 version 2004 does not report a failed connect.
+    #[cfg(any(unix, windows))]
     fn check(&self) -> io::Result<bool> {
         if self.socket.peer_addr().is_ok() {
             return Ok(true);
         }
         if !self.wait(Some(Duration::ZERO))? {
+            #[cfg(windows)]
+            if let Some(e) = self.socket.take_error()? {
+                return Err(e);
+            }
             return Ok(false);
         }
         if let Some(e) = self.socket.take_error()? {
@@ -532,7 +548,7 @@ impl Attempt {
     }
 
     /// `Ok(true)` when connected, `Ok(false)` while in progress, `Err` when failed.
-    #[cfg(not(unix))]
+    #[cfg(not(any(unix, windows)))]
     fn check(&self) -> io::Result<bool> {
         if let Some(e) = self.socket.take_error()? {
             return Err(e);
@@ -545,30 +561,28 @@ impl Attempt {
         }
     }
 
-    #[cfg(unix)]
+    #[cfg(any(unix, windows))]
     fn wait(&self, timeout: Option<Duration>) -> io::Result<bool> {
-        use std::os::fd::AsFd;
+        use rustix::fd::AsFd;
         crate::conn::wait_fd(self.socket.as_fd(), crate::conn::Interest::Write, timeout)
     }
 
-    #[cfg(not(unix))]
+    #[cfg(not(any(unix, windows)))]
     fn wait(&self, timeout: Option<Duration>) -> io::Result<bool> {
         nap(timeout)
     }
 }
 
-/// Waits with poll(2) until one of `attempts` is ready to write (connected or failed).
-#[cfg(unix)]
+/// Waits with poll(2) (on Windows `WSAPoll`) until one of `attempts` is ready to write
+/// (connected or failed).
+#[cfg(any(unix, windows))]
 fn wait_all(attempts: &[Attempt], timeout: Option<Duration>) -> io::Result<bool> {
-    use rustix::event::{poll, PollFd, PollFlags, Timespec};
+    use rustix::event::{poll, PollFd, PollFlags};
     let mut fds: Vec<PollFd<'_>> = attempts
         .iter()
         .map(|a| PollFd::new(&a.socket, PollFlags::OUT))
         .collect();
-    let ts = timeout.map(|t| Timespec {
-        tv_sec: t.as_secs().min(i64::MAX as u64) as i64,
-        tv_nsec: t.subsec_nanos() as _,
-    });
+    let ts = timeout.map(crate::conn::poll_timespec);
     loop {
         match poll(&mut fds, ts.as_ref()) {
             Ok(n) => return Ok(n > 0),
@@ -578,13 +592,13 @@ fn wait_all(attempts: &[Attempt], timeout: Option<Duration>) -> io::Result<bool>
     }
 }
 
-#[cfg(not(unix))]
+#[cfg(not(any(unix, windows)))]
 fn wait_all(_attempts: &[Attempt], timeout: Option<Duration>) -> io::Result<bool> {
     nap(timeout)
 }
 
 /// No portable readiness wait here: nap briefly so a caller's loop cannot spin.
-#[cfg(not(unix))]
+#[cfg(not(any(unix, windows)))]
 fn nap(timeout: Option<Duration>) -> io::Result<bool> {
     let nap = Duration::from_millis(1);
     std::thread::sleep(timeout.map_or(nap, |t| t.min(nap)));

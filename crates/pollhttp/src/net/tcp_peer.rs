@@ -164,7 +164,7 @@ impl StreamPeer for TcpPeer {
         }
     }
 
-    #[cfg(unix)]
+    #[cfg(any(unix, windows))]
     fn wait(&mut self, interest: crate::Interest, timeout: Option<Duration>) -> io::Result<bool> {
         self.stream.wait(interest, timeout)
     }
@@ -172,6 +172,11 @@ impl StreamPeer for TcpPeer {
     #[cfg(unix)]
     fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
         StreamPeer::raw_fd(&self.stream)
+    }
+
+    #[cfg(windows)]
+    fn raw_socket(&self) -> Option<std::os::windows::io::RawSocket> {
+        StreamPeer::raw_socket(&self.stream)
     }
 
     fn shutdown(&mut self) {

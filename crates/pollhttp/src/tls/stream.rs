@@ -172,6 +172,12 @@ impl TlsHandshake {
         self.transport.inner.raw_fd()
     }
 
+    /// The socket's handle, to register with the caller's own poller (Windows).
+    #[cfg(windows)]
+    pub fn raw_socket(&self) -> Option<std::os::windows::io::RawSocket> {
+        self.transport.inner.raw_socket()
+    }
+
     /// The encrypted stream. Meant for after [`poll`](TlsHandshake::poll) returned
     /// `Ok(true)`; taken earlier, the stream completes the handshake as it is read and
     /// written, and reports handshake failures as I/O errors.
@@ -400,6 +406,11 @@ impl StreamPeer for TlsStream {
     #[cfg(unix)]
     fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
         self.transport.inner.raw_fd()
+    }
+
+    #[cfg(windows)]
+    fn raw_socket(&self) -> Option<std::os::windows::io::RawSocket> {
+        self.transport.inner.raw_socket()
     }
 
     /// Sends close_notify (if the socket takes it) and shuts the socket down.
