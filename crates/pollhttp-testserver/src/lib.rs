@@ -53,6 +53,7 @@ pub mod process;
 mod reader;
 mod scripted;
 mod step;
+mod wine;
 mod wire;
 
 pub use black_hole::{syn_sent_to, BlackHole};
@@ -60,6 +61,7 @@ pub use demo::{page::demo_page, page::fnv1a64, DemoServer, HELLO_BODY, SLOW_BODY
 pub use pattern::{fill_pattern, pattern_byte};
 pub use scripted::ScriptedServer;
 pub use step::Step;
+pub use wine::under_wine;
 pub use wire::{chunked_response, reason_phrase, response, IO_TIMEOUT};
 
 /// Every error along `e`'s source chain, starting with its source: what the error tests

@@ -169,15 +169,19 @@ fn close_in_the_middle_of_a_chunk() {
 
 /// Runs one exchange against a server following `script` and asserts that it ended in
 /// CONNECTION_ERROR because the peer reset the connection.
+///
+/// Under Wine (8.0) a reset reaches only a `recv` already blocked when it arrives; a later
+/// `recv` returns 0, so there the client sees an early end of stream (an empty reply, a
+/// truncated body) and fails with that instead: still CONNECTION_ERROR.
 fn assert_ends_in_reset(script: Vec<Step>) {
     let server = ScriptedServer::start(vec![script]);
     let (c, _) = exchange(&server, short_timeouts(), Limits::default());
     assert_eq!(c.status(), Status::ConnectionError);
-    assert!(
-        matches!(reason(&c), Reason::Io(e) if e.kind() == std::io::ErrorKind::ConnectionReset),
-        "{:?}",
-        c.last_error()
-    );
+    let reason = reason(&c);
+    let reset = matches!(&reason, Reason::Io(e) if e.kind() == std::io::ErrorKind::ConnectionReset);
+    let wine_end_of_stream = pollhttp_testserver::under_wine()
+        && matches!(reason, Reason::Protocol(_) | Reason::PeerClosed(_));
+    assert!(reset || wine_end_of_stream, "{:?}", c.last_error());
 }
 
 #[test]

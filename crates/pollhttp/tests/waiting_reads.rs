@@ -293,8 +293,13 @@ fn a_reset_or_close_while_waiting_for_the_head_is_reported_by_poll() {
             let fault = vec![Step::ReadHead, Step::Sleep(Duration::from_millis(50)), end];
             let (c, server, reason) = request_meeting(fault, blocking, Timeouts::default());
             assert_eq!(c.status(), Status::ConnectionError, "blocking {blocking}");
+            // Under Wine (8.0) a reset that arrives before the `recv` is seen as an end of
+            // stream (see `pollhttp_testserver::under_wine`): still CONNECTION_ERROR.
+            let wine_end_of_stream = pollhttp_testserver::under_wine()
+                && matches!(reason, Some(Reason::Protocol(_) | Reason::PeerClosed(_)));
             let expected = if reset {
                 matches!(&reason, Some(Reason::Io(e)) if e.kind() == ErrorKind::ConnectionReset)
+                    || wine_end_of_stream
             } else {
                 matches!(reason, Some(Reason::Protocol(_) | Reason::PeerClosed(_)))
             };

@@ -379,9 +379,12 @@ fn messages_name_the_proxy_by_its_role() {
 
 #[test]
 fn errors_stay_small() {
-    // Every fallible call returns one by value; the causes live behind pointers.
+    // Every fallible call returns one by value; the causes live behind pointers. On
+    // Windows a `PathBuf` (in `Reason::DownloadFile`) is 8 bytes larger than elsewhere (a
+    // WTF-8 buffer with a flag), and with it the largest reason.
+    let limit = if cfg!(windows) { 72 } else { 64 };
     assert!(
-        std::mem::size_of::<Error>() <= 64,
+        std::mem::size_of::<Error>() <= limit,
         "{}",
         std::mem::size_of::<Error>()
     );

@@ -14,6 +14,10 @@
 //! [`Poller`](crate::Poller), an engine's event loop on
 //! [`HttpClient::raw_fd`](crate::HttpClient::raw_fd)) sees every attempt, and the common
 //! case of one attempt costs no system call more.
+//!
+//! Windows has no readiness set that is itself a socket: there the caller's poller is
+//! given the oldest attempt's socket (`HttpClient::raw_socket`), while
+//! [`wait`](TcpConnect::wait) polls every attempt's socket at once with `WSAPoll`.
 
 use std::fmt;
 use std::io;
