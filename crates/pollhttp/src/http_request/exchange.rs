@@ -33,6 +33,8 @@ pub(crate) struct Job {
     resume: Option<Resume>,
     pipe: Option<BodyPipe>,
     collected: Vec<u8>,
+    /// The buffer the body passes through on its way to memory or the file.
+    out: Vec<u8>,
     /// Collect the body into `collected` even with `stream_body` on (what the caller
     /// left unread when it asked to wait for the end).
     pub collect: bool,
@@ -152,6 +154,7 @@ impl HttpRequest {
             resume,
             pipe: None,
             collected: Vec::new(),
+            out: Vec::new(),
             collect: false,
         });
         self.begin_hop();
@@ -634,8 +637,22 @@ impl HttpRequest {
             // The caller reads; poll() only watches the clock and the failure.
             return Ok(Step::Wait);
         }
+        // One buffer per request, not one per poll().
         let chunk = self.settings.download_chunk_size;
-        let mut out = vec![0u8; chunk];
+        let Some(job) = self.job.as_mut() else {
+            return Ok(Step::Wait);
+        };
+        let mut out = std::mem::take(&mut job.out);
+        out.resize(chunk, 0);
+        let step = self.pump_body(&mut out);
+        if let Some(job) = self.job.as_mut() {
+            job.out = out;
+        }
+        step
+    }
+
+    /// Moves what the body has ready into memory or the download file, through `out`.
+    fn pump_body(&mut self, out: &mut [u8]) -> Result<Step, Error> {
         loop {
             let Some(job) = self.job.as_mut() else {
                 return Ok(Step::Wait);
@@ -643,7 +660,7 @@ impl HttpRequest {
             let Some(pipe) = job.pipe.as_mut() else {
                 return Ok(self.complete());
             };
-            let pulled = pipe.pull(&mut self.client, &mut out, &mut self.progress)?;
+            let pulled = pipe.pull(&mut self.client, out, &mut self.progress)?;
             if pulled.n > 0 {
                 let data = &out[..pulled.n];
                 match job.download.as_mut() {

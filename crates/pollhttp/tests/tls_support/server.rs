@@ -107,17 +107,8 @@ impl Server {
         key: PrivateKeyDer<'static>,
         versions: &[&'static SupportedProtocolVersion],
     ) -> Server {
-        let mut config =
-            ServerConfig::builder_with_provider(pollhttp::TlsOptions::default_crypto_provider())
-                .with_protocol_versions(versions)
-                .expect("protocol versions")
-                .with_no_client_auth()
-                .with_single_cert(chain, key)
-                .expect("server certificate");
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Server {
-            tls: Some(Arc::new(config)),
-        }
+        // rustls staples nothing for an empty response.
+        Server::tls_stapled(chain, key, Vec::new(), versions)
     }
 
     /// TLS limited to `versions`, stapling `ocsp` (as it is) to the certificate.
