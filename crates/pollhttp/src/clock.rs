@@ -1,7 +1,12 @@
 //! Where the client reads the time.
 
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+/// The instant type of [`Clock`] and of every deadline here: `std::time::Instant`, except
+/// on `wasm32-unknown-unknown`, where std's panics and the [`web_time`] crate's reads the page's
+/// `performance.now()`.
+pub use web_time::Instant;
 
 /// A source of monotonic time for [`HttpClient`](crate::HttpClient) and
 /// [`Poller`](crate::Poller) deadlines: the system's clock by default, or a

@@ -1,6 +1,7 @@
 //! The error type returned by [`HttpClient`](crate::HttpClient), mapped to Godot's `Error`.
 
 use crate::proto::{ConnError, ProtoError};
+#[cfg(not(target_arch = "wasm32"))]
 use crate::tls::{TlsError, TlsErrorKind};
 use crate::Status;
 use std::fmt;
@@ -260,6 +261,7 @@ pub(crate) fn copy_io_error(e: &io::Error) -> io::Error {
     if let Some(code) = e.raw_os_error() {
         return io::Error::from_raw_os_error(code);
     }
+    #[cfg(not(target_arch = "wasm32"))]
     if let Some(inner) = e.get_ref() {
         if let Some(tls) = inner.downcast_ref::<TlsError>() {
             return io::Error::new(e.kind(), tls.clone());
@@ -318,7 +320,9 @@ pub enum Reason {
         error: SharedIoError,
     },
     /// The TLS handshake or certificate verification failed; the error's
-    /// [`kind`](crate::tls::TlsError::kind) says which check.
+    /// [`kind`](crate::tls::TlsError::kind) says which check. Not in the browser, which
+    /// does its own TLS and reports its failures as any other network error.
+    #[cfg(not(target_arch = "wasm32"))]
     Tls(TlsError),
     /// A socket operation failed. After the TLS handshake, a TLS failure (a bad record,
     /// a close in the middle of one) comes as this I/O error with the [`TlsError`]
@@ -433,6 +437,7 @@ impl fmt::Display for Reason {
                 Endpoint::Origin => write!(f, "cannot connect to {target}: {error}"),
                 proxy => write!(f, "cannot connect to {proxy} {target}: {error}"),
             },
+            #[cfg(not(target_arch = "wasm32"))]
             Reason::Tls(e) => write!(f, "TLS handshake failed: {e}"),
             Reason::Io(e) => write!(f, "I/O error: {e}"),
             // The peer's faults read as the core words them.
@@ -514,6 +519,7 @@ impl Reason {
             Reason::Resolve { error, .. } | Reason::Connect { error, .. } | Reason::Io(error) => {
                 io_fault(error)
             }
+            #[cfg(not(target_arch = "wasm32"))]
             Reason::Tls(e) => tls_fault(e),
             Reason::PeerClosed(_)
             | Reason::Protocol(_)
@@ -537,6 +543,7 @@ impl Reason {
             Reason::Resolve { error, .. } | Reason::Connect { error, .. } | Reason::Io(error) => {
                 Some(error.get())
             }
+            #[cfg(not(target_arch = "wasm32"))]
             Reason::Tls(e) => Some(e),
             Reason::Decode(error) | Reason::DownloadFile { error, .. } => Some(error.get()),
             Reason::Busy
@@ -556,6 +563,7 @@ impl Reason {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn tls_fault(e: &TlsError) -> Fault {
     match e.kind() {
         TlsErrorKind::InvalidConfig => Fault::Caller,
@@ -566,6 +574,7 @@ fn tls_fault(e: &TlsError) -> Fault {
 
 /// Sorts an I/O error; one that says nothing more is the network's.
 fn io_fault(e: &io::Error) -> Fault {
+    #[cfg(not(target_arch = "wasm32"))]
     if let Some(tls) = e.get_ref().and_then(|i| i.downcast_ref::<TlsError>()) {
         return tls_fault(tls);
     }
@@ -777,6 +786,7 @@ impl Error {
     /// let e = Error::from(TlsError::new(TlsErrorKind::Expired, "notAfter 2020-01-01"));
     /// assert_eq!(e.tls_error().map(|t| t.detail()), Some("notAfter 2020-01-01"));
     /// ```
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn tls_error(&self) -> Option<&TlsError> {
         match &self.reason {
             Reason::Tls(e) => Some(e),
@@ -792,6 +802,7 @@ impl Error {
     /// let e = Error::from(TlsError::new(TlsErrorKind::PinMismatch, ""));
     /// assert_eq!(e.tls_kind(), Some(TlsErrorKind::PinMismatch));
     /// ```
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn tls_kind(&self) -> Option<TlsErrorKind> {
         self.tls_error().map(TlsError::kind)
     }
@@ -812,6 +823,7 @@ impl Error {
             Reason::Io(e) | Reason::Connect { error: e, .. } | Reason::Resolve { error: e, .. } => {
                 Some(e.get())
             }
+            #[cfg(not(target_arch = "wasm32"))]
             Reason::Tls(e) => e.io_error(),
             _ => None,
         }
@@ -869,6 +881,7 @@ impl std::error::Error for Error {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl From<TlsError> for Error {
     /// [`Reason::Tls`]: `ERR_INVALID_PARAMETER` for unusable settings
     /// ([`TlsErrorKind::InvalidConfig`]), else `ERR_CANT_CONNECT`, as a failed handshake
@@ -904,10 +917,11 @@ impl From<Error> for io::Error {
             (_, Reason::Unsupported(_)) => io::ErrorKind::Unsupported,
             _ if e.is_caller_error() => io::ErrorKind::InvalidInput,
             (_, Reason::PeerClosed(_)) => io::ErrorKind::UnexpectedEof,
+            #[cfg(not(target_arch = "wasm32"))]
             (_, Reason::Tls(t)) if t.kind() == TlsErrorKind::Closed => io::ErrorKind::UnexpectedEof,
-            (_, Reason::Protocol(_) | Reason::UnexpectedData | Reason::Tls(_)) => {
-                io::ErrorKind::InvalidData
-            }
+            #[cfg(not(target_arch = "wasm32"))]
+            (_, Reason::Tls(_)) => io::ErrorKind::InvalidData,
+            (_, Reason::Protocol(_) | Reason::UnexpectedData) => io::ErrorKind::InvalidData,
             _ => io::ErrorKind::Other,
         };
         io::Error::new(kind, e)

@@ -108,8 +108,10 @@
 #![deny(missing_docs)]
 
 mod basic_auth;
+#[cfg(not(target_arch = "wasm32"))]
 mod client;
 mod clock;
+#[cfg(not(target_arch = "wasm32"))]
 mod conn;
 pub mod decode;
 mod error;
@@ -119,10 +121,18 @@ pub mod fuzzing;
 mod http_request;
 pub mod manual;
 mod net;
-#[cfg(unix)]
+#[cfg(all(unix, not(target_arch = "wasm32")))]
 mod poller;
 mod proxy;
+mod query_string;
+mod read_chunk_size;
+mod response_code;
+mod response_view;
+mod status;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod tls;
+#[cfg(target_arch = "wasm32")]
+mod web;
 
 /// The sans-IO protocol core, re-exported: see the [`pollhttp_proto`] crate.
 pub use pollhttp_proto as proto;
@@ -130,35 +140,51 @@ pub use pollhttp_proto as proto;
 // Godot's names are search aliases. rustdoc indexes the aliases of an item shown through
 // a re-export from the re-export, so they sit on these lines.
 pub use basic_auth::basic_authorization;
+#[cfg(not(target_arch = "wasm32"))]
 #[doc(alias = "HTTPClient")]
 pub use client::HttpClient;
-pub use client::{
-    query_string_from_dict, Headers, QueryField, QueryValue, Response, ResponseCode, Status,
-};
-pub use client::{DEFAULT_READ_CHUNK_SIZE, USER_AGENT};
-pub use clock::{Clock, ManualClock, SystemClock};
+#[cfg(not(target_arch = "wasm32"))]
+pub use client::USER_AGENT;
+pub use clock::{Clock, Instant, ManualClock, SystemClock};
+#[cfg(not(target_arch = "wasm32"))]
 pub use conn::Interest;
+#[cfg(not(target_arch = "wasm32"))]
 #[doc(alias = "StreamPeerTCP")]
 pub use conn::StreamPeer;
 #[doc(alias = "Error")]
 pub use error::GodotError;
 pub use error::{Endpoint, Error, Fault, Reason, SharedIoError};
+#[cfg(not(target_arch = "wasm32"))]
+pub use http_request::fetch;
 #[doc(alias = "HTTPRequest")]
 pub use http_request::HttpRequest;
 pub use http_request::{
-    fetch, Completion, HttpRequestResult, Progress, ResponseHead, DEFAULT_DOWNLOAD_CHUNK_SIZE,
+    Completion, HttpRequestResult, Progress, ResponseHead, DEFAULT_DOWNLOAD_CHUNK_SIZE,
     DEFAULT_MAX_REDIRECTS,
 };
+#[cfg(not(target_arch = "wasm32"))]
 pub use net::{AttemptOutcome, ConnectAttempt};
+#[cfg(not(target_arch = "wasm32"))]
 pub use net::{ResolveAnswer, ResolveHandle, Resolver, StaticResolver, SystemResolver};
-#[cfg(unix)]
+#[cfg(all(unix, not(target_arch = "wasm32")))]
 pub use poller::{Poller, Token};
 pub use proto::{Limits, Method, RequestMethod};
 pub use proto::{TimeoutPhase, Timeouts};
 pub use proxy::{no_proxy_matches, ProxyConfig, DEFAULT_PROXY_PORT};
+pub use query_string::{query_string_from_dict, QueryField, QueryValue};
+pub use read_chunk_size::DEFAULT_READ_CHUNK_SIZE;
+pub use response_code::ResponseCode;
+pub use response_view::{Headers, Response};
+pub use status::Status;
+#[cfg(not(target_arch = "wasm32"))]
 pub use tls::{
     Certificates, PrivateKey, RevocationLists, TlsError, TlsErrorKind, TlsOptions, TlsVersion,
 };
+#[cfg(target_arch = "wasm32")]
+#[doc(alias = "HTTPClient")]
+pub use web::HttpClient;
+#[cfg(target_arch = "wasm32")]
+pub use web::TlsOptions;
 
 /// Every ```` ```rust ```` block of README.md, compiled and run as a doc test.
 #[cfg(doctest)]

@@ -10,34 +10,22 @@ use crate::tls::{TlsErrorKind, TlsOptions};
 use crate::Clock;
 use crate::{AttemptOutcome, ConnectAttempt, Resolver};
 use crate::{Error, GodotError, Interest, ProxyConfig, Reason, StreamPeer, Timeouts};
+use crate::{Response, Status};
 use std::io;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod poll;
 mod proxy;
-mod query_string;
 mod request;
 mod response;
-mod response_code;
-mod response_view;
 mod settings;
-mod status;
 mod wait;
-
-pub use query_string::{query_string_from_dict, QueryField, QueryValue};
-pub use response_code::ResponseCode;
-pub use response_view::{Headers, Response};
-pub use status::Status;
 
 /// The `User-Agent` sent unless the caller gives one.
 pub const USER_AGENT: &str = concat!("pollhttp/", env!("CARGO_PKG_VERSION"));
 
-/// Default for [`HttpClient::read_chunk_size`], as in Godot 4.
-pub const DEFAULT_READ_CHUNK_SIZE: usize = 65536;
-
-const MIN_READ_CHUNK_SIZE: usize = 256;
-const MAX_READ_CHUNK_SIZE: usize = 16 * 1024 * 1024;
+use crate::read_chunk_size::DEFAULT_READ_CHUNK_SIZE;
 
 /// For a caller's buffer smaller than this, body bytes go through the receive buffer;
 /// into a larger one they are read from the socket straight, its tail included (the

@@ -24,12 +24,7 @@ impl HttpClient {
     #[doc(alias = "read_chunk_size")]
     #[doc(alias = "download_chunk_size")]
     pub fn set_read_chunk_size(&mut self, size: usize) -> Result<(), Error> {
-        if !(MIN_READ_CHUNK_SIZE..=MAX_READ_CHUNK_SIZE).contains(&size) {
-            return Err(Error::invalid(format!(
-                "read_chunk_size {size} is outside {MIN_READ_CHUNK_SIZE}..={MAX_READ_CHUNK_SIZE}"
-            )));
-        }
-        self.read_chunk_size = size;
+        self.read_chunk_size = crate::read_chunk_size::checked(size)?;
         Ok(())
     }
 

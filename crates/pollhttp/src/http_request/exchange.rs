@@ -9,8 +9,8 @@ use super::target::Target;
 use super::{Completion, HttpRequest, HttpRequestResult, Progress, ResponseHead};
 use crate::decode::ContentDecoder;
 use crate::proto::RequestBody;
+use crate::Instant;
 use crate::{Error, GodotError, Reason, RequestMethod, Status, TimeoutPhase};
-use std::time::Instant;
 
 /// The request in progress.
 pub(crate) struct Job {
@@ -120,6 +120,17 @@ impl HttpRequest {
             return Err(Error::new(GodotError::Busy, Reason::Busy));
         }
         let target = Target::parse(url)?;
+        #[cfg(target_arch = "wasm32")]
+        if let Some(path) = &self.settings.download_file {
+            return Err(Error::new(
+                GodotError::Unavailable,
+                Reason::Unsupported(format!(
+                    "download_file {}: a browser page has no file system; take the body \
+                     from the Completion, or read it with set_stream_body",
+                    path.display()
+                )),
+            ));
+        }
         if let Some(bad) = headers
             .iter()
             .find(|h| h.bytes().any(|b| matches!(b, b'\r' | b'\n' | 0)))
@@ -221,6 +232,7 @@ impl HttpRequest {
 
     /// Whether `poll()` can go on without waiting for the socket: a failure seen by
     /// `read_body`, or a streamed body read to its end.
+    #[cfg(not(target_arch = "wasm32"))]
     pub(super) fn ready_without_io(&self) -> bool {
         let Some(job) = self.job.as_ref() else {
             return false;
@@ -330,7 +342,9 @@ impl HttpRequest {
             }
         }
         // With the automatic headers off the caller spells out every header, this one too.
+        // In the browser, Accept-Encoding is the browser's (and it decodes).
         if automatic
+            && !cfg!(target_arch = "wasm32")
             && accept_gzip
             && !has("accept-encoding")
             && !has("range")
@@ -345,6 +359,11 @@ impl HttpRequest {
             .map(String::as_str)
             .collect();
         let body = RequestBody::from(std::sync::Arc::clone(&job.body));
+        // The browser follows redirects itself; it is told not to when none may be.
+        #[cfg(target_arch = "wasm32")]
+        self.client.set_follow_redirects(
+            self.settings.follow_redirects && self.settings.max_redirects != Some(0),
+        );
         self.client.request_raw(
             job.method.borrow(),
             job.target.request_target(),
@@ -384,6 +403,17 @@ impl HttpRequest {
     /// A reused connection that the server had closed fails before any response; the
     /// request is sent once more on a new connection, as curl and hyper do.
     fn retry_or_fail(&mut self, e: Error) -> Result<Step, Error> {
+        // In the browser, max_redirects 0 is a fetch told not to follow, whose redirect
+        // then fails as refused; Godot calls that reaching the limit.
+        #[cfg(target_arch = "wasm32")]
+        let e = match e.reason() {
+            Reason::RedirectRefused { .. }
+                if self.settings.follow_redirects && self.settings.max_redirects == Some(0) =>
+            {
+                Error::new(GodotError::Failed, Reason::RedirectLimit { limit: 0 })
+            }
+            _ => e,
+        };
         let Some(job) = self.job.as_mut() else {
             return Err(e);
         };
@@ -531,18 +561,30 @@ impl HttpRequest {
             return Ok(Step::Wait);
         };
         let code = self.client.response_code();
-        let head = ResponseHead::of(&self.client, job.target.display_url());
+        // The browser follows redirects out of sight; its response says where it ended.
+        #[cfg(target_arch = "wasm32")]
+        if self.client.was_redirected() {
+            self.final_url = self.client.response_url().map(str::to_string);
+        }
+        let url = self
+            .final_url
+            .clone()
+            .unwrap_or_else(|| job.target.display_url());
+        let head = ResponseHead::of(&self.client, url);
         let mut headers = head.headers.clone();
         let length = u64::try_from(self.client.response_body_length()).ok();
         self.progress.expected_wire = length;
+        let mut codings: Vec<String> = Vec::new();
         let (decoder, content_range) = match self.client.response() {
             Some(r) => {
-                let codings: Vec<String> = r
+                codings = r
                     .headers()
                     .get_all("content-encoding")
                     .map(|v| v.into_owned())
                     .collect();
-                let decoder = if accept_gzip {
+                // The browser has decoded the body already: decoding it again is the bug
+                // of Godot's web export.
+                let decoder = if accept_gzip && !cfg!(target_arch = "wasm32") {
                     ContentDecoder::from_content_encoding(codings.iter().map(String::as_str))
                         .ok()
                         .flatten()
@@ -556,7 +598,9 @@ impl HttpRequest {
             }
             None => (None, None),
         };
-        if decoder.is_some() {
+        // Headers that describe the encoded bytes go when the caller gets decoded ones.
+        let decoded = decoder.is_some() || (cfg!(target_arch = "wasm32") && !codings.is_empty());
+        if decoded {
             headers.retain(|h| {
                 let name = h.split(':').next().unwrap_or("").trim();
                 !name.eq_ignore_ascii_case("content-encoding")

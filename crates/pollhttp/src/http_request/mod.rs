@@ -17,10 +17,11 @@ pub use head::ResponseHead;
 pub use progress::Progress;
 pub use result::HttpRequestResult;
 
+use crate::Instant;
 use crate::{Clock, Error, HttpClient, Limits, ProxyConfig, Timeouts, TlsOptions};
 use exchange::Job;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Godot's default `download_chunk_size`: the size of each read from the connection.
 pub const DEFAULT_DOWNLOAD_CHUNK_SIZE: usize = 65536;
@@ -374,6 +375,7 @@ impl HttpRequest {
     /// Who is asked for host names' addresses (the system's resolver by default); see
     /// [`HttpClient::set_resolver`]. An open connection is closed, so that the next
     /// request connects where the new resolver says.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn set_resolver(&mut self, resolver: std::sync::Arc<dyn crate::Resolver>) {
         self.client.set_resolver(resolver);
         self.forget_connection();
@@ -421,6 +423,7 @@ impl HttpRequest {
     /// most `timeout`; see [`HttpClient::wait`]. Returns at once when no request is in
     /// progress, and with `true` when `poll()` has work that needs no socket (the body
     /// has been read to its end, or a read failed).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn wait(&mut self, timeout: Option<Duration>) -> Result<bool, Error> {
         if self.job.is_none() {
             return Ok(false);
@@ -456,6 +459,7 @@ impl HttpRequest {
     /// println!("{}", done.response_code);
     /// # Ok::<(), pollhttp::Error>(())
     /// ```
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn wait_for_completion(&mut self) -> Option<Completion> {
         if let Some(job) = self.job.as_mut() {
             job.collect = true;
@@ -493,6 +497,7 @@ impl HttpRequest {
 /// println!("{} {}", done.response_code, done.text());
 /// # Ok::<(), pollhttp::Error>(())
 /// ```
+#[cfg(not(target_arch = "wasm32"))]
 pub fn fetch(url: &str) -> Result<Completion, Error> {
     let mut http = HttpRequest::new();
     http.request(url, &[], crate::Method::Get, "")?;

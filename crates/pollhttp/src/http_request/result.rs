@@ -118,6 +118,7 @@ impl HttpRequestResult {
             Reason::Timeout { .. } => HttpRequestResult::Timeout,
             Reason::Resolve { .. } => HttpRequestResult::CantResolve,
             Reason::Connect { .. } | Reason::ProxyRefused { .. } => HttpRequestResult::CantConnect,
+            #[cfg(not(target_arch = "wasm32"))]
             Reason::Tls(_) => HttpRequestResult::TlsHandshakeError,
             Reason::RedirectLimit { .. } => HttpRequestResult::RedirectLimitReached,
             Reason::RedirectRefused { .. } | Reason::RangeMismatch { .. } => {

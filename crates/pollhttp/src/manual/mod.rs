@@ -18,6 +18,8 @@
 //! 9. [From Godot](godot): every name of Godot's `HTTPClient` and where it went, and what
 //!    pollhttp does differently.
 //! 10. [Architecture](architecture): the sans-IO core and the driver around it.
+//! 11. [In the browser](web): the same API on `wasm32` over `fetch`, and what the
+//!     browser does differently.
 
 #[doc = include_str!("poll_loop.md")]
 pub mod poll_loop {}
@@ -48,3 +50,6 @@ pub mod godot {}
 
 #[doc = include_str!("architecture.md")]
 pub mod architecture {}
+
+#[doc = include_str!("web.md")]
+pub mod web {}

@@ -15,11 +15,18 @@
 //! `wait()` (or on `TcpConnect::raw_fd` in its own poller) between calls.
 
 pub(crate) mod host;
+#[cfg(not(target_arch = "wasm32"))]
 mod resolver;
+#[cfg(not(target_arch = "wasm32"))]
 mod tcp_connect;
+#[cfg(not(target_arch = "wasm32"))]
 mod tcp_peer;
 
+#[cfg(not(target_arch = "wasm32"))]
 pub use resolver::{ResolveAnswer, ResolveHandle, Resolver, StaticResolver, SystemResolver};
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) use tcp_connect::{interleave, AttemptEvent, ConnectFailed, ConnectPoll, TcpConnect};
+#[cfg(not(target_arch = "wasm32"))]
 pub use tcp_connect::{AttemptOutcome, ConnectAttempt};
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) use tcp_peer::TcpPeer;

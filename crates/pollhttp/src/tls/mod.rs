@@ -97,7 +97,6 @@ pub use error::{TlsError, TlsErrorKind};
 #[doc(alias = "TLSOptions")]
 pub use options::TlsOptions;
 pub use options::TlsVersion;
-pub(crate) use pins::encode_base64;
 pub use revocation::RevocationLists;
 #[doc(alias = "StreamPeerTLS")]
 pub use stream::TlsHandshake;
