@@ -12,100 +12,12 @@ use pollhttp::{
     Status, TimeoutPhase, Timeouts,
 };
 use std::time::Duration;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// The most frames a test waits for anything: about 10 s of `setTimeout(0)` turns, far
-/// more than a loopback answer takes, so a client that never gets there fails the test.
-const MAX_FRAMES: usize = 5_000;
-
-/// `http://127.0.0.1:PORT` of the demo server.
-fn server() -> &'static str {
-    option_env!("POLLHTTP_WEB_SERVER")
-        .expect("POLLHTTP_WEB_SERVER is unset: run these tests with scripts/web/test.sh")
-}
-
-fn port() -> u16 {
-    let port = server().rsplit(':').next().and_then(|p| p.parse().ok());
-    port.expect("POLLHTTP_WEB_SERVER ends in :PORT")
-}
-
-/// Gives control back to the browser for one turn of its event loop, as a game's frame
-/// does: promises settle only then.
-async fn frame() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let global = js_sys::global().unchecked_into::<web_sys::Window>();
-        global
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
-            .expect("setTimeout");
-    });
-    JsFuture::from(promise)
-        .await
-        .expect("a timer does not fail");
-}
-
-/// Polls until the status leaves `during`, one poll per frame.
-async fn poll_while(http: &mut HttpClient, during: Status) -> Status {
-    for _ in 0..MAX_FRAMES {
-        if http.status() != during {
-            return http.status();
-        }
-        let _ = http.poll();
-        frame().await;
-    }
-    panic!("still {during} after {MAX_FRAMES} frames");
-}
-
-/// Connects to the demo server by name and polls to CONNECTED.
-async fn connected() -> HttpClient {
-    let mut http = HttpClient::new();
-    http.connect_to_host("localhost", Some(port()), None)
-        .expect("connect_to_host");
-    assert_eq!(http.status(), Status::Resolving);
-    http.poll().expect("poll");
-    assert_eq!(http.status(), Status::Connecting);
-    http.poll().expect("poll");
-    assert_eq!(http.status(), Status::Connected);
-    http
-}
-
-/// Reads the body to its end, one `read_response_body_chunk` per frame; returns the
-/// pieces.
-async fn read_body(http: &mut HttpClient) -> Vec<Vec<u8>> {
-    let mut pieces = Vec::new();
-    for _ in 0..MAX_FRAMES {
-        if http.status() != Status::Body {
-            return pieces;
-        }
-        let chunk = http.read_response_body_chunk();
-        if chunk.is_empty() {
-            frame().await;
-        } else {
-            pieces.push(chunk);
-        }
-    }
-    panic!("the body did not end within {MAX_FRAMES} frames");
-}
-
-/// Runs an `HttpRequest` to its completion, one poll per frame.
-async fn complete(http: &mut HttpRequest) -> pollhttp::Completion {
-    for _ in 0..MAX_FRAMES {
-        if let Some(done) = http.poll() {
-            return done;
-        }
-        frame().await;
-    }
-    panic!("no completion within {MAX_FRAMES} frames");
-}
-
-/// The demo server's `/bytes/N` pattern (`pollhttp_testserver::pattern_byte`).
-fn pattern_byte(offset: u64) -> u8 {
-    let i = offset % 65_521;
-    (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as u8
-}
+mod web_support;
+use web_support::*;
 
 #[wasm_bindgen_test]
 async fn the_tutorial_loop_runs_as_on_the_native_client() {
