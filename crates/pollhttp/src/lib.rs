@@ -20,9 +20,12 @@
 //!   buffer of yours and with bounded memory, through [`decode::ContentDecoder`].
 //! - The protocol is a sans-IO core, [`proto`] (the `pollhttp-proto` crate, `no_std`),
 //!   that other drivers can reuse. No `unsafe` code.
+//! - In the browser (`wasm32-unknown-unknown`, a page or a worker) the same
+//!   `HttpClient` and `HttpRequest` run over `fetch`, as Godot's web export does: see
+//!   [In the browser](manual::web).
 //!
-//! Not included: HTTP/2, redirects, cookies, more than one request in flight per
-//! connection, SOCKS, and TLS to the proxy itself.
+//! Not included: HTTP/2, cookies, more than one request in flight per connection, SOCKS,
+//! and TLS to the proxy itself.
 //!
 //! # Quick start
 //!
@@ -85,6 +88,7 @@
 //! 7. [Outcomes](manual::outcomes): ended well or failed, and why.
 //! 8. [From Godot](manual::godot): the Godot → pollhttp table, and the differences.
 //! 9. [Architecture](manual::architecture): the sans-IO core and the driver.
+//! 10. [In the browser](manual::web): wasm32 over `fetch`, and what differs there.
 //!
 //! # The API at a glance
 //!
