@@ -12,8 +12,10 @@ pub const MAX_FRAMES: usize = 5_000;
 
 /// `http://127.0.0.1:PORT` of the demo server.
 pub fn server() -> &'static str {
-    option_env!("POLLHTTP_WEB_SERVER")
-        .expect("POLLHTTP_WEB_SERVER is unset: run these tests with scripts/web/test.sh")
+    env!(
+        "POLLHTTP_WEB_SERVER",
+        "run the browser tests with scripts/web/test.sh, which starts the server and sets it"
+    )
 }
 
 pub fn port() -> u16 {
