@@ -41,7 +41,8 @@ if ! [ -d "$(rustc --print sysroot)/lib/rustlib/$wasm/lib" ]; then
 fi
 for tool in chromium chromedriver curl jq; do
     if ! command -v "$tool" >/dev/null 2>&1; then
-        missing+=("$tool: apt-get install $tool (Debian's chromedriver is chromium-driver)")
+        # Debian packages chromedriver as chromium-driver.
+        missing+=("$tool: apt-get install ${tool/#chromedriver/chromium-driver}")
     fi
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -122,7 +123,8 @@ fi
 say "test server: $url (pid $server_pid)"
 
 # --- pollhttp's browser tests ------------------------------------------------------------
-cargo clippy -p "$package" --target "$wasm" --lib --test web -- -D warnings
+# The server's URL is in the environment here too: tests/web.rs reads it at build time.
+POLLHTTP_WEB_SERVER="$url" cargo clippy -p "$package" --target "$wasm" --lib --test web -- -D warnings
 cargo clippy -p "$demo" --target "$wasm" --lib -- -D warnings
 
 log="$target_dir/web-tools/test-web.log"
@@ -220,5 +222,5 @@ if [ "${#failures[@]}" -gt 0 ]; then
     exit 1
 fi
 say "example page: $(grep -c . <<<"$text") lines, ends with \"done\""
-grep -E '^(code|bytes got|Response)' <<<"$text" | sed 's/^/[web]   /'
+grep -E '^(code: |bytes got: |Response )' <<<"$text" | sed 's/^/[web]   /'
 say "browser stage passed"
