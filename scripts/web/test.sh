@@ -71,9 +71,9 @@ if [ "$("$tools/bin/wasm-bindgen" --version 2>/dev/null || true)" = "wasm-bindge
     say "wasm-bindgen-cli $version: already in $tools"
 else
     say "installing wasm-bindgen-cli $version into $tools (a few minutes, once)"
-    # Not --locked: the lock file shipped with the CLI once pinned a version that the
-    # registry no longer served. Its own target folder, removed after: nothing there is
-    # used again once the binaries are installed.
+    # Not --locked: with it the install has failed on a dependency version that the CLI's
+    # own lock file names and the registry index no longer lists. Its own target folder,
+    # removed after: nothing there is used again once the binaries are installed.
     cargo install wasm-bindgen-cli --version "$version" --root "$tools" \
         --target-dir "$target_dir/web-tools/build"
     rm -rf "$target_dir/web-tools/build"
@@ -129,8 +129,8 @@ cargo clippy -p "$demo" --target "$wasm" --lib -- -D warnings
 
 log="$target_dir/web-tools/test-web.log"
 POLLHTTP_WEB_SERVER="$url" cargo test -p "$package" --target "$wasm" --test web 2>&1 | tee "$log"
-# The runner passes a suite that is not set to run in a browser without running it: a
-# run counts only if it says it passed tests.
+# A run that ran nothing (no test compiled in, or all of them ignored) also says
+# `test result: ok`: it counts only if it passed at least one test.
 if ! grep -Eq 'test result: ok\. [1-9][0-9]* passed' "$log"; then
     echo "scripts/web/test.sh: the browser run of tests/web.rs ran no test" >&2
     exit 1
