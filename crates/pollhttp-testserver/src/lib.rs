@@ -7,7 +7,9 @@
 //!   records the requests it read. Tests use it to put exact bytes on the wire (bad framing,
 //!   pacing, resets) and to check exactly what a client sent.
 //! - [`DemoServer`] is a small keep-alive web server with fixed routes (`/hello`, `/chunked`,
-//!   `/echo`, `/bytes/N`, ...) for end-to-end runs of a real client.
+//!   `/echo`, `/bytes/N`, ...) for end-to-end runs of a real client, with a `/cors/` copy
+//!   of each route for pages of another origin and a `/site/` folder for the page itself
+//!   (the browser tests; the `pollhttp-web-testserver` program runs one).
 //!
 //! Every blocking wait in both servers is bounded, so a failing test ends instead of hanging.
 //!
@@ -57,7 +59,9 @@ mod wine;
 mod wire;
 
 pub use black_hole::{syn_sent_to, BlackHole};
-pub use demo::{page::demo_page, page::fnv1a64, DemoServer, HELLO_BODY, SLOW_BODY};
+pub use demo::{
+    gzip::gzipped_demo_page, page::demo_page, page::fnv1a64, DemoServer, HELLO_BODY, SLOW_BODY,
+};
 pub use pattern::{fill_pattern, pattern_byte};
 pub use scripted::ScriptedServer;
 pub use step::Step;

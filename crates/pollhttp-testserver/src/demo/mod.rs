@@ -1,17 +1,23 @@
 //! [`DemoServer`]: a small keep-alive HTTP/1.1 server with fixed routes.
 
+mod cors;
+pub(crate) mod gzip;
+mod hold;
 pub(crate) mod page;
+mod redirect;
 mod request;
 mod routes;
+mod site;
 
 use crate::reader::RequestReader;
 use crate::scripted::close_gracefully;
 use crate::wire::{content_length, has_token};
 use request::Request;
-use routes::{respond, Responder};
+use routes::{respond, Assets, Responder};
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
@@ -39,6 +45,7 @@ struct DemoShared {
     /// A handle to every open connection, so that dropping the server can end them.
     open: Mutex<HashMap<u64, TcpStream>>,
     next_id: AtomicU64,
+    assets: Assets,
 }
 
 impl DemoShared {
@@ -58,10 +65,17 @@ impl DemoShared {
 /// | `/close` | a body with `Connection: close` and no length; the server closes after it |
 /// | `/status/N` | status `N` with a short body; none for `204` and `304`; for `1xx` (not `101`) an interim response, then `200` |
 /// | `/slow` | [`SLOW_BODY`] trickled over about one second, with `Content-Length` |
+/// | `/never` | any method: no answer; the connection stays open until the client closes it, the server is dropped or it has been idle for a minute |
+/// | `/stall/N` | `Content-Length: 2*N`, the first `N` bytes of the `/bytes/N` pattern, then nothing more (held open like `/never`) |
+/// | `/redirect/N` | for `N` > 0, any method: `302` with `Location: N-1` (a relative reference to `redirect/N-1` beside it, so the chain keeps its prefix); `/redirect/0` answers like `/hello` |
+/// | `/gzip` | [`gzipped_demo_page`](crate::gzipped_demo_page) with `Content-Encoding: gzip` and the compressed length, whatever the request accepts |
+/// | `/site/FILE` | the file `FILE` of the site folder given to [`start_with_site`](DemoServer::start_with_site) (`.html` `text/html`, `.js` `text/javascript`, `.wasm` `application/wasm`, others `application/octet-stream`); `403` for a `.`, `..` or empty path segment; `404` without a folder |
+/// | `/cors/ROUTE` | `ROUTE` as above with `Access-Control-Allow-Origin: *` and `Access-Control-Expose-Headers: *` on every response (redirects and errors too); `OPTIONS` on any `/cors/...` path is a preflight answered `204` with `Access-Control-Allow-Origin: *`, `Access-Control-Allow-Methods: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS`, `Access-Control-Allow-Headers: *, Authorization` and `Access-Control-Max-Age: 0` |
 /// | anything else | `404` |
 ///
-/// `HEAD` gets the same head as `GET` and no body. Content routes answer other methods with
-/// `405`. Requests may carry a `Content-Length` or chunked body (up to 16 MiB); a request
+/// Only `/cors/` responses carry CORS headers: a browser refuses the others to a page of
+/// another origin. `HEAD` gets the same head as `GET` and no body. Content routes answer
+/// other methods with `405`. Requests may carry a `Content-Length` or chunked body (up to 16 MiB); a request
 /// with `Connection: close` (or HTTP/1.0 without keep-alive) gets `Connection: close` and
 /// the connection closes after the response. The server stops when dropped.
 ///
@@ -84,9 +98,33 @@ pub struct DemoServer {
 impl DemoServer {
     /// Starts the server on `127.0.0.1` with an ephemeral port.
     pub fn start() -> io::Result<DemoServer> {
+        DemoServer::start_serving(None)
+    }
+
+    /// [`start`](DemoServer::start) with `/site/` serving the files of the folder `dir`
+    /// (read on each request); an error if `dir` is not a folder.
+    pub fn start_with_site(dir: impl Into<PathBuf>) -> io::Result<DemoServer> {
+        let dir = dir.into();
+        if !dir.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("site folder {} is not a folder", dir.display()),
+            ));
+        }
+        DemoServer::start_serving(Some(dir))
+    }
+
+    fn start_serving(site: Option<PathBuf>) -> io::Result<DemoServer> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(DemoShared::default());
+        let assets = Assets {
+            site,
+            gzipped_page: gzip::gzipped_demo_page()?,
+        };
+        let shared = Arc::new(DemoShared {
+            assets,
+            ..DemoShared::default()
+        });
         let accept_shared = Arc::clone(&shared);
         let accept = thread::Builder::new()
             .name(format!("demo-server-{}", addr.port()))
@@ -159,12 +197,12 @@ fn serve(stream: TcpStream, shared: &DemoShared) {
     }
     // Registered before this check, so a concurrent drop either sees us or we see it.
     if !shared.stop.load(Ordering::SeqCst) {
-        let _ = serve_requests(&stream);
+        let _ = serve_requests(&stream, &shared.assets);
     }
     shared.open().remove(&id);
 }
 
-fn serve_requests(stream: &TcpStream) -> io::Result<()> {
+fn serve_requests(stream: &TcpStream, assets: &Assets) -> io::Result<()> {
     stream.set_nodelay(true)?;
     stream.set_read_timeout(Some(IDLE_TIMEOUT))?;
     stream.set_write_timeout(Some(IDLE_TIMEOUT))?;
@@ -218,7 +256,7 @@ fn serve_requests(stream: &TcpStream) -> io::Result<()> {
                 "400 Bad Request: HTTP/1.1 requests need a Host header\n",
             );
         }
-        if !respond(stream, &req)? {
+        if !respond(stream, &req, assets)? {
             close_gracefully(stream);
             return Ok(());
         }

@@ -1,5 +1,6 @@
 //! The demo server's routes: how each request is answered.
 
+use super::cors::{split_cors_prefix, CORS_RESPONSE_HEADERS};
 use super::page::{fnv1a64, page_chunks};
 use super::request::Request;
 use super::{CLOSE_BODY, HELLO_BODY, SLOW_BODY};
@@ -7,6 +8,7 @@ use crate::pattern::pattern_slice;
 use crate::wire::reason_phrase;
 use std::io::{self, Write};
 use std::net::TcpStream;
+use std::path::PathBuf;
 use std::thread;
 use std::time::Duration;
 
@@ -16,11 +18,23 @@ const BYTES_PIECE: usize = 64 * 1024;
 const SLOW_PIECES: usize = 10;
 const SLOW_PAUSE: Duration = Duration::from_millis(100);
 
+/// What the routes serve that is prepared when the server starts.
+#[derive(Default)]
+pub(crate) struct Assets {
+    /// The folder `/site/` serves.
+    pub(crate) site: Option<PathBuf>,
+    /// The `/gzip` body. Compressed once at start, on the starting thread: a compressor
+    /// needs more stack than a connection thread has.
+    pub(crate) gzipped_page: Vec<u8>,
+}
+
 /// Writes responses on one connection for one request.
 pub(crate) struct Responder<'a> {
-    out: &'a TcpStream,
-    head_only: bool,
-    keep_alive: bool,
+    pub(super) out: &'a TcpStream,
+    pub(super) head_only: bool,
+    pub(super) keep_alive: bool,
+    /// Whether every head carries the `/cors/` prefix's headers.
+    pub(super) cors: bool,
 }
 
 impl<'a> Responder<'a> {
@@ -29,16 +43,22 @@ impl<'a> Responder<'a> {
             out,
             head_only,
             keep_alive,
+            cors: false,
         }
     }
 
-    fn head(&self, code: u16, headers: &[(&str, String)]) -> Vec<u8> {
+    pub(super) fn head(&self, code: u16, headers: &[(&str, String)]) -> Vec<u8> {
         let mut h = format!(
             "HTTP/1.1 {code} {}\r\nServer: pollhttp-testserver\r\n",
             reason_phrase(code)
         );
         for (name, value) in headers {
             h.push_str(&format!("{name}: {value}\r\n"));
+        }
+        if self.cors {
+            for (name, value) in CORS_RESPONSE_HEADERS {
+                h.push_str(&format!("{name}: {value}\r\n"));
+            }
         }
         if !self.keep_alive {
             h.push_str("Connection: close\r\n");
@@ -47,19 +67,30 @@ impl<'a> Responder<'a> {
         h.into_bytes()
     }
 
-    fn write(&self, bytes: &[u8]) -> io::Result<()> {
+    pub(super) fn write(&self, bytes: &[u8]) -> io::Result<()> {
         (&*self.out).write_all(bytes)
     }
 
     /// A response with a `Content-Length` body (only the head for `HEAD`).
     pub(crate) fn fixed(&self, code: u16, content_type: &str, body: &[u8]) -> io::Result<bool> {
-        let mut msg = self.head(
-            code,
-            &[
-                ("Content-Type", content_type.to_string()),
-                ("Content-Length", body.len().to_string()),
-            ],
-        );
+        self.fixed_with(code, &[], content_type, body)
+    }
+
+    /// [`fixed`](Self::fixed) with `extra` headers after `Content-Type` and
+    /// `Content-Length`.
+    pub(super) fn fixed_with(
+        &self,
+        code: u16,
+        extra: &[(&str, String)],
+        content_type: &str,
+        body: &[u8],
+    ) -> io::Result<bool> {
+        let mut headers = vec![
+            ("Content-Type", content_type.to_string()),
+            ("Content-Length", body.len().to_string()),
+        ];
+        headers.extend_from_slice(extra);
+        let mut msg = self.head(code, &headers);
         if !self.head_only {
             msg.extend_from_slice(body);
         }
@@ -67,7 +98,7 @@ impl<'a> Responder<'a> {
         Ok(self.keep_alive)
     }
 
-    fn text(&self, code: u16, body: &str) -> io::Result<bool> {
+    pub(super) fn text(&self, code: u16, body: &str) -> io::Result<bool> {
         self.fixed(code, "text/plain; charset=utf-8", body.as_bytes())
     }
 
@@ -132,6 +163,12 @@ impl<'a> Responder<'a> {
         if self.head_only {
             return Ok(self.keep_alive);
         }
+        self.pattern(n)?;
+        Ok(self.keep_alive)
+    }
+
+    /// Writes the first `n` bytes of the pattern, in pieces.
+    pub(super) fn pattern(&self, n: u64) -> io::Result<()> {
         let mut offset = 0u64;
         while offset < n {
             // Capped by BYTES_PIECE, so it fits in usize; the slice may be shorter still.
@@ -140,7 +177,7 @@ impl<'a> Responder<'a> {
             self.write(piece)?;
             offset += piece.len() as u64;
         }
-        Ok(self.keep_alive)
+        Ok(())
     }
 
     fn close_delimited(&self) -> io::Result<bool> {
@@ -216,9 +253,15 @@ impl<'a> Responder<'a> {
 }
 
 /// Answers `req`; `Ok(true)` when the connection may serve another request.
-pub(crate) fn respond(out: &TcpStream, req: &Request) -> io::Result<bool> {
-    let r = Responder::new(out, req.is_head(), req.keep_alive());
-    let path = req.path();
+pub(crate) fn respond(out: &TcpStream, req: &Request, assets: &Assets) -> io::Result<bool> {
+    let mut r = Responder::new(out, req.is_head(), req.keep_alive());
+    let (cors, path) = split_cors_prefix(req.path());
+    if cors {
+        if req.method == "OPTIONS" {
+            return r.preflight();
+        }
+        r.cors = true;
+    }
     let get_like = matches!(req.method.as_str(), "GET" | "HEAD");
     let content = |f: &dyn Fn() -> io::Result<bool>| {
         if get_like {
@@ -234,11 +277,26 @@ pub(crate) fn respond(out: &TcpStream, req: &Request) -> io::Result<bool> {
         "/close" => content(&|| r.close_delimited()),
         "/slow" => content(&|| r.slow()),
         "/echo" => r.echo(req),
+        "/never" => r.never(),
+        "/gzip" => content(&|| r.gzip(&assets.gzipped_page)),
         _ => {
             if let Some(n) = path.strip_prefix("/bytes/") {
                 content(&|| r.bytes(n))
             } else if let Some(code) = path.strip_prefix("/status/") {
                 r.status(code)
+            } else if let Some(n) = path.strip_prefix("/stall/") {
+                content(&|| r.stall(n))
+            } else if let Some(hops) = path.strip_prefix("/redirect/") {
+                match hops.parse::<u64>() {
+                    Ok(0) => content(&|| r.text(200, HELLO_BODY)),
+                    Ok(n) => r.redirect(n - 1),
+                    Err(_) => r.text(
+                        400,
+                        "400 Bad Request: /redirect/N needs a decimal hop count\n",
+                    ),
+                }
+            } else if let Some(file) = path.strip_prefix("/site/") {
+                content(&|| r.site_file(assets.site.as_deref(), file))
             } else {
                 r.text(404, "404 Not Found\n")
             }

@@ -70,15 +70,15 @@ impl Conn {
         }
     }
 
-    fn exact(&mut self, n: usize) -> Vec<u8> {
+    pub fn exact(&mut self, n: usize) -> Vec<u8> {
         while self.buf.len() < n {
             assert!(self.fill() > 0, "stream ended inside a body");
         }
         self.buf.drain(..n).collect()
     }
 
-    /// Reads one response; `head_request` says whether it answers a HEAD.
-    pub fn response(&mut self, head_request: bool) -> Reply {
+    /// Reads one response head, leaving its body unread.
+    pub fn head(&mut self) -> Reply {
         let mut head = String::new();
         loop {
             let l = self.line();
@@ -89,13 +89,19 @@ impl Conn {
             head.push_str("\r\n");
         }
         let code: u16 = head[9..12].parse().unwrap();
-        let mut reply = Reply {
+        Reply {
             code,
             head,
             body: Vec::new(),
             trailer: String::new(),
             chunks: 0,
-        };
+        }
+    }
+
+    /// Reads one response; `head_request` says whether it answers a HEAD.
+    pub fn response(&mut self, head_request: bool) -> Reply {
+        let mut reply = self.head();
+        let code = reply.code;
         if (100..200).contains(&code) {
             return reply;
         }
@@ -143,6 +149,41 @@ impl Conn {
         self.send(req.as_bytes());
         self.send(body);
         self.response(method == "HEAD")
+    }
+
+    /// True when nothing has arrived past what was read and the connection is still open:
+    /// a short read waits in vain. It can miss bytes that are late, never invent them, so
+    /// a `false` always means the server sent more or closed.
+    pub fn is_open_and_quiet(&mut self) -> bool {
+        if !self.buf.is_empty() {
+            return false;
+        }
+        self.stream
+            .set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        let mut tmp = [0u8; 1];
+        let quiet = matches!(
+            self.stream.read(&mut tmp),
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)
+        );
+        self.stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        quiet
+    }
+
+    /// Everything the peer sends until it closes (or resets) the connection.
+    pub fn rest(&mut self) -> Vec<u8> {
+        let mut tmp = [0u8; 65536];
+        loop {
+            match self.stream.read(&mut tmp) {
+                Ok(0) => break,
+                Ok(n) => self.buf.extend_from_slice(&tmp[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+                Err(e) => panic!("read: {e}"),
+            }
+        }
+        std::mem::take(&mut self.buf)
     }
 
     /// True when the server has closed: a read returns end of stream.

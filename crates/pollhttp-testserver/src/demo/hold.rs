@@ -1,0 +1,47 @@
+//! `/never` and `/stall/N`: responses that stop, for tests of cancelling and of timeouts.
+
+use super::routes::Responder;
+use std::io::{self, Read};
+
+impl Responder<'_> {
+    /// `/never`: no answer at all.
+    pub(super) fn never(&self) -> io::Result<bool> {
+        self.hold();
+        Ok(false)
+    }
+
+    /// `/stall/N`: a head promising `2*N` bytes, the first `N` bytes of the pattern, then
+    /// nothing more.
+    pub(super) fn stall(&self, count: &str) -> io::Result<bool> {
+        let Some(n) = count
+            .parse::<u64>()
+            .ok()
+            .filter(|n| n.checked_mul(2).is_some())
+        else {
+            return self.text(
+                400,
+                "400 Bad Request: /stall/N needs a decimal byte count below 2^63\n",
+            );
+        };
+        let headers = [
+            ("Content-Type", "application/octet-stream".to_string()),
+            ("Content-Length", (2 * n).to_string()),
+        ];
+        self.write(&self.head(200, &headers))?;
+        if self.head_only {
+            // The head is the whole answer to a HEAD: nothing is missing.
+            return Ok(self.keep_alive);
+        }
+        self.pattern(n)?;
+        self.hold();
+        Ok(false)
+    }
+
+    /// Keeps the connection open without answering: reads and drops whatever the client
+    /// sends until it closes, the server is dropped (which shuts the socket down) or the
+    /// idle limit (the socket's read timeout) passes.
+    fn hold(&self) {
+        let mut sink = [0u8; 4096];
+        while matches!((&*self.out).read(&mut sink), Ok(n) if n > 0) {}
+    }
+}
