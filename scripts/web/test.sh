@@ -2,7 +2,7 @@
 # The browser stage: pollhttp built for wasm32-unknown-unknown, run in headless Chromium.
 #   1. clippy on pollhttp's wasm32 build (the library and tests/web.rs) and on the example
 #      page's crate, with no warning allowed;
-#   2. pollhttp's tests/web.rs in the browser (wasm-bindgen-test-runner driving Chromium
+#   2. pollhttp's tests/web.rs (in a page) and tests/web_worker.rs (in a worker) in the browser (wasm-bindgen-test-runner driving Chromium
 #      through chromedriver), against a loopback pollhttp-web-testserver whose URL the
 #      tests get at build time in POLLHTTP_WEB_SERVER; at least one test must run;
 #   3. the example page (crates/pollhttp-web-demo): built for wasm32, served by the same
@@ -124,15 +124,18 @@ say "test server: $url (pid $server_pid)"
 
 # --- pollhttp's browser tests ------------------------------------------------------------
 # The server's URL is in the environment here too: tests/web.rs reads it at build time.
-POLLHTTP_WEB_SERVER="$url" cargo clippy -p "$package" --target "$wasm" --lib --test web -- -D warnings
+POLLHTTP_WEB_SERVER="$url" cargo clippy -p "$package" --target "$wasm" --lib --test web \
+    --test web_worker -- -D warnings
 cargo clippy -p "$demo" --target "$wasm" --lib -- -D warnings
 
 log="$target_dir/web-tools/test-web.log"
-POLLHTTP_WEB_SERVER="$url" cargo test -p "$package" --target "$wasm" --test web 2>&1 | tee "$log"
+# tests/web.rs runs in a page, tests/web_worker.rs in a dedicated worker.
+POLLHTTP_WEB_SERVER="$url" cargo test -p "$package" --target "$wasm" --test web \
+    --test web_worker 2>&1 | tee "$log"
 # A run that ran nothing (no test compiled in, or all of them ignored) also says
-# `test result: ok`: it counts only if it passed at least one test.
-if ! grep -Eq 'test result: ok\. [1-9][0-9]* passed' "$log"; then
-    echo "scripts/web/test.sh: the browser run of tests/web.rs ran no test" >&2
+# `test result: ok`: each of the two targets counts only if it passed at least one test.
+if [ "$(grep -Ec 'test result: ok\. [1-9][0-9]* passed' "$log")" -ne 2 ]; then
+    echo "scripts/web/test.sh: a browser test target ran no test" >&2
     exit 1
 fi
 

@@ -228,6 +228,42 @@ fn never_answers_any_method() {
     }
 }
 
+/// `/held` as a number, asked on a connection of its own.
+fn held(s: &DemoServer) -> usize {
+    let r = Conn::new(s.addr()).request("GET", "/held", "", b"");
+    assert_eq!(r.code, 200);
+    let text = String::from_utf8(r.body).expect("text");
+    text.trim().parse().expect("a number")
+}
+
+/// Polls `/held` until it says `n`; a bounded number of tries, each a real request.
+fn until_held(s: &DemoServer, n: usize) {
+    let mut now = usize::MAX;
+    for _ in 0..500 {
+        now = held(s);
+        if now == n {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("/held says {now}, not {n}");
+}
+
+#[test]
+fn held_counts_the_responses_held_open_until_their_clients_close() {
+    let s = server();
+    assert_eq!(held(&s), 0);
+    let mut never = Conn::new(s.addr());
+    never.send(b"GET /cors/never HTTP/1.1\r\nHost: x\r\n\r\n");
+    let mut stall = Conn::new(s.addr());
+    stall.send(b"GET /stall/10 HTTP/1.1\r\nHost: x\r\n\r\n");
+    until_held(&s, 2);
+    drop(never);
+    until_held(&s, 1);
+    drop(stall);
+    until_held(&s, 0);
+}
+
 /// A folder with a few files, removed when dropped.
 struct Site(PathBuf);
 

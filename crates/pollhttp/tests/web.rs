@@ -168,6 +168,7 @@ async fn a_server_that_never_answers_times_out_in_virtual_time_and_the_fetch_is_
         .expect("connect");
     assert_eq!(http.status(), Status::Connecting); // an IP address: nothing to resolve
     poll_while(&mut http, Status::Connecting).await;
+    let before = held().await;
     http.request(Method::Get, "/cors/never", &[], "")
         .expect("request");
     let deadline = http.next_deadline().expect("response_head runs");
@@ -184,11 +185,13 @@ async fn a_server_that_never_answers_times_out_in_virtual_time_and_the_fetch_is_
     assert!(
         matches!(e.reason(), Reason::Timeout { after, .. } if *after == Duration::from_secs(5))
     );
+    until_held(before).await;
 }
 
 #[wasm_bindgen_test]
 async fn a_body_that_stalls_trips_the_idle_limit() {
     let clock = ManualClock::new();
+    let before = held().await;
     let mut http = connected().await;
     http.set_clock(clock.clone());
     http.set_timeouts(Timeouts {
@@ -219,10 +222,12 @@ async fn a_body_that_stalls_trips_the_idle_limit() {
     let e = http.poll().expect_err("idle expired");
     assert_eq!(e.timeout_phase(), Some(TimeoutPhase::Idle));
     assert_eq!(http.status(), Status::ConnectionError);
+    until_held(before).await;
 }
 
 #[wasm_bindgen_test]
 async fn close_in_the_middle_of_the_body_stops_the_transfer() {
+    let before = held().await;
     let mut http = connected().await;
     http.request(Method::Get, "/cors/stall/3000", &[], "")
         .expect("request");
@@ -239,7 +244,10 @@ async fn close_in_the_middle_of_the_body_stops_the_transfer() {
         frame().await;
     }
     assert!(got > 0);
+    until_held(before + 1).await;
     http.close();
+    // The fetch is aborted: the browser closes the connection, and the server sees it.
+    until_held(before).await;
     assert_eq!(http.status(), Status::Disconnected);
     assert!(!http.has_response());
     assert!(http.read_response_body_chunk().is_empty());
@@ -468,6 +476,7 @@ async fn http_request_times_out_and_aborts() {
     let mut http = HttpRequest::new();
     http.set_clock(clock.clone());
     http.set_timeout(Some(Duration::from_secs(3)));
+    let before = held().await;
     http.request(&format!("{}/cors/never", server()), &[], Method::Get, "")
         .expect("request");
     for _ in 0..20 {
@@ -478,4 +487,5 @@ async fn http_request_times_out_and_aborts() {
     let done = http.poll().expect("the timeout ends it");
     assert_eq!(done.result, HttpRequestResult::Timeout);
     assert_eq!(http.http_client_status(), Status::Disconnected);
+    until_held(before).await;
 }

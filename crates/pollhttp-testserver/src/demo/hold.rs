@@ -2,17 +2,18 @@
 
 use super::routes::Responder;
 use std::io::{self, Read};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 impl Responder<'_> {
     /// `/never`: no answer at all.
-    pub(super) fn never(&self) -> io::Result<bool> {
-        self.hold();
+    pub(super) fn never(&self, held: &AtomicUsize) -> io::Result<bool> {
+        self.hold(held);
         Ok(false)
     }
 
     /// `/stall/N`: a head promising `2*N` bytes, the first `N` bytes of the pattern, then
     /// nothing more.
-    pub(super) fn stall(&self, count: &str) -> io::Result<bool> {
+    pub(super) fn stall(&self, count: &str, held: &AtomicUsize) -> io::Result<bool> {
         let Some(n) = count
             .parse::<u64>()
             .ok()
@@ -33,15 +34,18 @@ impl Responder<'_> {
             return Ok(self.keep_alive);
         }
         self.pattern(n)?;
-        self.hold();
+        self.hold(held);
         Ok(false)
     }
 
     /// Keeps the connection open without answering: reads and drops whatever the client
     /// sends until it closes, the server is dropped (which shuts the socket down) or the
-    /// idle limit (the socket's read timeout) passes.
-    fn hold(&self) {
+    /// idle limit (the socket's read timeout) passes. `held` counts the connection
+    /// meanwhile.
+    fn hold(&self, held: &AtomicUsize) {
+        held.fetch_add(1, Ordering::SeqCst);
         let mut sink = [0u8; 4096];
         while matches!((&*self.out).read(&mut sink), Ok(n) if n > 0) {}
+        held.fetch_sub(1, Ordering::SeqCst);
     }
 }

@@ -67,6 +67,7 @@ impl DemoShared {
 /// | `/slow` | [`SLOW_BODY`] trickled over about one second, with `Content-Length` |
 /// | `/never` | any method: no answer; the connection stays open until the client closes it, the server is dropped or it has been idle for a minute |
 /// | `/stall/N` | `Content-Length: 2*N`, the first `N` bytes of the `/bytes/N` pattern, then nothing more (held open like `/never`) |
+/// | `/held` | how many `/never` and `/stall/N` responses are held open right now, as decimal text: a client's abort shows as this number going down |
 /// | `/redirect/N` | for `N` > 0, any method: `302` with `Location: N-1` (a relative reference to `redirect/N-1` beside it, so the chain keeps its prefix); `/redirect/0` answers like `/hello` |
 /// | `/gzip` | [`gzipped_demo_page`](crate::gzipped_demo_page) with `Content-Encoding: gzip` and the compressed length, whatever the request accepts |
 /// | `/site/FILE` | the file `FILE` of the site folder given to [`start_with_site`](DemoServer::start_with_site) (`.html` `text/html`, `.js` `text/javascript`, `.wasm` `application/wasm`, others `application/octet-stream`); `403` for a `.`, `..` or empty path segment; `404` without a folder |
@@ -120,6 +121,7 @@ impl DemoServer {
         let assets = Assets {
             site,
             gzipped_page: gzip::gzipped_demo_page()?,
+            held: Default::default(),
         };
         let shared = Arc::new(DemoShared {
             assets,

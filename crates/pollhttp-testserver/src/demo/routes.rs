@@ -9,6 +9,7 @@ use crate::wire::reason_phrase;
 use std::io::{self, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
@@ -26,6 +27,9 @@ pub(crate) struct Assets {
     /// The `/gzip` body. Compressed once at start, on the starting thread: a compressor
     /// needs more stack than a connection thread has.
     pub(crate) gzipped_page: Vec<u8>,
+    /// How many responses are held open right now (`/never`, `/stall/N`): `/held` says,
+    /// so that a test can see a client's abort reach the server.
+    pub(crate) held: AtomicUsize,
 }
 
 /// Writes responses on one connection for one request.
@@ -277,7 +281,8 @@ pub(crate) fn respond(out: &TcpStream, req: &Request, assets: &Assets) -> io::Re
         "/close" => content(&|| r.close_delimited()),
         "/slow" => content(&|| r.slow()),
         "/echo" => r.echo(req),
-        "/never" => r.never(),
+        "/never" => r.never(&assets.held),
+        "/held" => content(&|| r.text(200, &format!("{}\n", assets.held.load(Ordering::SeqCst)))),
         "/gzip" => content(&|| r.gzip(&assets.gzipped_page)),
         _ => {
             if let Some(n) = path.strip_prefix("/bytes/") {
@@ -285,7 +290,7 @@ pub(crate) fn respond(out: &TcpStream, req: &Request, assets: &Assets) -> io::Re
             } else if let Some(code) = path.strip_prefix("/status/") {
                 r.status(code)
             } else if let Some(n) = path.strip_prefix("/stall/") {
-                content(&|| r.stall(n))
+                content(&|| r.stall(n, &assets.held))
             } else if let Some(hops) = path.strip_prefix("/redirect/") {
                 match hops.parse::<u64>() {
                     Ok(0) => content(&|| r.text(200, HELLO_BODY)),

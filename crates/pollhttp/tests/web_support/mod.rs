@@ -96,3 +96,33 @@ pub fn pattern_byte(offset: u64) -> u8 {
     let i = offset % 65_521;
     (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as u8
 }
+
+/// The body of a GET of `path` on the demo server, as text.
+pub async fn get_text(path: &str) -> String {
+    let mut http = connected().await;
+    http.request(pollhttp::Method::Get, path, &[], "")
+        .expect("request");
+    poll_while(&mut http, Status::Requesting).await;
+    assert_eq!(http.response_code(), 200, "{path}");
+    String::from_utf8(read_body(&mut http).await.concat()).expect("text")
+}
+
+/// How many `/never` and `/stall/N` responses the demo server holds open.
+pub async fn held() -> usize {
+    let text = get_text("/cors/held").await;
+    text.trim().parse().expect("/held gives a number")
+}
+
+/// Waits until the demo server holds `n` responses open: how a test sees an abort reach
+/// the server (the browser closes the connection of an aborted HTTP/1.1 fetch).
+pub async fn until_held(n: usize) {
+    let mut now = usize::MAX;
+    for _ in 0..200 {
+        now = held().await;
+        if now == n {
+            return;
+        }
+        frame().await;
+    }
+    panic!("the server still holds {now} responses open, not {n}");
+}
