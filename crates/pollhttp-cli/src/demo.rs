@@ -3,9 +3,9 @@
 
 use crate::args::DemoArgs;
 use crate::failure::{code, Failure, Phase};
-use crate::godot_fmt::{dictionary, string_from_ascii};
 use pollhttp::{HttpClient, Method, Status};
 use pollhttp_testserver::DemoServer;
+use pollhttp_web_demo::{dictionary, string_from_ascii};
 use std::io::{self, Write};
 use std::thread;
 use std::time::Duration;

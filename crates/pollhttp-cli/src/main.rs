@@ -15,7 +15,6 @@ mod args;
 mod demo;
 mod failure;
 mod fetch;
-mod godot_fmt;
 mod output;
 mod plan;
 mod progress;

@@ -1,45 +1,18 @@
-//! Text the way Godot 4's `print()` renders values, for the tutorial's lines.
-//!
-//! The command line's demo prints with `pollhttp::QueryValue`; this crate keeps to the
-//! client's calls that the browser build has too, so it formats the two values the
-//! tutorial prints itself.
+//! Text the way Godot 4's `print()` renders values, for the tutorial's lines (here and in
+//! the command line's `pollhttp demo`).
+
+use pollhttp::QueryValue;
 
 /// A `Dictionary` of strings as Godot 4 prints it: `{ "key": "value", "k2": "v2" }`, keys
 /// in insertion order, both sides quoted and C-escaped; an empty one is `{  }`.
 pub fn dictionary(pairs: &[(String, String)]) -> String {
-    let mut out = String::from("{ ");
-    for (i, (key, value)) in pairs.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        push_quoted(&mut out, key);
-        out.push_str(": ");
-        push_quoted(&mut out, value);
-    }
-    out.push_str(" }");
-    out
-}
-
-/// Godot's `c_escape().quote()`.
-fn push_quoted(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{b}' => out.push_str("\\v"),
-            '\'' => out.push_str("\\'"),
-            '?' => out.push_str("\\?"),
-            '"' => out.push_str("\\\""),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    QueryValue::Dict(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.clone(), QueryValue::Str(v.clone())))
+            .collect(),
+    )
+    .to_string()
 }
 
 /// `PackedByteArray.get_string_from_ascii()`: each byte is one character (Latin-1) and
