@@ -292,6 +292,13 @@ async fn headers_and_methods_the_browser_forbids_are_refused_by_name() {
             .expect_err("a forbidden method");
         assert_eq!(e.godot(), GodotError::Unavailable);
     }
+    // The browser refuses a body on GET; its reason comes back, and nothing is sent.
+    let e = http
+        .request(Method::Get, "/cors/hello", &[], "a body")
+        .expect_err("a GET with a body");
+    assert_eq!(e.godot(), GodotError::InvalidParameter);
+    assert!(e.to_string().contains("refused"), "{e}");
+    assert_eq!(http.status(), Status::Connected);
     let e = http
         .request(Method::Get, "/cors/hello", &["X-Bad: a\r\nHost: b"], "")
         .expect_err("CR LF");
