@@ -119,7 +119,7 @@ pub mod fuzzing;
 mod http_request;
 pub mod manual;
 mod net;
-#[cfg(unix)]
+#[cfg(any(unix, windows))]
 mod poller;
 mod proxy;
 pub mod tls;
@@ -151,7 +151,7 @@ pub use http_request::{
 };
 pub use net::{AttemptOutcome, ConnectAttempt};
 pub use net::{ResolveAnswer, ResolveHandle, Resolver, StaticResolver, SystemResolver};
-#[cfg(unix)]
+#[cfg(any(unix, windows))]
 pub use poller::{Poller, Token};
 pub use proto::{Limits, Method, RequestMethod};
 pub use proto::{TimeoutPhase, Timeouts};

@@ -22,12 +22,16 @@ mod response;
 mod response_code;
 mod response_view;
 mod settings;
+#[cfg(windows)]
+mod shared_sockets;
 mod status;
 mod wait;
 
 pub use query_string::{query_string_from_dict, QueryField, QueryValue};
 pub use response_code::ResponseCode;
 pub use response_view::{Headers, Response};
+#[cfg(windows)]
+pub(crate) use shared_sockets::SocketId;
 pub use status::Status;
 
 /// The `User-Agent` sent unless the caller gives one.
@@ -139,6 +143,9 @@ pub struct HttpClient {
     resolver: Option<Arc<dyn Resolver>>,
     /// The TCP attempts of the last connect, once its pipeline is over.
     attempts: Vec<ConnectAttempt>,
+    /// Duplicates of the sockets, for a [`Poller`](crate::Poller) to wait on (Windows).
+    #[cfg(windows)]
+    shared_sockets: std::cell::RefCell<shared_sockets::SharedSockets>,
 }
 
 impl Default for HttpClient {
@@ -191,6 +198,8 @@ impl HttpClient {
             clock: None,
             resolver: None,
             attempts: Vec::new(),
+            #[cfg(windows)]
+            shared_sockets: Default::default(),
         }
     }
 
@@ -385,6 +394,8 @@ impl HttpClient {
             }
             Transport::None => {}
         }
+        #[cfg(windows)]
+        self.shared_sockets.get_mut().clear();
         self.conn.drop_transport();
         self.deferred_error = None;
         self.recv.clear();

@@ -131,7 +131,7 @@ impl HttpClient {
     }
 
     /// Changes every time the transport is dropped (see [`Poller`](crate::Poller)).
-    #[cfg_attr(not(unix), allow(dead_code))]
+    #[cfg_attr(not(any(unix, windows)), allow(dead_code))]
     pub(crate) fn connection_serial(&self) -> u64 {
         self.connection_serial
     }
