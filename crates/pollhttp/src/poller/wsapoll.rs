@@ -144,6 +144,9 @@ impl Readiness {
             sleep(timeout);
             return Ok(());
         }
+        // Room for every socket to be ready, taken when the number of sockets grows rather
+        // than when more of them happen to be ready at once.
+        self.ready.reserve(self.held.len());
         let mut fds = recycle(std::mem::take(&mut self.fds));
         fds.extend(
             self.held
