@@ -70,9 +70,10 @@ struct Slot {
 /// ready tokens; for each, the caller drives that client (`poll()`, reads the body, sends
 /// the next request) and then calls [`update`](Poller::update), which follows the client's
 /// socket (a new descriptor after a reconnect) and what it waits for (writing the request,
-/// reading the response). Clients with nothing to do cost nothing per poll, and a
-/// keep-alive request costs the poller no system call of its own beyond its share of the
-/// one wait that serves every ready client.
+/// reading the response). A keep-alive request costs the poller no system call of its own
+/// beyond its share of the one wait that serves every ready client. On Unix clients with
+/// nothing to do cost nothing per poll; on Windows each wait passes their sockets to the
+/// system (see [Windows](#windows)).
 ///
 /// `update` must be called after every call that may change a client's status (`poll`,
 /// `request`, body reads, `connect_to_host`, `close`), before the next
@@ -131,11 +132,28 @@ struct Slot {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
+/// # Windows
+///
+/// The same calls, with `WSAPoll` doing the waiting: one call per wait over the sockets of
+/// every registered client (each of the connect attempts of a client racing several
+/// addresses), with the nearest client deadline as its timeout. Where mio's readiness on
+/// Unix is edge-triggered, `WSAPoll`'s is level-triggered: a client is polled for exactly
+/// what it waits for and reported for as long as that holds (a body left in the socket),
+/// and the wait's cost grows with the number of clients, as `poll(2)`'s does: it is meant
+/// for hundreds of connections, not tens of thousands.
+///
+/// The poller never names a socket by its number: each client lends it duplicates of its
+/// sockets (`WSADuplicateSocketW`, made once per socket at `register` or `update`), which
+/// the client closes with the sockets they stand for. So a client closed or dropped
+/// without telling the poller closes its connection all the same, as on Unix. A caller's
+/// own stream is watched through `StreamPeer::socket` (a method of Windows builds only);
+/// without it, the client is reported every [`TICK`](Poller::TICK).
+///
 /// # Errors
 ///
 /// The poller's calls fail with the system's [`io::Error`] (from epoll, kqueue or
-/// `WSAPoll`; a token that is not registered is `InvalidInput`): they stand for no Godot error, so they are
-/// not turned into [`pollhttp::Error`](crate::Error). A client's `Error` converts into an
+/// `WSAPoll`; a token that is not registered is `InvalidInput`): they stand for no Godot
+/// error, so they are not turned into [`pollhttp::Error`](crate::Error). A client's `Error` converts into an
 /// `io::Error` that holds it, so a function using both can return `io::Result` and use
 /// `?` on either:
 ///
@@ -191,7 +209,7 @@ impl Poller {
     /// How often clients that have no descriptor to watch are reported anyway: clients
     /// whose host name is being resolved on the resolver thread (which has no socket to
     /// wake a poller), and clients over a custom [`StreamPeer`](crate::StreamPeer)
-    /// without a descriptor.
+    /// without a descriptor (on Windows: without `StreamPeer::socket`).
     pub const TICK: Duration = Duration::from_millis(5);
 
     /// A poller with no clients.
@@ -245,10 +263,10 @@ impl Poller {
     /// # Errors
     ///
     /// When the system refuses the registration (out of memory or past its limit of
-    /// watched descriptors), or when the poller already holds as many clients as a
-    /// [`Token`] can name (over four billion; 1,048,576 on 32-bit targets). A descriptor
-    /// that cannot be watched at all (not a socket) is reported every
-    /// [`TICK`](Poller::TICK) instead.
+    /// watched descriptors; on Windows, when a socket cannot be duplicated), or when the
+    /// poller already holds as many clients as a [`Token`] can name (over four billion;
+    /// 1,048,576 on 32-bit targets). A descriptor that cannot be watched at all (not a
+    /// socket) is reported every [`TICK`](Poller::TICK) instead.
     pub fn register(&mut self, client: &HttpClient) -> io::Result<Token> {
         let index = match self.free.pop() {
             Some(i) => i,
@@ -285,9 +303,10 @@ impl Poller {
 
     /// Follows `client` after the caller has driven it: a new socket, a change between
     /// waiting to write and waiting to read, resolving, or nothing left to wait for.
-    /// Costs no system call when nothing changed, except while a body is being read or a
-    /// connection is being set up (the descriptor is re-armed). Also records the client's
-    /// [`next_deadline`](HttpClient::next_deadline).
+    /// Costs no system call when nothing changed, except on Unix while a body is being
+    /// read or a connection is being set up (the descriptor is re-armed); on Windows a
+    /// socket seen for the first time is duplicated (two calls, once per socket). Also
+    /// records the client's [`next_deadline`](HttpClient::next_deadline).
     ///
     /// # Errors
     ///
