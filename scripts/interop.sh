@@ -11,7 +11,13 @@
 # nginx's gzip filter, its redirects, ranges and keep-alive). nginx is stopped by its PID
 # on exit.
 #
-#   scripts/interop.sh            run the interop tests
+#   scripts/interop.sh            run the interop tests, then the fanout example (256
+#                                 connections on one Poller) against the same nginx
+#   scripts/interop.sh --windows  the same with the Windows build, run under Wine
+#                                 (scripts/wine/runner.sh): the test programs and the
+#                                 example are Windows programs that reach nginx and
+#                                 tinyproxy on Linux's loopback (scripts/wine/test.sh
+#                                 runs this last)
 #   scripts/interop.sh --bench N  instead, measure TLS costs of pollhttp and curl against
 #                                 the same nginx, both pinned to nginx's core (N rounds)
 #   scripts/interop.sh --keep     start nginx, print the variables, wait for Ctrl-C
@@ -24,9 +30,10 @@ mode="test"
 rounds=200
 case "${1:-}" in
     "") ;;
+    --windows) mode=windows ;;
     --bench) mode=bench; rounds="${2:-200}" ;;
     --keep) mode=keep ;;
-    *) echo "usage: $0 [--bench [N] | --keep]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--windows | --bench [N] | --keep]" >&2; exit 2 ;;
 esac
 
 log() { printf 'interop: %s\n' "$*" >&2; }
@@ -290,6 +297,11 @@ location = /echo {
     default_type text/plain;
     return 200 "\$request_method \$request_uri length=\$content_length\n";
 }
+# /echo/TEXT answers TEXT: what the fanout example asks of its server.
+location ~ ^/echo/(.*)\$ {
+    default_type text/plain;
+    return 200 "\$1";
+}
 location = /conn {
     default_type text/plain;
     return 200 "\$connection \$connection_requests\n";
@@ -329,7 +341,8 @@ daemon off;
 worker_processes 1;
 pid $work/nginx.pid;
 error_log $work/error.log warn;
-events { worker_connections 256; }
+# Room for the fanout example's 256 connections beside the listening sockets.
+events { worker_connections 1024; }
 http {
     access_log off;
     client_body_temp_path $work/tmp/body;
@@ -505,10 +518,28 @@ export POLLHTTP_INTEROP_REVOKED_STAPLED_PORT="$REVOKED_STAPLED_PORT"
 export POLLHTTP_INTEROP_CERTS="$certs"
 
 # ---------------------------------------------------------------- run
+# The fanout example against nginx: 256 keep-alive connections from one thread on one
+# Poller, 20 requests each, every response checked (a wrong or missing one panics).
+fanout_args=(256 20 --port "$PLAIN_PORT")
 case "$mode" in
 test)
     cargo test -p pollhttp --test interop -- --ignored --test-threads=1
     bash scripts/interop_proxy.sh
+    cargo run -p pollhttp --example fanout -- "${fanout_args[@]}"
+    ;;
+windows)
+    # The Windows build of scripts/wine/test.sh (same settings, so nothing is rebuilt),
+    # run by Wine. The variables' paths are Linux paths: a Windows program under Wine
+    # opens them on its Z: drive, which is Linux's root.
+    export POLLHTTP_INTEROP_TARGET=x86_64-pc-windows-gnu
+    export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER="$PWD/scripts/wine/runner.sh"
+    export CARGO_PROFILE_DEV_DEBUG=0
+    export WINEDEBUG=-all
+    cargo test --target "$POLLHTTP_INTEROP_TARGET" -p pollhttp --test interop -- \
+        --ignored --test-threads=1
+    bash scripts/interop_proxy.sh
+    cargo run --target "$POLLHTTP_INTEROP_TARGET" -p pollhttp --example fanout -- \
+        "${fanout_args[@]}"
     ;;
 keep)
     env | grep '^POLLHTTP_INTEROP_' | sed 's/^/export /'

@@ -8,7 +8,8 @@
 # `BasicAuth`. Both allow CONNECT only to nginx's TLS 1.2 and TLS 1.3 ports, so a
 # CONNECT to nginx's "leaf only" TLS port is refused by the proxy, not by nginx. Then
 # runs the ignored tests of crates/pollhttp/tests/interop_proxy.rs. Both proxies are
-# stopped by their PIDs on exit.
+# stopped by their PIDs on exit. With POLLHTTP_INTEROP_TARGET set (scripts/interop.sh
+# --windows), the tests are built for that target and run by its cargo runner (Wine).
 #
 # Installs tinyproxy with apt-get when it is missing and the script runs as root.
 set -euo pipefail
@@ -147,4 +148,8 @@ export POLLHTTP_PROXY_USER="$PROXY_USER"
 export POLLHTTP_PROXY_PASS="$PROXY_PASS"
 export POLLHTTP_PROXY_DENIED_PORT="$POLLHTTP_INTEROP_LEAF_ONLY_PORT"
 
-cargo test -p pollhttp --test interop_proxy -- --ignored --test-threads=1
+target_args=()
+if [ -n "${POLLHTTP_INTEROP_TARGET:-}" ]; then
+    target_args=(--target "$POLLHTTP_INTEROP_TARGET")
+fi
+cargo test "${target_args[@]}" -p pollhttp --test interop_proxy -- --ignored --test-threads=1

@@ -161,7 +161,10 @@ impl Trace {
                     self.connections += 1;
                 }
                 AttemptOutcome::Failed(e) => {
-                    note!("* connect to {ip} port {port} failed: {}", strerror(e));
+                    note!(
+                        "* connect to {ip} port {port} failed: {}",
+                        crate::strerror::strerror(e)
+                    );
                 }
                 AttemptOutcome::TimedOut => {
                     note!("* connect to {ip} port {port} failed: Connection timed out");
@@ -209,19 +212,6 @@ impl Trace {
                 break;
             }
         }
-    }
-}
-
-/// The system's message for an error, as curl prints it (`Connection refused`), without
-/// Rust's ` (os error 111)`.
-fn strerror(e: &std::io::Error) -> String {
-    let text = e.to_string();
-    match e.raw_os_error() {
-        Some(code) => text
-            .strip_suffix(&format!(" (os error {code})"))
-            .unwrap_or(&text)
-            .to_string(),
-        None => text,
     }
 }
 

@@ -19,6 +19,7 @@ mod output;
 mod plan;
 mod progress;
 mod proxy;
+mod strerror;
 mod tls;
 
 use args::{Cli, Command};

@@ -456,7 +456,15 @@ fn reset_during_the_body_gives_exit_56() {
         Step::Reset,
     ]]);
     let r = pollhttp(&["--max-time", "30", &format!("http://{}/", s.addr())]);
-    assert_eq!(r.code, 56, "stderr: {}", r.stderr);
+    // Wine 8.0 reports a reset only to a recv already blocked when it arrives; a later
+    // recv sees an end of stream, here 90 bytes short: curl's 18.
+    let wine = pollhttp_testserver::under_wine() && r.code == 18;
+    assert!(
+        r.code == 56 || wine,
+        "exit {}; stderr: {}",
+        r.code,
+        r.stderr
+    );
     s.finish();
 }
 

@@ -19,8 +19,8 @@
 //! With the `certs` feature, the `certs` module makes certificate authorities and server
 //! certificates at run time for TLS tests. The `fanout` feature adds what runs with
 //! thousands of connections use: `loop_server` (one thread on mio), `fleet` (pollhttp
-//! clients on one `Poller`) and `process` (descriptor limit, memory, CPU time); these three are
-//! Unix-only (mio descriptors, `Poller`).
+//! clients on one `Poller`) and `process` (descriptor limit, memory, CPU time), on Unix and
+//! Windows alike.
 //!
 //! ```
 //! use pollhttp_testserver::{response, ScriptedServer, Step};
@@ -45,12 +45,12 @@ mod black_hole;
 #[cfg(feature = "certs")]
 pub mod certs;
 mod demo;
-#[cfg(all(feature = "fanout", unix))]
+#[cfg(feature = "fanout")]
 pub mod fleet;
-#[cfg(all(feature = "fanout", unix))]
+#[cfg(feature = "fanout")]
 pub mod loop_server;
 mod pattern;
-#[cfg(all(feature = "fanout", unix))]
+#[cfg(feature = "fanout")]
 pub mod process;
 mod reader;
 mod scripted;

@@ -4,6 +4,10 @@
 /// Raises this process's soft limit on open descriptors to at least `want` (within the
 /// hard limit, which an unprivileged process cannot pass). Returns the limit in force, or
 /// why it stays below `want`.
+///
+/// Windows has no such limit on sockets (a process may hold millions of handles): there
+/// this returns `u64::MAX`.
+#[cfg(unix)]
 pub fn raise_nofile(want: u64) -> Result<u64, String> {
     use rustix::process::{getrlimit, setrlimit, Resource};
     let mut lim = getrlimit(Resource::Nofile);
@@ -29,6 +33,13 @@ pub fn raise_nofile(want: u64) -> Result<u64, String> {
     Ok(want)
 }
 
+/// Raises this process's soft limit on open descriptors (see the Unix version): Windows
+/// has no such limit on sockets.
+#[cfg(not(unix))]
+pub fn raise_nofile(_want: u64) -> Result<u64, String> {
+    Ok(u64::MAX)
+}
+
 /// [`raise_nofile`], failing the test (never skipping it) when the limit stays below
 /// `want`.
 pub fn require_nofile(want: u64) {
@@ -40,7 +51,11 @@ pub fn require_nofile(want: u64) {
     }
 }
 
-/// The process's resident set size in KiB (`VmRSS` in /proc/self/status).
+/// The process's resident set size in KiB (`VmRSS` in /proc/self/status), on Linux.
+///
+/// A Windows program reads the same file under Wine, which runs it as a Linux process and
+/// shows Linux's files on its `Z:` drive: the figure is then that process's, Wine's own
+/// memory included. On Windows itself there is no such file, and this is `None`.
 pub fn rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
@@ -48,8 +63,16 @@ pub fn rss_kib() -> Option<u64> {
 }
 
 /// CPU time used by the calling thread so far (user and system), which a busy shared
-/// machine disturbs far less than wall-clock time.
-pub fn thread_cpu() -> std::time::Duration {
+/// machine disturbs far less than wall-clock time. `None` on Windows, whose thread times
+/// (`GetThreadTimes`) are out of reach without `unsafe` code or another dependency.
+#[cfg(unix)]
+pub fn thread_cpu() -> Option<std::time::Duration> {
     let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
-    std::time::Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+    Some(std::time::Duration::new(t.tv_sec as u64, t.tv_nsec as u32))
+}
+
+/// CPU time used by the calling thread so far: `None` here (see the Unix version).
+#[cfg(not(unix))]
+pub fn thread_cpu() -> Option<std::time::Duration> {
+    None
 }

@@ -91,10 +91,13 @@ fn reset_gives_the_client_an_rst() {
     assert_eq!(server.wait_requests(1, Duration::from_secs(10)).len(), 1);
     server.finish();
     let mut buf = [0u8; 8];
-    let err = c
-        .read(&mut buf)
-        .expect_err("a reset, not data or end of stream");
-    assert_eq!(err.kind(), ErrorKind::ConnectionReset);
+    match c.read(&mut buf) {
+        Err(e) => assert_eq!(e.kind(), ErrorKind::ConnectionReset),
+        // Wine 8.0 reports a reset only to a recv already blocked when it arrives; a later
+        // recv sees an end of stream (README, Windows).
+        Ok(0) if pollhttp_testserver::under_wine() => {}
+        Ok(n) => panic!("a reset, not {n} bytes or end of stream"),
+    }
 }
 
 #[test]

@@ -125,7 +125,7 @@ pub mod fuzzing;
 mod http_request;
 pub mod manual;
 mod net;
-#[cfg(all(unix, not(target_arch = "wasm32")))]
+#[cfg(not(target_arch = "wasm32"))]
 mod poller;
 mod proxy;
 mod query_string;
@@ -170,7 +170,7 @@ pub use http_request::{
 pub use net::{AttemptOutcome, ConnectAttempt};
 #[cfg(not(target_arch = "wasm32"))]
 pub use net::{ResolveAnswer, ResolveHandle, Resolver, StaticResolver, SystemResolver};
-#[cfg(all(unix, not(target_arch = "wasm32")))]
+#[cfg(not(target_arch = "wasm32"))]
 pub use poller::{Poller, Token};
 pub use proto::{Limits, Method, RequestMethod};
 pub use proto::{TimeoutPhase, Timeouts};

@@ -1,9 +1,6 @@
 //! After warm-up, keep-alive requests whose bodies are read with
 //! `read_response_body_into` allocate nothing: a counting global allocator watches the
 //! client's thread (the servers' threads are not counted).
-//!
-//! The loop server (`pollhttp_testserver::loop_server`) watches raw descriptors through mio's `SourceFd`: Unix-only.
-#![cfg(unix)]
 
 use pollhttp::{HttpClient, Method, Poller, Status};
 use pollhttp_testserver::loop_server::LoopServer;

@@ -12,13 +12,10 @@ use pollhttp::{
     AttemptOutcome, Clock, ConnectAttempt, HttpClient, HttpRequest, HttpRequestResult, ManualClock,
     Method, StaticResolver, Status, TimeoutPhase, Timeouts,
 };
-// `Poller` and `raw_fd()` are Unix-only for now (see README, Windows).
-#[cfg(unix)]
 use pollhttp::{Poller, ResolveHandle, Resolver};
 use pollhttp_testserver::{BlackHole, DemoServer, HELLO_BODY};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
-#[cfg(unix)]
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -340,7 +337,6 @@ fn wait_watches_every_attempt() {
 }
 
 #[test]
-#[cfg(unix)]
 fn the_poller_watches_every_attempt() {
     let mut t = OlderWins::start();
     let mut poller = Poller::new().unwrap();
@@ -371,6 +367,8 @@ fn the_poller_watches_every_attempt() {
     t.check_won_by_the_first();
 }
 
+/// Unix only: it registers `raw_fd()` with mio's `SourceFd`. On Windows a caller's own
+/// poller would have to borrow `raw_socket()` by its number, which takes `unsafe` code.
 #[test]
 #[cfg(unix)]
 fn a_callers_own_poller_on_raw_fd_watches_every_attempt() {
@@ -471,13 +469,11 @@ fn http_request_passes_its_resolver_on() {
 
 /// A resolver of the test's own: names starting with `slow` are never answered (their
 /// answers are kept until the resolver is dropped), others are the demo server.
-#[cfg(unix)]
 struct Stalling {
     server: SocketAddr,
     held: Mutex<Vec<pollhttp::ResolveAnswer>>,
 }
 
-#[cfg(unix)]
 impl Resolver for Stalling {
     fn resolve(&self, host: &str, _port: u16) -> ResolveHandle {
         if host.starts_with("slow") {
@@ -491,7 +487,6 @@ impl Resolver for Stalling {
 }
 
 #[test]
-#[cfg(unix)]
 fn twenty_slow_lookups_do_not_delay_a_fast_one() {
     let server = DemoServer::start().unwrap();
     let resolver = Arc::new(Stalling {

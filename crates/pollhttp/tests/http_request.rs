@@ -727,7 +727,6 @@ fn a_resume_answered_with_200_starts_over_and_416_on_a_whole_file_completes_it()
 
 /// Starts a request to each URL, all on one `Poller`, and drives them to their ends
 /// from this thread; the completions come back in the URLs' order.
-#[cfg(unix)]
 fn all_on_one_poller(urls: &[String]) -> Vec<Completion> {
     let mut poller = pollhttp::Poller::new().unwrap();
     let mut requests: Vec<HttpRequest> = Vec::new();
@@ -761,7 +760,6 @@ fn all_on_one_poller(urls: &[String]) -> Vec<Completion> {
     results.into_iter().map(Option::unwrap).collect()
 }
 
-#[cfg(unix)]
 #[test]
 fn requests_with_redirects_run_on_one_poller() {
     let servers: Vec<ScriptedServer> = (0..20)
@@ -780,7 +778,6 @@ fn requests_with_redirects_run_on_one_poller() {
     }
 }
 
-#[cfg(unix)]
 #[test]
 fn two_hundred_and_fifty_six_requests_share_one_thread() {
     use pollhttp_testserver::{pattern_byte, DemoServer};

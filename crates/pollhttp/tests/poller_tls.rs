@@ -1,9 +1,6 @@
 //! `Poller` with HTTPS clients: the handshake's changing interest, and bodies whose bytes
 //! wait decrypted inside the TLS layer while the socket is silent. The server is rustls in
 //! a thread per connection, with a certificate made when the test runs.
-//!
-//! `Poller` is Unix-only for now (see README, Windows).
-#![cfg(unix)]
 
 use pollhttp::{Certificates, HttpClient, Method, Poller, Status, TlsOptions};
 use pollhttp_testserver::certs::self_signed;

@@ -4,10 +4,7 @@
 mod common;
 
 use common::poll_while;
-// `Poller` is Unix-only for now (see README, Windows).
-#[cfg(unix)]
-use pollhttp::Poller;
-use pollhttp::{Clock, HttpClient, ManualClock, Method, Status, TimeoutPhase, Timeouts};
+use pollhttp::{Clock, HttpClient, ManualClock, Method, Poller, Status, TimeoutPhase, Timeouts};
 use pollhttp_testserver::{ScriptedServer, Step};
 use std::time::Duration;
 
@@ -56,7 +53,6 @@ fn response_head_expires_when_the_clock_says_so() {
 }
 
 #[test]
-#[cfg(unix)]
 fn poller_reports_a_client_at_its_virtual_deadline() {
     let server = silent_server();
     let clock = ManualClock::new();
@@ -89,7 +85,6 @@ fn poller_reports_a_client_at_its_virtual_deadline() {
 }
 
 #[test]
-#[cfg(unix)]
 fn poller_ticks_for_a_resolving_client_while_the_clock_stands_still() {
     // The tick that reports clients with no socket to watch is a real-time cadence.
     let clock = ManualClock::new();
@@ -111,7 +106,6 @@ fn poller_ticks_for_a_resolving_client_while_the_clock_stands_still() {
 }
 
 #[test]
-#[cfg(unix)]
 fn poller_timeout_is_real_time_while_the_clock_stands_still() {
     // A client deadline 30 ms ahead on a clock that never moves: the caller's 100 ms
     // timeout still ends the call.

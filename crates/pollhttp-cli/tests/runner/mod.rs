@@ -1,4 +1,9 @@
 //! Runs the built `pollhttp` binary with a clean environment and a time limit.
+//!
+//! `POLLHTTP_CLI_EXE` names another build of the binary to run instead, and
+//! `POLLHTTP_CLI_RUNNER` a program to start it with: `scripts/wine/test.sh` runs these
+//! tests on Linux against the Windows build, through Wine (`scripts/wine/runner.sh`), so
+//! that it is compared with Linux's curl.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -30,6 +35,22 @@ pub struct Run {
 /// Where the tests find curl, the measure of the command line's behaviour.
 const CURL: &str = "/usr/bin/curl";
 
+/// The command that starts the binary under test: this build's, or the one named by
+/// `POLLHTTP_CLI_EXE` (started by `POLLHTTP_CLI_RUNNER` when set).
+fn pollhttp_command() -> Command {
+    let Some(exe) = std::env::var_os("POLLHTTP_CLI_EXE") else {
+        return Command::new(env!("CARGO_BIN_EXE_pollhttp"));
+    };
+    match std::env::var_os("POLLHTTP_CLI_RUNNER") {
+        Some(runner) => {
+            let mut cmd = Command::new(runner);
+            cmd.arg(exe);
+            cmd
+        }
+        None => Command::new(exe),
+    }
+}
+
 /// Runs the binary with `env` as the only TLS and proxy variables.
 #[allow(dead_code)]
 pub fn pollhttp(args: &[&str], env: &[(&str, &str)]) -> Run {
@@ -39,18 +60,13 @@ pub fn pollhttp(args: &[&str], env: &[(&str, &str)]) -> Run {
 /// Like [`pollhttp`], with `input` on standard input (`None`: none at all).
 #[allow(dead_code)]
 pub fn pollhttp_with_input(args: &[&str], env: &[(&str, &str)], input: Option<&[u8]>) -> Run {
-    run(
-        Command::new(env!("CARGO_BIN_EXE_pollhttp")),
-        args,
-        env,
-        input,
-    )
+    run(pollhttp_command(), args, env, input)
 }
 
 /// Runs the binary in the directory `dir` (where `-o NAME` and `-O` write).
 #[allow(dead_code)]
 pub fn pollhttp_in(dir: &Path, args: &[&str]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pollhttp"));
+    let mut cmd = pollhttp_command();
     cmd.current_dir(dir);
     run(cmd, args, &[], None)
 }

@@ -20,7 +20,12 @@ mod proxy;
 mod request;
 mod response;
 mod settings;
+#[cfg(windows)]
+mod shared_sockets;
 mod wait;
+
+#[cfg(windows)]
+pub(crate) use shared_sockets::SocketId;
 
 /// The `User-Agent` sent unless the caller gives one.
 pub const USER_AGENT: &str = concat!("pollhttp/", env!("CARGO_PKG_VERSION"));
@@ -127,6 +132,9 @@ pub struct HttpClient {
     resolver: Option<Arc<dyn Resolver>>,
     /// The TCP attempts of the last connect, once its pipeline is over.
     attempts: Vec<ConnectAttempt>,
+    /// Duplicates of the sockets, for a [`Poller`](crate::Poller) to wait on (Windows).
+    #[cfg(windows)]
+    shared_sockets: std::cell::RefCell<shared_sockets::SharedSockets>,
 }
 
 impl Default for HttpClient {
@@ -179,6 +187,8 @@ impl HttpClient {
             clock: None,
             resolver: None,
             attempts: Vec::new(),
+            #[cfg(windows)]
+            shared_sockets: Default::default(),
         }
     }
 
@@ -373,6 +383,8 @@ impl HttpClient {
             }
             Transport::None => {}
         }
+        #[cfg(windows)]
+        self.shared_sockets.get_mut().clear();
         self.conn.drop_transport();
         self.deferred_error = None;
         self.recv.clear();

@@ -46,6 +46,9 @@ impl HttpClient {
                     self.attempts = connector.take_attempts(now, AttemptOutcome::Abandoned);
                     self.conn.handle_connected(now);
                     self.transport = Transport::Stream(stream);
+                    // The winner is now the connection's socket, the others are closed.
+                    #[cfg(windows)]
+                    self.shared_sockets.get_mut().clear();
                     self.shutdown_on_close = self.tls_in_use;
                     return Ok(());
                 }
@@ -55,6 +58,8 @@ impl HttpClient {
             let stage = connector.stage();
             self.conn.handle_connect_stage(stage, now);
             self.report_attempts();
+            #[cfg(windows)]
+            self.prune_shared_sockets();
             if stage == ConnectStage::Tunnel {
                 match self.drive_tunnel(now) {
                     Ok(true) => continue,

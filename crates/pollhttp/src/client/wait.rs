@@ -131,7 +131,7 @@ impl HttpClient {
     }
 
     /// Changes every time the transport is dropped (see [`Poller`](crate::Poller)).
-    #[cfg_attr(not(unix), allow(dead_code))]
+    #[cfg_attr(not(any(unix, windows)), allow(dead_code))]
     pub(crate) fn connection_serial(&self) -> u64 {
         self.connection_serial
     }
@@ -193,8 +193,8 @@ impl HttpClient {
     /// descriptor is), so while several TCP attempts are in progress (see `raw_fd`) this
     /// is the socket of the oldest attempt still in progress, for
     /// [`Interest::Write`]. The others are not missed: the client's
-    /// [`wait`](HttpClient::wait) waits on all of them at once, and its `poll()` checks all
-    /// of them; a caller's own poller that watches only this socket learns of a younger
+    /// [`wait`](HttpClient::wait) and the [`Poller`](crate::Poller) wait on all of them
+    /// at once, and its `poll()` checks all of them; a caller's own poller that watches only this socket learns of a younger
     /// attempt connecting first at the latest by
     /// [`next_deadline`](HttpClient::next_deadline) (the next attempt's start or an
     /// attempt's limit), or when the oldest one connects or fails.

@@ -365,4 +365,22 @@ impl Connector {
             _ => None,
         }
     }
+
+    /// Every socket of the current stage, borrowed, for a [`Poller`](crate::Poller)
+    /// (Windows): each TCP attempt in progress (by its number), or the one stream.
+    #[cfg(windows)]
+    pub(crate) fn for_each_socket(
+        &self,
+        f: &mut dyn FnMut(crate::client::SocketId, std::os::windows::io::BorrowedSocket<'_>),
+    ) {
+        let stream = match &self.stage {
+            Stage::Tcp(tcp) => return tcp.for_each_socket(f),
+            Stage::Tunnel(stream) => stream.socket(),
+            Stage::Tls(hs) => hs.socket(),
+            _ => None,
+        };
+        if let Some(s) = stream {
+            f(crate::client::SocketId::Stream, s);
+        }
+    }
 }

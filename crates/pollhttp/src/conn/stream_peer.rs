@@ -107,6 +107,15 @@ pub trait StreamPeer: Send {
         None
     }
 
+    /// The socket, borrowed (Windows): what a [`Poller`](crate::Poller) watches. The
+    /// client keeps a duplicate of it (`WSADuplicateSocketW`), closed with the connection,
+    /// for the poller's `WSAPoll` to borrow. `None`, the default: a poller reports the
+    /// client every [`TICK`](crate::Poller::TICK) instead.
+    #[cfg(windows)]
+    fn socket(&self) -> Option<std::os::windows::io::BorrowedSocket<'_>> {
+        None
+    }
+
     /// Ends the stream in both directions (best effort).
     #[doc(alias = "disconnect_from_host")]
     fn shutdown(&mut self) {}
@@ -187,6 +196,12 @@ impl StreamPeer for TcpStream {
         Some(self.as_raw_socket())
     }
 
+    #[cfg(windows)]
+    fn socket(&self) -> Option<std::os::windows::io::BorrowedSocket<'_>> {
+        use std::os::windows::io::AsSocket;
+        Some(self.as_socket())
+    }
+
     fn shutdown(&mut self) {
         let _ = TcpStream::shutdown(self, std::net::Shutdown::Both);
     }
@@ -221,6 +236,10 @@ impl<T: StreamPeer + ?Sized> StreamPeer for Box<T> {
     #[cfg(windows)]
     fn raw_socket(&self) -> Option<std::os::windows::io::RawSocket> {
         (**self).raw_socket()
+    }
+    #[cfg(windows)]
+    fn socket(&self) -> Option<std::os::windows::io::BorrowedSocket<'_>> {
+        (**self).socket()
     }
     fn shutdown(&mut self) {
         (**self).shutdown()

@@ -15,9 +15,10 @@
 //! [`HttpClient::raw_fd`](crate::HttpClient::raw_fd)) sees every attempt, and the common
 //! case of one attempt costs no system call more.
 //!
-//! Windows has no readiness set that is itself a socket: there the caller's poller is
+//! Windows has no readiness set that is itself a socket: there the caller's own poller is
 //! given the oldest attempt's socket (`HttpClient::raw_socket`), while
-//! [`wait`](TcpConnect::wait) polls every attempt's socket at once with `WSAPoll`.
+//! [`wait`](TcpConnect::wait) and the [`Poller`](crate::Poller) poll every attempt's
+//! socket at once with `WSAPoll`.
 
 use std::fmt;
 use std::io;
@@ -300,6 +301,23 @@ impl TcpConnect {
     pub(crate) fn raw_socket(&self) -> Option<std::os::windows::io::RawSocket> {
         use std::os::windows::io::AsRawSocket;
         self.pending.first().map(|a| a.socket.as_raw_socket())
+    }
+
+    /// Every attempt in progress, by number, with its socket borrowed: what a
+    /// [`Poller`](crate::Poller) on Windows watches, all at once as [`wait`](TcpConnect::wait)
+    /// does.
+    #[cfg(windows)]
+    pub(crate) fn for_each_socket(
+        &self,
+        f: &mut dyn FnMut(crate::client::SocketId, std::os::windows::io::BorrowedSocket<'_>),
+    ) {
+        use std::os::windows::io::AsSocket;
+        for a in &self.pending {
+            f(
+                crate::client::SocketId::Attempt(a.number),
+                a.socket.as_socket(),
+            );
+        }
     }
 
     /// The descriptor [`raw_fd`](TcpConnect::raw_fd) names, borrowed.

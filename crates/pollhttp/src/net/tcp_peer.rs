@@ -179,6 +179,11 @@ impl StreamPeer for TcpPeer {
         StreamPeer::raw_socket(&self.stream)
     }
 
+    #[cfg(windows)]
+    fn socket(&self) -> Option<std::os::windows::io::BorrowedSocket<'_>> {
+        StreamPeer::socket(&self.stream)
+    }
+
     fn shutdown(&mut self) {
         StreamPeer::shutdown(&mut self.stream)
     }

@@ -1,16 +1,19 @@
 //! [`Poller`]: one thread waiting on many clients at once, waking only for the ready ones.
 //!
-//! Built on `mio` (epoll on Linux, kqueue on the BSDs and macOS). Clients are watched by
-//! their raw descriptor through `mio::unix::SourceFd`, which needs no `unsafe`. mio's
-//! readiness is edge-triggered, so the poller re-arms a descriptor (one `epoll_ctl`) where a
-//! client may have left bytes unread in its socket: while connecting (a TLS handshake) and
-//! while a body is being read in pieces. Everywhere else the client itself reads until the
-//! socket would block, and nothing is done per request.
+//! What is shared by every system lives here: the slots and their tokens, the clients
+//! reported every tick (resolving, or over a stream without a socket), the clients
+//! reported at once (input already received), and the deadline queue (`deadlines.rs`).
+//! How the sockets are watched is the system's part:
 //!
-//! A client connecting to several addresses at once (Happy Eyeballs) shows one descriptor
-//! for all its attempts, a readiness set of their sockets (see
-//! [`HttpClient::raw_fd`]), so one registration per client still sees every attempt; the
-//! start of its next attempt is one of its deadlines.
+//! - Unix (`mio_set.rs`): the system's readiness set through `mio` (epoll on Linux, kqueue
+//!   on the BSDs and macOS), which holds each client's descriptor between polls, so that
+//!   a poll costs one system call whatever the number of clients and idle clients cost
+//!   nothing.
+//! - Windows (`wsapoll.rs`): one `WSAPoll` over every watched socket per wait, on
+//!   duplicates of the sockets that the clients keep (see [`HttpClient`]'s
+//!   `shared_sockets`): mio watches only sockets it owns, and a socket named by its
+//!   number would take `unsafe` code. A wait costs time in proportion to the number of
+//!   clients, as `poll(2)` does.
 //!
 //! A silent server never makes a socket ready, so the poller also keeps each client's
 //! [`next_deadline`](HttpClient::next_deadline) (taken at `register` and `update`) in a
@@ -20,28 +23,30 @@
 //! merely moves later (as every request moves a client's clocks) costs the queue nothing:
 //! clients whose deadline is far away cost nothing per poll or per request.
 
-use crate::{HttpClient, Interest, Status};
+use crate::{HttpClient, Status};
 use deadlines::DeadlineQueue;
 use std::io;
-use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 pub use token::Token;
 
-/// Default number of readiness events taken from the system per [`Poller::poll`].
-const EVENTS_PER_POLL: usize = 1024;
+#[cfg(unix)]
+use mio_set::Readiness;
+#[cfg(windows)]
+use wsapoll::Readiness;
 
-const NO_OWNER: u32 = u32::MAX;
+/// No slot: the index a slot never has, so that the system's part can mark a socket
+/// number as unowned.
+const NO_SLOT: u32 = u32::MAX;
 
 /// How one client is being watched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Watch {
     /// Nothing to wait for (disconnected or failed): never reported.
     Parked,
-    /// Reported every tick (resolving, or a stream without a descriptor).
+    /// Reported every tick (resolving, or a stream without a socket).
     Tick,
-    /// Registered with the system poller, for `interest` (which may be wider than what
-    /// the client waits for: see [`first_interest`]).
-    Fd { fd: RawFd, interest: Interest },
+    /// Its sockets are watched by the system's part (`Readiness`).
+    Socket,
 }
 
 struct Slot {
@@ -65,9 +70,10 @@ struct Slot {
 /// ready tokens; for each, the caller drives that client (`poll()`, reads the body, sends
 /// the next request) and then calls [`update`](Poller::update), which follows the client's
 /// socket (a new descriptor after a reconnect) and what it waits for (writing the request,
-/// reading the response). Clients with nothing to do cost nothing per poll, and a
-/// keep-alive request costs the poller no system call of its own beyond its share of the
-/// one wait that serves every ready client.
+/// reading the response). A keep-alive request costs the poller no system call of its own
+/// beyond its share of the one wait that serves every ready client. On Unix clients with
+/// nothing to do cost nothing per poll; on Windows each wait passes their sockets to the
+/// system (see [Windows](#windows)).
 ///
 /// `update` must be called after every call that may change a client's status (`poll`,
 /// `request`, body reads, `connect_to_host`, `close`), before the next
@@ -126,11 +132,28 @@ struct Slot {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
+/// # Windows
+///
+/// The same calls, with `WSAPoll` doing the waiting: one call per wait over the sockets of
+/// every registered client (each of the connect attempts of a client racing several
+/// addresses), with the nearest client deadline as its timeout. Where mio's readiness on
+/// Unix is edge-triggered, `WSAPoll`'s is level-triggered: a client is polled for exactly
+/// what it waits for and reported for as long as that holds (a body left in the socket),
+/// and the wait's cost grows with the number of clients, as `poll(2)`'s does: it is meant
+/// for hundreds of connections, not tens of thousands.
+///
+/// The poller never names a socket by its number: each client lends it duplicates of its
+/// sockets (`WSADuplicateSocketW`, made once per socket at `register` or `update`), which
+/// the client closes with the sockets they stand for. So a client closed or dropped
+/// without telling the poller closes its connection all the same, as on Unix. A caller's
+/// own stream is watched through `StreamPeer::socket` (a method of Windows builds only);
+/// without it, the client is reported every [`TICK`](Poller::TICK).
+///
 /// # Errors
 ///
-/// The poller's calls fail with the system's [`io::Error`] (from epoll or kqueue; a token
-/// that is not registered is `InvalidInput`): they stand for no Godot error, so they are
-/// not turned into [`pollhttp::Error`](crate::Error). A client's `Error` converts into an
+/// The poller's calls fail with the system's [`io::Error`] (from epoll, kqueue or
+/// `WSAPoll`; a token that is not registered is `InvalidInput`): they stand for no Godot
+/// error, so they are not turned into [`pollhttp::Error`](crate::Error). A client's `Error` converts into an
 /// `io::Error` that holds it, so a function using both can return `io::Result` and use
 /// `?` on either:
 ///
@@ -153,13 +176,10 @@ struct Slot {
 /// # Ok::<(), io::Error>(())
 /// ```
 pub struct Poller {
-    poll: mio::Poll,
-    events: mio::Events,
+    /// The system's part: what watches the sockets and waits.
+    readiness: Readiness,
     slots: Vec<Slot>,
     free: Vec<u32>,
-    /// Which slot registered each descriptor number (`NO_OWNER` if none), so that a slot never
-    /// removes a registration that a newer socket with a reused number made.
-    fd_owner: Vec<u32>,
     /// Slots reported every tick.
     ticking: Vec<u32>,
     last_tick: Instant,
@@ -189,7 +209,7 @@ impl Poller {
     /// How often clients that have no descriptor to watch are reported anyway: clients
     /// whose host name is being resolved on the resolver thread (which has no socket to
     /// wake a poller), and clients over a custom [`StreamPeer`](crate::StreamPeer)
-    /// without a descriptor.
+    /// without a descriptor (on Windows: without `StreamPeer::socket`).
     pub const TICK: Duration = Duration::from_millis(5);
 
     /// A poller with no clients.
@@ -199,11 +219,9 @@ impl Poller {
     /// When the system poller cannot be created (out of descriptors, say).
     pub fn new() -> io::Result<Poller> {
         Ok(Poller {
-            poll: mio::Poll::new()?,
-            events: mio::Events::with_capacity(EVENTS_PER_POLL),
+            readiness: Readiness::new()?,
             slots: Vec::new(),
             free: Vec::new(),
-            fd_owner: Vec::new(),
             ticking: Vec::new(),
             last_tick: Instant::now(),
             soon: Vec::new(),
@@ -245,17 +263,17 @@ impl Poller {
     /// # Errors
     ///
     /// When the system refuses the registration (out of memory or past its limit of
-    /// watched descriptors), or when the poller already holds as many clients as a
-    /// [`Token`] can name (over four billion; 1,048,576 on 32-bit targets). A descriptor
-    /// that cannot be watched at all (not a socket) is reported every
-    /// [`TICK`](Poller::TICK) instead.
+    /// watched descriptors; on Windows, when a socket cannot be duplicated), or when the
+    /// poller already holds as many clients as a [`Token`] can name (over four billion;
+    /// 1,048,576 on 32-bit targets). A descriptor that cannot be watched at all (not a
+    /// socket) is reported every [`TICK`](Poller::TICK) instead.
     pub fn register(&mut self, client: &HttpClient) -> io::Result<Token> {
         let index = match self.free.pop() {
             Some(i) => i,
             None => {
                 let i = u32::try_from(self.slots.len())
                     .ok()
-                    .filter(|&i| i != NO_OWNER && Token::index_fits(i))
+                    .filter(|&i| i != NO_SLOT && Token::index_fits(i))
                     .ok_or_else(|| io::Error::other("too many clients in one poller"))?;
                 self.slots.push(Slot {
                     generation: 0,
@@ -285,9 +303,10 @@ impl Poller {
 
     /// Follows `client` after the caller has driven it: a new socket, a change between
     /// waiting to write and waiting to read, resolving, or nothing left to wait for.
-    /// Costs no system call when nothing changed, except while a body is being read or a
-    /// connection is being set up (the descriptor is re-armed). Also records the client's
-    /// [`next_deadline`](HttpClient::next_deadline).
+    /// Costs no system call when nothing changed, except on Unix while a body is being
+    /// read or a connection is being set up (the descriptor is re-armed); on Windows a
+    /// socket seen for the first time is duplicated (two calls, once per socket). Also
+    /// records the client's [`next_deadline`](HttpClient::next_deadline).
     ///
     /// # Errors
     ///
@@ -297,54 +316,37 @@ impl Poller {
         let index = self.check(token)?;
         self.deadlines.set(index, client.next_deadline());
         let status = client.status();
-        let new = match (client.raw_fd(), client.interest()) {
-            (Some(fd), Some(interest)) => Watch::Fd { fd, interest },
-            (None, Some(_)) => Watch::Tick,
-            _ if status == Status::Resolving => Watch::Tick,
-            _ => Watch::Parked,
-        };
         let serial = client.connection_serial();
         let slot = &mut self.slots[index as usize];
-        let old = slot.watch;
         let new_socket = slot.serial != serial;
         slot.serial = serial;
-        match (old, new) {
-            (
-                Watch::Fd {
-                    fd: ofd,
-                    interest: registered,
-                },
-                Watch::Fd { fd, interest },
-            ) if ofd == fd && !new_socket => {
-                // Edge-triggered readiness: re-arm where the client may have stopped
-                // reading before the socket was empty, or a connect attempt may have moved
-                // to a new socket with the same number. Re-arming registers exactly what
-                // the client waits for, since a wider registration would report at once.
-                let rearm = matches!(status, Status::Body | Status::Connecting);
-                if rearm || !covers(registered, interest) {
-                    self.rearm(index, token, fd, interest)?;
-                }
-            }
-            (Watch::Parked, Watch::Parked) | (Watch::Tick, Watch::Tick) => {}
-            _ => {
-                if let Watch::Fd { fd: ofd, .. } = old {
-                    if !matches!(new, Watch::Fd { fd, .. } if fd == ofd) {
-                        self.remove_fd(index, ofd);
-                    }
-                }
-                if old == Watch::Tick && new != Watch::Tick {
-                    self.untick(index);
-                }
-                self.slots[index as usize].watch = Watch::Parked;
-                match new {
-                    Watch::Parked => {}
-                    Watch::Tick => self.tick(index),
-                    Watch::Fd { fd, interest } => {
-                        self.add_fd(index, token, fd, first_interest(status, interest))?
+        let watched = match client.interest() {
+            Some(interest) => {
+                match self
+                    .readiness
+                    .watch(index, token, client, status, interest, new_socket)
+                {
+                    Ok(watched) => watched,
+                    Err(e) => {
+                        self.readiness.unwatch(index);
+                        self.set_watch(index, Watch::Parked);
+                        return Err(e);
                     }
                 }
             }
-        }
+            None => {
+                self.readiness.unwatch(index);
+                false
+            }
+        };
+        let new = if watched {
+            Watch::Socket
+        } else if client.interest().is_some() || status == Status::Resolving {
+            Watch::Tick
+        } else {
+            Watch::Parked
+        };
+        self.set_watch(index, new);
         if client.has_pending_input() {
             let slot = &mut self.slots[index as usize];
             if !slot.soon {
@@ -363,7 +365,7 @@ impl Poller {
     pub fn deregister(&mut self, token: Token) -> io::Result<()> {
         let index = self.check(token)?;
         match self.slots[index as usize].watch {
-            Watch::Fd { fd, .. } => self.remove_fd(index, fd),
+            Watch::Socket => self.readiness.unwatch(index),
             Watch::Tick => self.untick(index),
             Watch::Parked => {}
         }
@@ -393,10 +395,10 @@ impl Poller {
         let mut started = None;
         loop {
             let (wait, by_deadline) = self.wait_time(timeout, &mut started);
-            let interrupted = match self.poll.poll(&mut self.events, wait) {
+            let interrupted = match self.readiness.wait(wait) {
                 Ok(()) => false,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {
-                    self.events.clear();
+                    self.readiness.clear();
                     true
                 }
                 Err(e) => return Err(e),
@@ -405,7 +407,7 @@ impl Poller {
             // The front of the deadline queue is a lower bound (see `deadlines.rs`):
             // a wait it ended may find that deadline moved later and nothing due. Then
             // the wait goes on, within what is left of the caller's timeout.
-            if !by_deadline || interrupted || !ready.is_empty() || !self.events.is_empty() {
+            if !by_deadline || interrupted || !ready.is_empty() || self.readiness.any() {
                 return Ok(());
             }
         }
@@ -461,8 +463,7 @@ impl Poller {
     /// Puts into `ready` the clients with news after a wait: readiness events, input
     /// already held, passed deadlines and the tick.
     fn collect(&mut self, ready: &mut Vec<Token>) {
-        for event in self.events.iter() {
-            let token = Token::from_mio(event.token());
+        for token in self.readiness.ready() {
             Self::report(&mut self.slots, self.round, token, ready);
         }
         for token in self.soon.drain(..) {
@@ -530,77 +531,20 @@ impl Poller {
         self.deadlines.set(index, None);
     }
 
-    /// Registers `fd` for a slot that has no registration of its own.
-    fn add_fd(
-        &mut self,
-        index: u32,
-        token: Token,
-        fd: RawFd,
-        interest: Interest,
-    ) -> io::Result<()> {
-        let registry = self.poll.registry();
-        let mut source = mio::unix::SourceFd(&fd);
-        let res = match registry.register(&mut source, token.to_mio(), mio_interest(interest)) {
-            // The same socket was registered before (handed back with `set_connection`).
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                registry.reregister(&mut source, token.to_mio(), mio_interest(interest))
-            }
-            r => r,
-        };
-        match res {
-            Ok(()) => {
-                self.slots[index as usize].watch = Watch::Fd { fd, interest };
-                self.set_owner(fd, index);
-                Ok(())
-            }
-            // Not something the system poller can watch (a regular file, say).
-            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
-                self.tick(index);
-                Ok(())
-            }
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Changes (and re-arms) the registration of the slot's current descriptor.
-    fn rearm(&mut self, index: u32, token: Token, fd: RawFd, interest: Interest) -> io::Result<()> {
-        let registry = self.poll.registry();
-        let mut source = mio::unix::SourceFd(&fd);
-        match registry.reregister(&mut source, token.to_mio(), mio_interest(interest)) {
-            Ok(()) => {
-                self.slots[index as usize].watch = Watch::Fd { fd, interest };
-                Ok(())
-            }
-            // The socket behind the number was closed and replaced (a connect attempt
-            // moving to the next address): the registration went with the old one.
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                self.slots[index as usize].watch = Watch::Parked;
-                self.add_fd(index, token, fd, interest)
-            }
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Removes the slot's registration of `fd`, unless a newer registration owns the number.
-    fn remove_fd(&mut self, index: u32, fd: RawFd) {
-        let Ok(at) = usize::try_from(fd) else { return };
-        if self.fd_owner.get(at) != Some(&index) {
+    /// Moves a slot between the tick list and the rest (the system's part is told by
+    /// the caller).
+    fn set_watch(&mut self, index: u32, new: Watch) {
+        let old = self.slots[index as usize].watch;
+        if old == new {
             return;
         }
-        self.fd_owner[at] = NO_OWNER;
-        // Fails harmlessly when the socket is already closed (its registration went with it).
-        let _ = self
-            .poll
-            .registry()
-            .deregister(&mut mio::unix::SourceFd(&fd));
-    }
-
-    fn set_owner(&mut self, fd: RawFd, index: u32) {
-        let Ok(at) = usize::try_from(fd) else { return };
-        if self.fd_owner.len() <= at {
-            self.fd_owner.resize(at + 1, NO_OWNER);
+        if old == Watch::Tick {
+            self.untick(index);
         }
-        self.fd_owner[at] = index;
+        if new == Watch::Tick {
+            self.tick(index);
+        }
+        self.slots[index as usize].watch = new;
     }
 
     fn tick(&mut self, index: u32) {
@@ -627,35 +571,12 @@ impl Poller {
     }
 }
 
-/// What a new descriptor is registered for. A TCP connect in progress waits to write, but
-/// is registered to read as well: once connected the client writes its request and waits
-/// to read, and that registration already covers it, which saves an `epoll_ctl` per
-/// connection. The wider registration costs nothing later: writability edges come only
-/// after a write has found the socket's buffer full, when the client wants them anyway.
-fn first_interest(status: Status, interest: Interest) -> Interest {
-    if status == Status::Connecting && interest == Interest::Write {
-        Interest::ReadWrite
-    } else {
-        interest
-    }
-}
-
-/// Whether a registration for `registered` reports everything `wanted` needs.
-fn covers(registered: Interest, wanted: Interest) -> bool {
-    (registered.wants_read() || !wanted.wants_read())
-        && (registered.wants_write() || !wanted.wants_write())
-}
-
-fn mio_interest(i: Interest) -> mio::Interest {
-    match i {
-        Interest::Read => mio::Interest::READABLE,
-        Interest::Write => mio::Interest::WRITABLE,
-        Interest::ReadWrite => mio::Interest::READABLE | mio::Interest::WRITABLE,
-    }
-}
-
 mod deadlines;
+#[cfg(unix)]
+mod mio_set;
 mod token;
+#[cfg(windows)]
+mod wsapoll;
 
 #[cfg(test)]
 mod tests;

@@ -7,8 +7,8 @@
 /// them. A token that was deregistered is never reported again, even after its index is
 /// reused.
 ///
-/// The system poller carries a token as one `usize`, index and generation side by side.
-/// On 64-bit targets each gets 32 bits. On 32-bit targets the index gets 20 bits (a
+/// The system poller (mio, on Unix) carries a token as one `usize`, index and generation
+/// side by side, and the same limits hold on Windows. On 64-bit targets each gets 32 bits. On 32-bit targets the index gets 20 bits (a
 /// poller holds at most 1,048,576 clients, more than a 32-bit address space has room
 /// for at a few KiB each) and the generation 12: an index must be reused 4,096 times
 /// before a stale token could pass for a new one.
@@ -65,6 +65,7 @@ impl Layout {
 
     /// Index and generation in one value; both must be in range (the poller never
     /// makes others).
+    #[cfg(any(test, unix))]
     fn pack(self, index: u32, generation: u32) -> u64 {
         debug_assert!(u64::from(index) < self.index_limit());
         debug_assert!(generation <= self.generation_mask());
@@ -72,6 +73,7 @@ impl Layout {
             | (u64::from(index) & (self.index_limit() - 1))
     }
 
+    #[cfg(any(test, unix))]
     fn unpack(self, packed: u64) -> (u32, u32) {
         let index = packed & (self.index_limit() - 1);
         let generation = (packed >> self.index_bits) & u64::from(self.generation_mask());
@@ -97,16 +99,18 @@ impl Token {
     }
 
     /// The generation after `generation`, wrapping within the bits this target has for it,
-    /// so that every generation a slot takes survives [`to_mio`](Token::to_mio).
+    /// so that every generation a slot takes survives packing into a `usize`.
     pub(super) fn next_generation(generation: u32) -> u32 {
         generation.wrapping_add(1) & NATIVE.generation_mask()
     }
 
+    #[cfg(unix)]
     pub(super) fn to_mio(self) -> mio::Token {
         // The packed value fits a usize by the layout's assertion.
         mio::Token(NATIVE.pack(self.index, self.generation) as usize)
     }
 
+    #[cfg(unix)]
     pub(super) fn from_mio(t: mio::Token) -> Token {
         let (index, generation) = NATIVE.unpack(t.0 as u64);
         Token { index, generation }
@@ -176,8 +180,15 @@ mod tests {
         assert_eq!(Token::next_generation(last), 0);
         assert_eq!(Token::next_generation(0), 1);
         for (index, generation) in [(0, 0), (max_index, last), (3, Token::next_generation(last))] {
-            let t = Token::new(index, generation);
-            assert_eq!(Token::from_mio(t.to_mio()), t);
+            assert_eq!(
+                NATIVE.unpack(NATIVE.pack(index, generation)),
+                (index, generation)
+            );
+            #[cfg(unix)]
+            {
+                let t = Token::new(index, generation);
+                assert_eq!(Token::from_mio(t.to_mio()), t);
+            }
         }
     }
 }

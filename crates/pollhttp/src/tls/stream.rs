@@ -178,6 +178,12 @@ impl TlsHandshake {
         self.transport.inner.raw_socket()
     }
 
+    /// The socket, borrowed, for the client's [`Poller`](crate::Poller) (Windows).
+    #[cfg(windows)]
+    pub(crate) fn socket(&self) -> Option<std::os::windows::io::BorrowedSocket<'_>> {
+        self.transport.inner.socket()
+    }
+
     /// The encrypted stream. Meant for after [`poll`](TlsHandshake::poll) returned
     /// `Ok(true)`; taken earlier, the stream completes the handshake as it is read and
     /// written, and reports handshake failures as I/O errors.
@@ -411,6 +417,11 @@ impl StreamPeer for TlsStream {
     #[cfg(windows)]
     fn raw_socket(&self) -> Option<std::os::windows::io::RawSocket> {
         self.transport.inner.raw_socket()
+    }
+
+    #[cfg(windows)]
+    fn socket(&self) -> Option<std::os::windows::io::BorrowedSocket<'_>> {
+        self.transport.inner.socket()
     }
 
     /// Sends close_notify (if the socket takes it) and shuts the socket down.
