@@ -307,3 +307,70 @@ fn idle_connection_closed_by_the_server_is_reported() {
     assert_eq!(c.status(), Status::ConnectionError);
     poller.update(token, &c).unwrap();
 }
+
+/// Starts a server that accepts one connection and says, through the returned channel,
+/// how it ended: `Ok(())` for the client's close, `Err` for a read error (a reset).
+fn one_connection_watcher() -> (u16, std::sync::mpsc::Receiver<std::io::Result<()>>) {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 1024];
+        let end = loop {
+            match s.read(&mut buf) {
+                Ok(0) => break Ok(()),
+                Ok(_) => {}
+                Err(e) => break Err(e),
+            }
+        };
+        let _ = tx.send(end);
+    });
+    (port, rx)
+}
+
+#[test]
+fn a_client_dropped_without_deregistering_closes_its_connection() {
+    // On Windows the poller waits on duplicates of the clients' sockets: they must close
+    // with the client, not stay open until the poller hears of it.
+    let _guard = serial();
+    let (port, ended) = one_connection_watcher();
+    let mut poller = Poller::new().unwrap();
+    let (c, token) = connected(&mut poller, port);
+    assert_eq!(c.status(), Status::Connected);
+    let mut ready = Vec::new();
+    poller.poll(&mut ready, Some(Duration::ZERO)).unwrap();
+    drop(c);
+    let end = ended
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the server never saw the dropped client's connection end");
+    println!("the server saw {end:?}");
+    // The poller goes on without it, and never reports it.
+    poller
+        .poll(&mut ready, Some(Duration::from_millis(20)))
+        .unwrap();
+    assert!(!ready.contains(&token), "{ready:?}");
+    poller.deregister(token).unwrap();
+}
+
+#[test]
+fn a_client_closed_without_an_update_closes_its_connection() {
+    let _guard = serial();
+    let (port, ended) = one_connection_watcher();
+    let mut poller = Poller::new().unwrap();
+    let (mut c, token) = connected(&mut poller, port);
+    let mut ready = Vec::new();
+    poller.poll(&mut ready, Some(Duration::ZERO)).unwrap();
+    c.close();
+    let end = ended
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the server never saw the closed client's connection end");
+    println!("the server saw {end:?}");
+    // Told late, the poller parks the client.
+    poller.update(token, &c).unwrap();
+    poller
+        .poll(&mut ready, Some(Duration::from_millis(20)))
+        .unwrap();
+    assert!(ready.is_empty(), "{ready:?}");
+}

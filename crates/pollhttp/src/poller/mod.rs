@@ -153,9 +153,9 @@ struct Slot {
 ///
 /// The poller's calls fail with the system's [`io::Error`] (from epoll, kqueue or
 /// `WSAPoll`; a token that is not registered is `InvalidInput`): they stand for no Godot
-/// error, so they are not turned into [`pollhttp::Error`](crate::Error). A client's `Error` converts into an
-/// `io::Error` that holds it, so a function using both can return `io::Result` and use
-/// `?` on either:
+/// error, so they are not turned into [`pollhttp::Error`](crate::Error). A client's
+/// `Error` converts into an `io::Error` that holds it, so a function using both can
+/// return `io::Result` and use `?` on either:
 ///
 /// ```
 /// use pollhttp::{GodotError, HttpClient, Poller, Token};

@@ -8,10 +8,11 @@
 /// reused.
 ///
 /// The system poller (mio, on Unix) carries a token as one `usize`, index and generation
-/// side by side, and the same limits hold on Windows. On 64-bit targets each gets 32 bits. On 32-bit targets the index gets 20 bits (a
-/// poller holds at most 1,048,576 clients, more than a 32-bit address space has room
-/// for at a few KiB each) and the generation 12: an index must be reused 4,096 times
-/// before a stale token could pass for a new one.
+/// side by side, and the same limits hold on Windows. On 64-bit targets each gets 32
+/// bits. On 32-bit targets the index gets 20 bits (a poller holds at most 1,048,576
+/// clients, more than a 32-bit address space has room for at a few KiB each) and the
+/// generation 12: an index must be reused 4,096 times before a stale token could pass for
+/// a new one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Token {
     /// The slot.

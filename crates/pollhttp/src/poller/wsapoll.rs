@@ -237,3 +237,17 @@ fn sleep(timeout: Option<Duration>) {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recycled_list_keeps_its_allocation() {
+        // What makes a wait allocate nothing: the standard library's in-place collection.
+        let list: Vec<PollFd<'static>> = Vec::with_capacity(300);
+        let at = list.as_ptr() as usize;
+        let again: Vec<PollFd<'_>> = recycle(list);
+        assert_eq!((again.as_ptr() as usize, again.capacity()), (at, 300));
+    }
+}
