@@ -292,6 +292,10 @@ async fn headers_and_methods_the_browser_forbids_are_refused_by_name() {
             .expect_err("a forbidden method");
         assert_eq!(e.godot(), GodotError::Unavailable);
     }
+    let e = http
+        .request(Method::Options, "*", &[], "")
+        .expect_err("no URL for *");
+    assert_eq!(e.godot(), GodotError::InvalidParameter);
     // The browser refuses a body on GET; its reason comes back, and nothing is sent.
     let e = http
         .request(Method::Get, "/cors/hello", &[], "a body")

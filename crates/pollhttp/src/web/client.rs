@@ -334,8 +334,13 @@ impl HttpClient {
         let url = if url.starts_with('/') {
             full = format!("{origin}{url}");
             full.as_str()
-        } else {
+        } else if url.starts_with("http://") || url.starts_with("https://") {
             url
+        } else {
+            // `*` (OPTIONS) has no URL form: the browser would resolve it against the page.
+            return Err(Error::invalid(format!(
+                "target {url:?}: the browser fetches only a path or an absolute URL"
+            )));
         };
         let request = FetchRequest {
             url,
