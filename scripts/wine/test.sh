@@ -67,7 +67,8 @@ cargo test --target "$target" -p pollhttp-cli --bins --test cli --test cli_proxy
 # as Linux programs that start curl and the Windows build of the command line (through
 # the runner), and compare them.
 cargo build --target "$target" -p pollhttp-cli --bin pollhttp
-exe="${CARGO_TARGET_DIR:-target}/$target/debug/pollhttp.exe"
+# Absolute: the tests start it from their own package folder.
+exe="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/$target/debug/pollhttp.exe"
 [ -f "$exe" ] || { echo "no Windows build of the command line at $exe" >&2; exit 1; }
 POLLHTTP_CLI_EXE="$exe" POLLHTTP_CLI_RUNNER="$runner" \
     native cargo test -p pollhttp-cli --test cli_curl --test cli_tls
