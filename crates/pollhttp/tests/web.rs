@@ -177,6 +177,9 @@ async fn a_server_that_never_answers_times_out_in_virtual_time_and_the_fetch_is_
         frame().await;
     }
     assert_eq!(http.status(), Status::Requesting);
+    // The server holds the request: else the check after the abort could pass before
+    // the request ever got there.
+    until_held(before + 1).await;
     clock.advance(Duration::from_secs(5));
     assert!(http.next_deadline() == Some(deadline));
     let e = http.poll().expect_err("response_head expired");
@@ -218,6 +221,7 @@ async fn a_body_that_stalls_trips_the_idle_limit() {
         frame().await;
     }
     assert_eq!(http.status(), Status::Body);
+    until_held(before + 1).await;
     clock.advance(Duration::from_secs(2));
     let e = http.poll().expect_err("idle expired");
     assert_eq!(e.timeout_phase(), Some(TimeoutPhase::Idle));
@@ -494,6 +498,7 @@ async fn http_request_times_out_and_aborts() {
         assert!(http.poll().is_none());
         frame().await;
     }
+    until_held(before + 1).await;
     clock.advance(Duration::from_secs(3));
     let done = http.poll().expect("the timeout ends it");
     assert_eq!(done.result, HttpRequestResult::Timeout);

@@ -1,6 +1,7 @@
 //! `HttpClient`: Godot's `HTTPClient` contract, driving the core's
 //! [`Connection`](crate::proto::Connection) over a stream.
 
+use crate::clock::ClientClock;
 use crate::conn::{Connector, Progress, RecvBuf};
 use crate::net::host::parse_target;
 use crate::proto::{
@@ -125,9 +126,8 @@ pub struct HttpClient {
     /// Changes whenever the transport is dropped, so that a poller can tell a new socket
     /// from an old one that happens to get the same descriptor number.
     connection_serial: u64,
-    /// Where the time comes from; `None` is the system's clock, read without a call
-    /// through a trait object.
-    clock: Option<Arc<dyn Clock>>,
+    /// Where the time comes from.
+    clock: ClientClock,
     /// Who is asked for a name's addresses; `None` is the system's resolver.
     resolver: Option<Arc<dyn Resolver>>,
     /// The TCP attempts of the last connect, once its pipeline is over.
@@ -184,7 +184,7 @@ impl HttpClient {
             tls_in_use: false,
             shutdown_on_close: false,
             connection_serial: 0,
-            clock: None,
+            clock: ClientClock::default(),
             resolver: None,
             attempts: Vec::new(),
             #[cfg(windows)]
@@ -194,10 +194,7 @@ impl HttpClient {
 
     /// The one place the client reads the clock: the core is given this instant.
     pub(crate) fn now(&self) -> Instant {
-        match &self.clock {
-            None => Instant::now(),
-            Some(c) => c.now(),
-        }
+        self.clock.now()
     }
 
     /// Reads the time from `clock` instead of the system's clock (see [`Clock`]); for
@@ -205,7 +202,7 @@ impl HttpClient {
     /// connection, since running deadlines belong to the old clock.
     pub fn set_clock(&mut self, clock: impl Clock + 'static) {
         self.close();
-        self.clock = Some(Arc::new(clock));
+        self.clock.set(clock);
     }
 
     // ----- connection ---------------------------------------------------------------

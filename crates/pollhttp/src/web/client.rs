@@ -3,13 +3,13 @@
 use super::fetch::{BodyState, BrowserError, Fetch, FetchRequest};
 use super::forbidden::{header_refusal, method_refusal};
 use super::TlsOptions;
+use crate::clock::ClientClock;
 use crate::net::host::parse_target;
 use crate::proto::{host_header, validate_headers, validate_method, validate_target};
 use crate::proto::{HeadParse, HeadParser, HeaderList, Limits, ProtoError, ResponseHead};
-use crate::{Clock, Error, GodotError, Instant, Reason, RequestMethod, Status, SystemClock};
+use crate::{Clock, Error, GodotError, Instant, Reason, RequestMethod, Status};
 use crate::{TimeoutPhase, Timeouts};
 use std::io;
-use std::sync::Arc;
 use std::time::Duration;
 use web_sys::ResponseType;
 
@@ -82,7 +82,7 @@ pub struct HttpClient {
     pub(super) complete: bool,
     pub(super) failure: Option<Error>,
     pub(super) body_bytes: u64,
-    pub(super) clock: Option<Arc<dyn Clock>>,
+    pub(super) clock: ClientClock,
     pub(super) timeouts: Timeouts,
     pub(super) limits: Limits,
     pub(super) read_chunk_size: usize,
@@ -137,7 +137,7 @@ impl HttpClient {
             complete: false,
             failure: None,
             body_bytes: 0,
-            clock: None,
+            clock: ClientClock::default(),
             timeouts: Timeouts::default(),
             limits: Limits::default(),
             read_chunk_size: crate::DEFAULT_READ_CHUNK_SIZE,
@@ -152,16 +152,13 @@ impl HttpClient {
     }
 
     pub(crate) fn now(&self) -> Instant {
-        match &self.clock {
-            Some(c) => c.now(),
-            None => SystemClock.now(),
-        }
+        self.clock.now()
     }
 
     /// Reads the time from `clock` instead of the page's `performance.now()`, for tests
     /// of the timeouts in virtual time.
     pub fn set_clock(&mut self, clock: impl Clock + 'static) {
-        self.clock = Some(Arc::new(clock));
+        self.clock.set(clock);
     }
 
     /// Remembers the origin for the next requests (Godot's `connect_to_host`); no network
